@@ -1,0 +1,128 @@
+"""The records that parsers return, and the capture metadata they are given.
+
+Parsers are pure: ``parse(body: bytes, capture: CaptureMeta) -> ParseResult``. They
+never touch the network, the clock or the raw store. Everything a published number
+needs to be traced (URL, time, sha256, parser) comes from the ``CaptureMeta`` and is
+attached by the build, not by the parser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+class ParseError(ValueError):
+    """Bytes that do not hold what the parser expects (wrong layout, no prices, bad JSON).
+
+    The message names the problem; the build adds the source id and the capture.
+    """
+
+
+@dataclass(frozen=True)
+class CaptureMeta:
+    """What the raw store knows about one capture, handed to the parser with its bytes."""
+
+    capture_id: str
+    source_id: str
+    url: str
+    observed_at: datetime  # UTC; the Wayback timestamp, or the fetch time for a live capture
+    via: str  # "live" | "wayback"
+    status: int
+    content_type: str
+    sha256: str
+    size: int
+    wayback_timestamp: str | None = None  # 14-digit Wayback timestamp when via == "wayback"
+    wayback_digest: str | None = None  # the CDX digest (base32 SHA-1 of the archived payload)
+    fetched_at: datetime | None = None  # when we downloaded it (differs from observed_at for Wayback)
+
+
+@dataclass(frozen=True)
+class PriceRecord:
+    """One price of one model at one provider, as a source states it, already in USD per 1M tokens.
+
+    ``model_key`` is the source's own identifier, untouched. ``provider`` is who serves the
+    model (the OpenRouter endpoint's provider, litellm's ``litellm_provider``...), not who made it.
+    Prices are exact ``Decimal`` values in USD per million tokens; ``None`` when the source
+    does not state that kind of price. ``tier`` keeps kinds of price apart: ``standard``
+    (the headline: uncached, real-time, lowest context tier), ``batch``, ``context>128k``...
+    ``unit_on_page`` records the unit the source used (``per_token``, ``per_1k_tokens``,
+    ``per_1m_tokens``, ``per_1k_characters``) so unit mistakes can be traced.
+    """
+
+    provider: str
+    model_key: str
+    input_usd_per_mtok: Decimal | None
+    output_usd_per_mtok: Decimal | None
+    unit_on_page: str
+    tier: str = "standard"
+    cached_input_usd_per_mtok: Decimal | None = None
+    cache_write_usd_per_mtok: Decimal | None = None
+    model_name: str | None = None  # the source's display name, when it has one
+    is_free: bool = False  # $0, ":free" variants and promotions: never "cheapest"
+    is_deprecated: bool = False
+    quantization: str | None = None  # fp8, int4... as the source states it
+    converted_from_characters: bool = False  # per-character price turned into per-token
+    context_window_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """One benchmark result for one model, as a source states it.
+
+    ``score`` is on a 0-100 scale for percentage benchmarks; Elo ratings are kept as is.
+    """
+
+    model_key: str
+    benchmark: str  # "mmlu", "mmlu_pro", "gpqa_diamond", "humaneval", "math_500", "arena_elo"...
+    score: float
+    setting: str | None = None  # "5-shot", "0-shot CoT"...
+    self_reported: bool | None = None
+    source_url: str | None = None
+    reported_at: datetime | None = None
+    ci95_low: float | None = None
+    ci95_high: float | None = None
+    votes: int | None = None
+
+
+@dataclass
+class ParseResult:
+    """What a parser found in one capture: records, and every entry it skipped counted by reason.
+
+    Skips are not errors (an image model on a price list is expected); a capture that yields
+    no records at all where prices were expected raises ``ParseError`` instead.
+    """
+
+    prices: list[PriceRecord] = field(default_factory=list)
+    scores: list[ScoreRecord] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] += n
+
+
+def record_to_dict(record: PriceRecord | ScoreRecord) -> dict[str, object]:
+    """A plain dict of a record's fields, for building tables."""
+    return dataclasses.asdict(record)
+
+
+def as_decimal(value: object) -> Decimal:
+    """An exact Decimal from a number or numeric string as a source wrote it.
+
+    Floats go through ``repr`` so 3e-07 stays 3E-7 rather than its binary expansion.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ParseError(f"expected a number, got {value!r}")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (int, str)):
+        try:
+            return Decimal(str(value).strip())
+        except Exception as exc:  # decimal.InvalidOperation
+            raise ParseError(f"not a number: {value!r}") from exc
+    raise ParseError(f"expected a number, got {type(value).__name__}")
