@@ -53,7 +53,11 @@ class Source:
     politeness: Politeness = field(default_factory=Politeness)
     js_rendered: bool = False
     needs_api_key_env: str | None = None  # environment variable holding a key; skipped when unset
+    api_key_header: str = "x-api-key"  # request header that carries that key
     notes: str = ""
+    #: Dotted path of a pure function ``(body: bytes, url: str) -> list[str]`` returning further
+    #: URLs to capture under this source after its main address (OpenRouter's per-model endpoints).
+    follow: str | None = None
 
     @property
     def live_url(self) -> str:
