@@ -90,13 +90,17 @@ LEADERBOARDS: tuple[Source, ...] = ()
 SOURCES: tuple[Source, ...] = PRICE_APIS + PRICING_PAGES + LEADERBOARDS
 
 
+class UnknownSourceError(KeyError):
+    """A source id that is not in the registry."""
+
+
 def get_source(source_id: str) -> Source:
-    """The registry row with this id; ``KeyError`` naming the known ids otherwise."""
+    """The registry row with this id; ``UnknownSourceError`` naming the known ids otherwise."""
     for source in SOURCES:
         if source.id == source_id:
             return source
     known = ", ".join(s.id for s in SOURCES)
-    raise KeyError(f"unknown source {source_id!r} (known: {known})")
+    raise UnknownSourceError(f"unknown source {source_id!r} (known: {known})")
 
 
 def select_sources(ids: list[str] | None) -> list[Source]:
