@@ -126,7 +126,7 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
         if mode is None:
             result.skip("no mode (price band or metadata, not a model)")
             continue
-        if mode not in TEXT_MODES:
+        if not isinstance(mode, str) or mode not in TEXT_MODES:
             result.skip(f"mode {str(mode)[:40]!r} is not a text model")
             continue
         records = _entry_records(key, entry, observed, chars_per_token, result)
