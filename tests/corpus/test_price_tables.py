@@ -232,3 +232,30 @@ def test_openrouter_model_list_prices_match_the_file(corpus_dir: Path, name: str
     urls = openrouter.endpoint_urls(body, "https://openrouter.ai/api/v1/models")
     paid_bases = {k.split(":")[0] for k in expected if not k.endswith(":free")}
     assert len(urls) == len(paid_bases) and len(set(urls)) == len(urls)
+
+
+# --- the three tables against each other -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("litellm_key", "genai_key", "openrouter_key", "input_price", "output_price"),
+    [
+        ("gpt-4o", ("openai", "gpt-4o"), "openai/gpt-4o", "2.5", "10"),
+        ("gpt-4o-mini", ("openai", "gpt-4o-mini"), "openai/gpt-4o-mini", "0.15", "0.6"),
+        ("claude-sonnet-4-5", ("anthropic", "claude-sonnet-4-5"), "anthropic/claude-sonnet-4.5", "3", "15"),
+    ],
+)
+def test_three_tables_agree_on_flagship_prices_at_the_turn_of_2026(
+    corpus_dir: Path, litellm_key: str, genai_key: tuple[str, str], openrouter_key: str, input_price: str, output_price: str
+) -> None:
+    """litellm of 2026-01-31, genai-prices of 2025-12-31 and OpenRouter of 2025-12-29, read independently."""
+    prices = corpus_dir / "prices"
+    lite = litellm.parse((prices / "litellm/litellm_2026-01-31_94b6c3be.json").read_bytes(), capture_at("2026-01-31"))
+    genai = genai_prices.parse((prices / "genai-prices/data_2025-12-31_defd911c.json").read_bytes(), capture_at("2025-12-31"))
+    router = openrouter.parse((prices / "openrouter-api/openrouter_models_2025-12-29_95e496d4.json").read_bytes(), capture_at("2025-12-29"))
+    found = {
+        next((r.input_usd_per_mtok, r.output_usd_per_mtok) for r in lite.prices if r.model_key == litellm_key and r.tier == "standard"),
+        next((r.input_usd_per_mtok, r.output_usd_per_mtok) for r in genai.prices if (r.provider, r.model_key) == genai_key and r.tier == "standard"),
+        next((r.input_usd_per_mtok, r.output_usd_per_mtok) for r in router.prices if r.model_key == openrouter_key),
+    }
+    assert found == {(Decimal(input_price), Decimal(output_price))}

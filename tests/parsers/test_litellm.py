@@ -195,3 +195,9 @@ def test_hostile_input_gives_records_or_a_parse_error(raw: bytes, table: dict[st
         except ParseError:
             continue
         assert result.prices and all(r.input_usd_per_mtok is not None and r.input_usd_per_mtok >= 0 for r in result.prices)
+
+
+def test_deepseek_cache_hit_price_is_the_cached_input_price() -> None:
+    [row] = parse({"deepseek/deepseek-chat": {"litellm_provider": "deepseek", "mode": "chat", "input_cost_per_token": 2.7e-07,
+                                               "input_cost_per_token_cache_hit": 7e-08, "output_cost_per_token": 1.1e-06}}).prices
+    assert (row.input_usd_per_mtok, row.cached_input_usd_per_mtok, row.output_usd_per_mtok) == (Decimal("0.27"), Decimal("0.07"), Decimal("1.1"))

@@ -15,7 +15,8 @@ as JSON numbers. What this parser relies on, learned from 23 versions of 2024-01
   routes by, else the name families in ``_BARE_NAME_PROVIDERS`` (what later versions of the same
   table state for those keys; a test checks that).
 - Kinds of price kept apart, each its own row (``tier``): standard (``input_cost_per_token``,
-  ``output_cost_per_token``, cache read ``cache_read_input_token_cost``, cache write
+  ``output_cost_per_token``, cache read ``cache_read_input_token_cost`` (DeepSeek's older
+  ``input_cost_per_token_cache_hit``), cache write
   ``cache_creation_input_token_cost``), ``batch`` (``*_batches``), ``priority`` and ``flex``
   (OpenAI service tiers), and context tiers ``*_above_<N>k_tokens`` -> ``context><N>k``, alone or
   combined (``priority/context>272k``). ``tiered_pricing`` lists (Dashscope) become the same
@@ -82,7 +83,7 @@ _BARE_NAME_PROVIDERS: tuple[tuple[str, str], ...] = (
 
 #: One price field: its kind, optional context threshold (thousands of tokens), optional service tier.
 _PRICE_FIELD = re.compile(
-    r"^(?P<kind>input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"^(?P<kind>input_cost_per_token_cache_hit|input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
     r"|cache_creation_input_token_cost|input_cost_per_character|output_cost_per_character)"
     r"(?:_above_(?P<kilotokens>\d{1,5})k_tokens)?"
     r"(?:_(?P<service>batches|priority|flex))?$"
@@ -227,7 +228,9 @@ def _group_record(
         **common,  # type: ignore[arg-type]
         input_usd_per_mtok=input_price,
         output_usd_per_mtok=output_price,
-        cached_input_usd_per_mtok=_optional(fields.get("cache_read_input_token_cost"), "per_token"),
+        cached_input_usd_per_mtok=_optional(
+            fields.get("cache_read_input_token_cost", fields.get("input_cost_per_token_cache_hit")), "per_token"
+        ),
         cache_write_usd_per_mtok=_optional(fields.get("cache_creation_input_token_cost"), "per_token"),
         unit_on_page="per_token" if per_token else "per_character",
         tier=tier,
