@@ -144,3 +144,14 @@ def test_hostile_input_gives_records_or_a_parse_error(raw: bytes, data: object) 
         except ParseError:
             continue
         assert all(u.startswith(MODELS_URL + "/") and u.endswith("/endpoints") for u in urls)
+
+
+def test_bodies_over_the_size_bound_are_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmflation.parsers import common
+
+    body = (FIXTURES / "openrouter_endpoints_claude-sonnet-4.5.json").read_bytes()
+    monkeypatch.setattr(common, "MAX_BODY_BYTES", len(body) - 1)
+    with pytest.raises(ParseError, match="over the"):
+        openrouter.parse(body, CAPTURE)
+    with pytest.raises(ParseError, match="over the"):
+        openrouter.endpoint_urls(body, MODELS_URL)
