@@ -111,13 +111,17 @@ PRICE_APIS: tuple[Source, ...] = (
         id="genai_prices",
         kind="price_api",
         provider="genai_prices",
-        urls=(SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json", since=2025),),
+        urls=(
+            # The v1 file the project first published; frozen in 2026 ("receive no provider, model or
+            # price updates", prices/README.md of 2026-08) in favour of the v2 feed of the same shape.
+            SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json", since=2025, until=2026),
+            SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json", since=2026),
+        ),
         parser="llmflation.parsers.genai_prices",
         politeness=Politeness(download_delay_s=2.0),
         notes=(
             "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
-            "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date). The project "
-            "declared this v1 file frozen in 2026 (prices/README.md) in favour of prices/new_data/v2/."
+            "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date)."
         ),
     ),
 )

@@ -142,3 +142,12 @@ def test_hostile_input_gives_records_or_a_parse_error(raw: bytes, models: list[d
         except ParseError:
             continue
         assert result.prices and all(r.input_usd_per_mtok >= 0 for r in result.prices)
+
+
+def test_the_v2_feed_reads_the_same_and_its_extra_prices_are_not_token_prices() -> None:
+    """v2 adds one-hour cache writes and per-search fees beside the same token fields."""
+    model = {"id": "claude-3-5-haiku-latest", "name": "Claude Haiku 3.5", "match": {"starts_with": "claude-3-5-haiku"},
+             "context_window": 200000, "prices": {"input_mtok": 0.8, "cache_write_mtok": 1, "cache_read_mtok": 0.08,
+                                                  "output_mtok": 4, "cache_write_1h_mtok": 1.6, "web_searches_kcount": 10}}
+    [row] = parse([provider("anthropic", model)]).prices
+    assert (row.input_usd_per_mtok, row.output_usd_per_mtok, row.cache_write_usd_per_mtok) == (Decimal("0.8"), Decimal(4), Decimal(1))

@@ -32,3 +32,9 @@ def test_only_openrouter_follows_and_its_hook_is_a_function_of_bytes_and_url() -
     follow = getattr(importlib.import_module(module_name), function_name)
     body = json.dumps({"data": [{"id": "a/b", "pricing": {"prompt": "0.000001", "completion": "0.000001"}}]}).encode()
     assert follow(body, get_source("openrouter").live_url) == ["https://openrouter.ai/api/v1/models/a/b/endpoints"]
+
+
+def test_genai_prices_current_address_is_the_v2_feed() -> None:
+    source = get_source("genai_prices")
+    assert source.live_url.endswith("/prices/new_data/v2/data.json")
+    assert [(u.since, u.until) for u in source.urls] == [(2025, 2026), (2026, None)]
