@@ -88,10 +88,16 @@ PRICE_APIS: tuple[Source, ...] = (
         kind="price_api",
         provider="litellm",
         urls=(
-            # The table began as a cookbook file ({"MODEL_COST": {...}}) and moved to the repository
-            # root in September 2023 (BerriAI/litellm issue #268, comment of 2023-09-11).
+            # The table began in 2023 as a community file without modes (under cookbook/, and as
+            # {"MODEL_COST": {...}} under community_resources/) and moved to the repository root in
+            # September 2023 (BerriAI/litellm issue #268, comment of 2023-09-11).
             SourceURL(
                 "https://raw.githubusercontent.com/BerriAI/litellm/main/cookbook/community-resources/max_tokens.json",
+                since=2023,
+                until=2023,
+            ),
+            SourceURL(
+                "https://raw.githubusercontent.com/BerriAI/litellm/main/community_resources/max_tokens.json",
                 since=2023,
                 until=2023,
             ),

@@ -133,15 +133,19 @@ def test_deprecated_free_and_missing_provider() -> None:
     }
 
 
-def test_the_2023_model_cost_layout_reads_without_modes() -> None:
-    body = json.dumps({"MODEL_COST": {
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_the_2023_layouts_read_without_modes(wrapped: bool) -> None:
+    table = {
         "gpt-4": {"max_tokens": 8000, "input_cost_per_token": 0.00003, "output_cost_per_token": 0.00006},
         "claude-2": {"max_tokens": 100000, "input_cost_per_token": 0.00001102, "output_cost_per_token": 0.00003268},
-    }}).encode()
+        "replicate/llama-2-70b-chat:2c16": {"max_tokens": 4096, "input_cost_per_token": 0.00000608, "output_cost_per_token": 0.00000608},
+    }
+    body = json.dumps({"MODEL_COST": table} if wrapped else table).encode()
     result = litellm.parse(body, capture_at("2023-08-15"))
     assert {(r.provider, r.model_key, r.input_usd_per_mtok, r.output_usd_per_mtok) for r in result.prices} == {
         ("openai", "gpt-4", Decimal(30), Decimal(60)),
         ("anthropic", "claude-2", Decimal("11.02"), Decimal("32.68")),
+        ("replicate", "replicate/llama-2-70b-chat:2c16", Decimal("6.08"), Decimal("6.08")),
     }
 
 

@@ -22,7 +22,7 @@ def test_price_api_rows_load_their_parser(source_id: str) -> None:
 
 def test_litellm_keeps_its_2023_address_for_the_history() -> None:
     urls = get_source("litellm").urls
-    assert [u.until for u in urls] == [2023, None]
+    assert [u.until for u in urls] == [2023, 2023, None]
     assert urls[-1].url.endswith("/main/model_prices_and_context_window.json")
 
 

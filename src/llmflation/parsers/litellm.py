@@ -28,8 +28,9 @@ as JSON numbers. What this parser relies on, learned from 23 versions of 2024-01
   counted by that reason.
 - ``deprecation_date`` on or before the capture's ``observed_at`` flags ``is_deprecated``;
   $0/$0 entries are flagged ``is_free``.
-- The 2023 layout ``{"MODEL_COST": {...}}`` (``cookbook/community-resources/max_tokens.json``)
-  had no modes: every entry there is a text model.
+- The 2023 tables (``cookbook/community-resources/max_tokens.json``, plain or wrapped in
+  ``{"MODEL_COST": {...}}``) had no modes at all: in a table without any ``mode``, every entry
+  is a text model.
 """
 
 from __future__ import annotations
@@ -111,8 +112,10 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
     doc = load_json(body)
     if not isinstance(doc, dict):
         raise ParseError(f"expected a JSON object of model entries, got {type(doc).__name__}")
-    legacy = set(doc) == {"MODEL_COST"} and isinstance(doc["MODEL_COST"], dict)
-    entries: dict[object, object] = doc["MODEL_COST"] if legacy else doc
+    wrapped = set(doc) == {"MODEL_COST"} and isinstance(doc["MODEL_COST"], dict)
+    entries: dict[object, object] = doc["MODEL_COST"] if wrapped else doc
+    # The 2023 tables had no modes at all: then every entry is a text model.
+    legacy = wrapped or not any(isinstance(entry, dict) and "mode" in entry for entry in entries.values())
     observed = capture.observed_at.date()
 
     result = ParseResult()
