@@ -176,17 +176,19 @@ def _entry_records(
         "is_deprecated": _is_deprecated(entry.get("deprecation_date"), observed),
         "context_window_tokens": _positive_int(entry.get("max_input_tokens")),
     }
+    partial: list[str] = []  # tiers that state only one of input and output
     try:
+        records = []
         if (None, None) in groups:
-            records = [
-                record
-                for (kilotokens, service), fields in sorted(groups.items(), key=_group_order)
-                if (record := _group_record(kilotokens, service, fields, common, chars_per_token, result)) is not None
-            ]
+            for (kilotokens, service), fields in sorted(groups.items(), key=_group_order):
+                tier = _tier_name(kilotokens, service)
+                record = _group_record(tier, fields, common, chars_per_token)
+                if record is None:
+                    partial.append(tier)
+                else:
+                    records.append(record)
         elif isinstance(tiered, list) and tiered:
             records = _tiered_records(tiered, common)
-        else:
-            records = []
     except ParseError as exc:
         result.skip(f"unreadable price ({_reason(exc)})")
         return []
@@ -195,6 +197,8 @@ def _entry_records(
         # Without a standard price there is no headline; other tiers alone would mislead.
         result.skip(_no_price_reason(entry))
         return []
+    for tier in partial:
+        result.skip(f"{tier.split('/')[0]} tier without both input and output prices")
     return records
 
 
@@ -203,18 +207,19 @@ def _group_order(item: tuple[tuple[str | None, str | None], dict[str, object]]) 
     return (0 if kilotokens is None and service is None else 1, service or "", int(kilotokens or 0))
 
 
+def _tier_name(kilotokens: str | None, service: str | None) -> str:
+    """``standard``, ``batch``, ``priority``, ``flex``, ``context>128k``, ``priority/context>272k``..."""
+    tier = _SERVICE_TIERS[service]
+    return tier if kilotokens is None else context_tier(int(kilotokens) * 1000, base=tier)
+
+
 def _group_record(
-    kilotokens: str | None,
-    service: str | None,
+    tier: str,
     fields: dict[str, object],
     common: dict[str, object],
     chars_per_token: Decimal,
-    result: ParseResult,
 ) -> PriceRecord | None:
-    """One row from the fields of one (context threshold, service tier) group."""
-    tier = _SERVICE_TIERS[service]
-    if kilotokens is not None:
-        tier = context_tier(int(kilotokens) * 1000, base=tier)
+    """One row from the price fields of one tier; ``None`` unless both input and output are stated."""
     per_token = "input_cost_per_token" in fields or "output_cost_per_token" in fields
     if per_token:
         input_price = _optional(fields.get("input_cost_per_token"), "per_token")
@@ -223,9 +228,6 @@ def _group_record(
         input_price = _optional(fields.get("input_cost_per_character"), "per_character", chars_per_token)
         output_price = _optional(fields.get("output_cost_per_character"), "per_character", chars_per_token)
     if input_price is None or output_price is None:
-        if tier == "standard":
-            return None
-        result.skip(f"{tier.split('/')[0]} tier without both input and output prices")
         return None
     return PriceRecord(
         **common,  # type: ignore[arg-type]
