@@ -51,8 +51,13 @@ class SourceCapture:
         bad = [e for e in self.stored if e.get("status") != 200]
         if good:
             parts.append(f"{len(good)} capture(s) stored ({sum(e['size'] for e in good):,} bytes)")
+        by_status: dict[int, list[dict[str, Any]]] = {}
         for entry in bad:
-            parts.append(f"HTTP {entry['status']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
+            by_status.setdefault(int(entry["status"]), []).append(entry)
+        for status, entries in sorted(by_status.items()):
+            first = entries[0]
+            more = f" and {len(entries) - 1} more URL(s)" if len(entries) > 1 else ""
+            parts.append(f"HTTP {status} from {first['url']}{more} (bodies kept)")
         parts.extend(self.errors[:3])
         if len(self.errors) > 3:
             parts.append(f"and {len(self.errors) - 3} more errors")
