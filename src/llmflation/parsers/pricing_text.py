@@ -1,0 +1,326 @@
+"""Reading provider pricing pages: HTML loading, tables, embedded JSON, and money strings.
+
+Every pricing-page parser needs the same few steps: decode bytes safely, find the price
+tables (or the JSON a page renders them from), and turn a cell such as ``"$0.59 (1.69M / $1)"``
+or ``"$0.0002 / 1K tokens"`` into an exact ``Decimal`` and a unit that
+``llmflation.normalize.to_usd_per_mtok`` understands. Nothing here knows any provider.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+from bs4 import BeautifulSoup, Tag
+
+from llmflation.normalize import to_usd_per_mtok
+from llmflation.records import ParseError, ParseResult, PriceRecord
+
+#: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+#: Cells longer than this are not price cells (a paragraph, a script): not searched for money.
+_MAX_CELL_CHARS = 400
+
+_MONEY = re.compile(r"\$\s?(\d{1,7}(?:,\d{3})*(?:\.\d{1,12})?|\.\d{1,12})")
+_SPACE = re.compile(r"\s+")
+
+# Units, most specific first. Each pattern is matched against lower-cased text.
+_UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("per_1m_characters", re.compile(r"(?:1\s?m|million)\s+characters")),
+    ("per_1k_characters", re.compile(r"(?:1\s?k|1,000|thousand)\s+characters")),
+    ("per_1m_tokens", re.compile(r"(?:1\s?m|million|mtok)\b|per\s+million")),
+    ("per_1k_tokens", re.compile(r"(?:1\s?k|1,000|thousand)\s+tokens")),
+    ("per_hour", re.compile(r"per\s+hour|/\s?h(?:ou)?r\b|hour\s+transcribed|gpu[- ]hour")),
+    ("per_minute", re.compile(r"per\s+minute|/\s?min(?:ute)?\b")),
+    ("per_second", re.compile(r"per\s+second|/\s?sec(?:ond)?\b|gpu[- ]second")),
+    ("per_image", re.compile(r"per\s+image|/\s?image|per\s+mp\b|/\s?mp\b|megapixel|/\s?step\b|per\s+step")),
+)
+
+
+def load_page(body: bytes, source: str) -> BeautifulSoup:
+    """Parse a page's bytes with lxml; a size limit keeps hostile input bounded.
+
+    Plain text (a text-browser rendering of a page) parses too: it becomes one paragraph.
+    """
+    if len(body) > MAX_PAGE_BYTES:
+        raise ParseError(f"{source}: page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    if not body.strip():
+        raise ParseError(f"{source}: empty page")
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return BeautifulSoup(text, "lxml")
+    except Exception as exc:  # lxml refuses some binary input outright
+        raise ParseError(f"{source}: not a readable HTML page ({exc})") from exc
+
+
+def clean(text: str) -> str:
+    """Whitespace collapsed to single spaces, no-break spaces included."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def page_text(soup: BeautifulSoup) -> str:
+    """The page's visible text, scripts and styles left out, whitespace collapsed."""
+    for hidden in soup.find_all(["script", "style", "noscript", "template"]):
+        hidden.extract()
+    return clean(soup.get_text(" "))
+
+
+def table_rows(table: Tag) -> list[list[str]]:
+    """The cell texts of each row of an HTML ``<table>`` or an ARIA grid (``role="row"``)."""
+    if table.name == "table":
+        rows = table.find_all("tr")
+        cell_names: list[str] | dict[str, object] = ["th", "td"]
+    else:
+        rows = table.find_all(attrs={"role": "row"})
+        cell_names = {"role": re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")}
+    out: list[list[str]] = []
+    for row in rows:
+        if isinstance(cell_names, list):
+            cells = row.find_all(cell_names)
+        else:
+            cells = row.find_all(attrs=cell_names)
+        texts = [clean(cell.get_text(" ")) for cell in cells]
+        if any(texts):
+            out.append(texts)
+    return out
+
+
+def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
+    """Every table of the page with the nearest heading before it: ``(heading, rows)``.
+
+    The heading (an ``h1``-``h4`` or a ``caption``) says what the table prices ("Embeddings",
+    "Fine-tuning"), which the column headers alone often do not.
+    """
+    found: list[tuple[str, list[list[str]]]] = []
+    for table in soup.find_all(lambda tag: tag.name == "table" or tag.get("role") in ("table", "grid")):
+        if table.name != "table" and table.find("table") is not None:
+            continue
+        caption = table.find("caption")
+        heading = caption if caption is not None else table.find_previous(["h1", "h2", "h3", "h4"])
+        rows = table_rows(table)
+        if rows:
+            found.append((clean(heading.get_text(" ")) if heading is not None else "", rows))
+    return found
+
+
+def embedded_json(soup: BeautifulSoup, source: str, script_id: str = "__NEXT_DATA__") -> object | None:
+    """The JSON a page renders from (Next.js ``__NEXT_DATA__`` by default); None when absent."""
+    script = soup.find("script", id=script_id)
+    if script is None:
+        return None
+    try:
+        return json.loads(script.string or "")
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ParseError(f"{source}: the page's {script_id} script is not valid JSON ({exc})") from exc
+
+
+def money(text: str) -> Decimal | None:
+    """The first dollar amount in ``text`` (``"$0.59 (1.69M / $1)"`` -> 0.59); None when there is none."""
+    amounts = money_all(text)
+    return amounts[0] if amounts else None
+
+
+def money_all(text: str) -> list[Decimal]:
+    """Every dollar amount in ``text`` in order (``"$0.70/$0.80"`` -> [0.70, 0.80])."""
+    if len(text) > _MAX_CELL_CHARS:
+        return []
+    amounts: list[Decimal] = []
+    for match in _MONEY.finditer(text):
+        try:
+            amounts.append(Decimal(match.group(1).replace(",", "")))
+        except InvalidOperation:
+            continue
+    return amounts
+
+
+def is_free(text: str) -> bool:
+    """A cell that states no charge ("Free", "$0.00")."""
+    lowered = text.strip().lower()
+    return lowered in {"free", "$0", "$0.00", "$0.0"}
+
+
+def unit_in(text: str) -> str | None:
+    """The price unit a header or cell names (``"$/1M tokens"`` -> ``per_1m_tokens``); None if none.
+
+    Token and character units are the ones ``to_usd_per_mtok`` converts; ``per_hour``,
+    ``per_second``, ``per_minute`` and ``per_image`` mark prices that are not token prices.
+    """
+    lowered = clean(text).lower()[:_MAX_CELL_CHARS]
+    for unit, pattern in _UNIT_PATTERNS:
+        if pattern.search(lowered):
+            return unit
+    return None
+
+
+_BAND = re.compile(
+    r"^(?:moe\s+)?(?:up\s+to|less\s+than|more\s+than|over|above|\d+(?:\.\d+)?\s?[bm]\s*(?:-|–|to)|"
+    r"\d+(?:\.\d+)?\s?[bm]\+|models\s+up\s+to|models\s+\d)",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\(([^()]{1,200})\)")
+
+
+def size_band(label: str) -> tuple[bool, list[str]]:
+    """Whether a row label is a model-size band, and the models it names in parentheses.
+
+    ``"MoE 56.1B - 176B (DBRX, Mixtral 8x22B)"`` -> (True, ["DBRX", "Mixtral 8x22B"]);
+    ``"16.1B - 80B"`` -> (True, []); ``"Llama 3 70B"`` -> (False, []). "e.g." is dropped.
+    """
+    text = clean(label)
+    if not _BAND.match(text):
+        return False, []
+    names: list[str] = []
+    for group in _PARENS.findall(text):
+        group = re.sub(r"^\s*(?:e\.g\.|eg\.?|such as)\s*", "", group, flags=re.IGNORECASE)
+        names.extend(name.strip() for name in group.split(",") if name.strip())
+    return True, names
+
+
+def context_tokens(text: str) -> int | None:
+    """A context length written as ``4096``, ``8k``, ``128k`` or ``131k``; None if not one.
+
+    Pages write "8k" for 8,192 and "128k" for 131,072 tokens, but "131k" for 131,000: a
+    power-of-two number of k counts 1,024 each, any other number 1,000 each.
+    """
+    match = re.fullmatch(r"(\d{1,7})\s?([kKmM]?)", text.strip())
+    if not match:
+        return None
+    number, suffix = int(match.group(1)), match.group(2).lower()
+    if not suffix:
+        return number
+    binary = number & (number - 1) == 0
+    step = 1024 if binary else 1000
+    return number * (step if suffix == "k" else step * step)
+
+
+# Tables that price something other than chat/completion tokens, recognised by their heading or header.
+_NOT_CHAT = (
+    ("fine-tuning training", re.compile(r"fine[- ]?tun|in training|training tokens")),
+    ("embedding model", re.compile(r"embedding")),
+    ("rerank model", re.compile(r"rerank")),
+    ("image model", re.compile(r"image generation|/\s?step|per step|megapixel")),
+    ("audio model", re.compile(r"speech|transcri|audio")),
+)
+_NON_TOKEN_REASON = {
+    "per_hour": "price per hour (not per token)",
+    "per_minute": "price per minute (not per token)",
+    "per_second": "price per second (not per token)",
+    "per_image": "price per image or step (not per token)",
+}
+_TOKEN_UNITS = ("per_1m_tokens", "per_1k_tokens", "per_1m_characters", "per_1k_characters")
+
+
+def read_token_table(
+    rows: list[list[str]],
+    heading: str,
+    provider: str,
+    result: ParseResult,
+    default_unit: str | None = None,
+) -> bool:
+    """Append a record per model row of a price table; False when the table prices no tokens.
+
+    The first row is the header. Columns are told apart by their header: ``input``,
+    ``output``, ``cached``, ``context``, and otherwise a single price column (one price for
+    input and output, or a cell such as ``"$0.55 input, $2.19 output"``). The unit comes
+    from the header, else the heading, else ``default_unit``. Size-band rows ("16.1B - 80B")
+    become one record per model they name in parentheses, or are skipped and counted.
+    Tables of embeddings, fine-tuning, images or audio, and per-hour/second/image prices are
+    skipped and counted by reason.
+    """
+    header = [cell.lower() for cell in rows[0]]
+    joined = " ".join(header)
+    context_text = f"{heading.lower()} {joined}"
+    for reason, pattern in _NOT_CHAT:
+        if pattern.search(context_text):
+            result.skip(reason, len(rows) - 1)
+            return True
+    unit = unit_in(joined) or unit_in(heading) or default_unit
+    if unit in _NON_TOKEN_REASON:
+        result.skip(_NON_TOKEN_REASON[unit], len(rows) - 1)
+        return True
+    if unit not in _TOKEN_UNITS:
+        return False
+    columns = _columns(header)
+    if columns["input"] is None and columns["output"] is None and columns["price"] is None:
+        return False
+    for row in rows[1:]:
+        _read_row(row, columns, unit, provider, result)
+    return True
+
+
+def _columns(header: list[str]) -> dict[str, int | None]:
+    def first(*words: str) -> int | None:
+        return next((i for i, h in enumerate(header) if i > 0 and any(w in h for w in words)), None)
+
+    cached = first("cached", "cache hit")
+    input_col = next((i for i, h in enumerate(header) if i > 0 and "input" in h and i != cached), None)
+    output_col = first("output")
+    context = first("context")
+    taken = {cached, input_col, output_col, context}
+    price = next(
+        (i for i, h in enumerate(header) if i > 0 and i not in taken and ("$" in h or "price" in h or unit_in(h))),
+        None,
+    )
+    return {"input": input_col, "output": output_col, "cached": cached, "context": context, "price": price}
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index] if index is not None and index < len(row) else ""
+
+
+def _read_row(row: list[str], columns: dict[str, int | None], unit: str, provider: str, result: ParseResult) -> None:
+    label = row[0] if row else ""
+    if not label:
+        result.skip("row without a model name")
+        return
+    band, named = size_band(label)
+    if band and not named:
+        result.skip("size band without named models")
+        return
+    if columns["input"] is not None or columns["output"] is not None:
+        input_text, output_text = _cell(row, columns["input"]), _cell(row, columns["output"])
+        prices = _amount(input_text), _amount(output_text)
+    else:
+        prices = _single_cell_prices(_cell(row, columns["price"]))
+    if prices[0] is None or prices[1] is None:
+        result.skip("price not stated")
+        return
+    cached = _amount(_cell(row, columns["cached"]))
+    context = context_tokens(_cell(row, columns["context"]))
+    for key in named or [label]:
+        result.prices.append(
+            PriceRecord(
+                provider=provider,
+                model_key=key,
+                input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
+                output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
+                cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
+                unit_on_page=unit,
+                is_free=prices[0] == 0 and prices[1] == 0,
+                is_deprecated="deprecated" in label.lower(),
+                converted_from_characters="characters" in unit,
+                context_window_tokens=context,
+            )
+        )
+
+
+def _amount(text: str) -> Decimal | None:
+    return Decimal(0) if is_free(text) else money(text)
+
+
+def _single_cell_prices(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """One price for input and output, or ``"$0.55 input, $2.19 output"`` / ``"$0.70/$0.80"``."""
+    if is_free(text):
+        return Decimal(0), Decimal(0)
+    amounts = money_all(text)
+    if len(amounts) == 1:
+        return amounts[0], amounts[0]
+    if len(amounts) == 2:
+        lowered = text.lower()
+        if "input" in lowered and "output" in lowered and lowered.index("input") > lowered.index("output"):
+            return amounts[1], amounts[0]
+        return amounts[0], amounts[1]
+    return None, None
+
