@@ -106,12 +106,15 @@ def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
 
 
 def embedded_json(soup: BeautifulSoup, source: str, script_id: str = "__NEXT_DATA__") -> object | None:
-    """The JSON a page renders from (Next.js ``__NEXT_DATA__`` by default); None when absent."""
+    """The JSON a page renders from (Next.js ``__NEXT_DATA__`` by default); None when absent.
+
+    Numbers with a fraction are read as ``Decimal``, so a price such as 0.0023 stays exact.
+    """
     script = soup.find("script", id=script_id)
     if script is None:
         return None
     try:
-        return json.loads(script.string or "")
+        return json.loads(script.string or "", parse_float=Decimal)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ParseError(f"{source}: the page's {script_id} script is not valid JSON ({exc})") from exc
 
