@@ -70,7 +70,8 @@ def check_big_hostile_input(parser: ModuleType, source_id: str) -> None:
     deep = b"<div>" * 20_000 + b"$0.10 per 1M tokens" + b"</div>" * 20_000
     long_line = b"<p>" + b"$1" * 500_000 + b"</p>"
     dollars_in_cells = b"<table>" + b"<tr><td>Up to 4B</td><td>$0.10</td></tr>" * 5_000 + b"</table>"
-    for body in (deep, long_line, dollars_in_cells):
+    many_tables = b"<h2>x</h2>" + b"<table><tr><td>Model</td><td>$0.10 per 1M tokens</td></tr></table>" * 3_000
+    for body in (deep, long_line, dollars_in_cells, many_tables):
         with pytest.raises(ParseError):
             parser.parse(body, capture(source_id))
     with pytest.raises(ParseError, match="limit"):

@@ -14,8 +14,6 @@ from tests.parsers.page_support import (
     FOREIGN_PAGE,
     D,
     capture,
-    check_big_hostile_input,
-    check_never_crashes,
     fixture_bytes,
     prices_of,
 )
@@ -103,10 +101,3 @@ def test_corpus_page_text_matches_what_another_project_extracted(corpus_dir: Pat
         assert record.input_usd_per_mtok == D(str(price["input_per_million"]))
         assert record.output_usd_per_mtok == D(str(price["output_per_million"]))
 
-
-def test_arbitrary_bytes_give_records_or_parse_error() -> None:
-    check_never_crashes(groq, "groq")
-
-
-def test_big_and_hostile_pages_end_in_parse_error() -> None:
-    check_big_hostile_input(groq, "groq")

@@ -12,8 +12,6 @@ from tests.parsers.page_support import (
     FOREIGN_PAGE,
     D,
     capture,
-    check_big_hostile_input,
-    check_never_crashes,
     fixture_bytes,
     prices_of,
 )
@@ -72,10 +70,3 @@ def test_page_with_its_price_grids_removed_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="no price table"):
         together.parse(body, capture("together"))
 
-
-def test_arbitrary_bytes_give_records_or_parse_error() -> None:
-    check_never_crashes(together, "together")
-
-
-def test_big_and_hostile_pages_end_in_parse_error() -> None:
-    check_big_hostile_input(together, "together")

@@ -20,6 +20,9 @@ from llmflation.records import ParseError, ParseResult, PriceRecord
 #: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
+#: Real pricing pages have a few dozen tables; a page with more is refused rather than walked.
+MAX_TABLES = 300
+
 #: Cells longer than this are not price cells (a paragraph, a script): not searched for money.
 _MAX_CELL_CHARS = 400
 
@@ -94,7 +97,10 @@ def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
     "Fine-tuning"), which the column headers alone often do not.
     """
     found: list[tuple[str, list[list[str]]]] = []
-    for table in soup.find_all(lambda tag: tag.name == "table" or tag.get("role") in ("table", "grid")):
+    tables = soup.find_all(lambda tag: tag.name == "table" or tag.get("role") in ("table", "grid"), limit=MAX_TABLES + 1)
+    if len(tables) > MAX_TABLES:
+        raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
+    for table in tables:
         if table.name != "table" and table.find("table") is not None:
             continue
         caption = table.find("caption")
