@@ -101,3 +101,9 @@ def test_corpus_page_text_matches_what_another_project_extracted(corpus_dir: Pat
         assert record.input_usd_per_mtok == D(str(price["input_per_million"]))
         assert record.output_usd_per_mtok == D(str(price["output_per_million"]))
 
+
+
+def test_wow_marker_followed_by_endless_near_rows_ends_in_parse_error() -> None:
+    body = b"<p>Price per 1M Tokens (Input/Output) " + b"Llama 2 70B (4096 Context " * 40_000 + b"</p>"
+    with pytest.raises(ParseError, match="wow-2024 era"):
+        groq.parse(body, capture("groq"))

@@ -96,3 +96,20 @@ def test_load_page_refuses_empty_and_oversized_bodies() -> None:
         pt.load_page(b"   ", "example")
     with pytest.raises(ParseError, match="limit"):
         pt.load_page(b"x" * (pt.MAX_PAGE_BYTES + 1), "example")
+
+
+def test_batch_columns_give_a_batch_tier_record_kept_apart_from_standard() -> None:
+    result = ParseResult()
+    rows = [
+        ["Model", "Input", "Output", "Cached input", "Batch input", "Batch output"],
+        ["Model A", "$1.00", "$4.00", "$0.50", "$0.50", "$2.00"],
+        ["Model B", "$2.00", "$8.00", "", "Not available", ""],
+    ]
+    assert pt.read_token_table(rows, "Prices per 1M tokens", "example", result)
+    got = [(p.model_key, p.tier, p.input_usd_per_mtok, p.output_usd_per_mtok, p.cached_input_usd_per_mtok) for p in result.prices]
+    assert got == [
+        ("Model A", "standard", Decimal(1), Decimal(4), Decimal("0.5")),
+        ("Model A", "batch", Decimal("0.5"), Decimal(2), None),
+        ("Model B", "standard", Decimal(2), Decimal(8), None),
+    ]
+    assert result.skipped == {"batch price not stated": 1}

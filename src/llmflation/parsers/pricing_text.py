@@ -72,22 +72,27 @@ def page_text(soup: BeautifulSoup) -> str:
 
 def table_rows(table: Tag) -> list[list[str]]:
     """The cell texts of each row of an HTML ``<table>`` or an ARIA grid (``role="row"``)."""
-    if table.name == "table":
-        rows = table.find_all("tr")
-        cell_names: list[str] | dict[str, object] = ["th", "td"]
-    else:
-        rows = table.find_all(attrs={"role": "row"})
-        cell_names = {"role": re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")}
     out: list[list[str]] = []
-    for row in rows:
-        if isinstance(cell_names, list):
-            cells = row.find_all(cell_names)
-        else:
-            cells = row.find_all(attrs=cell_names)
-        texts = [clean(cell.get_text(" ")) for cell in cells]
+    for row in _rows(table):
+        texts = [clean(cell.get_text(" ")) for cell in _cells(row, aria=table.name != "table")]
         if any(texts):
             out.append(texts)
     return out
+
+
+_ARIA_CELL = re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")
+
+
+def _rows(table: Tag) -> list[Tag]:
+    if table.name == "table":
+        return list(table.find_all("tr"))
+    return list(table.find_all(attrs={"role": "row"}))
+
+
+def _cells(row: Tag, aria: bool) -> list[Tag]:
+    if aria:
+        return list(row.find_all(attrs={"role": _ARIA_CELL}))
+    return list(row.find_all(["th", "td"]))
 
 
 def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
@@ -232,7 +237,8 @@ def read_token_table(
 
     The first row is the header. Columns are told apart by their header: ``input``,
     ``output``, ``cached``, ``context``, and otherwise a single price column (one price for
-    input and output, or a cell such as ``"$0.55 input, $2.19 output"``). The unit comes
+    input and output, or a cell such as ``"$0.55 input, $2.19 output"``). Columns whose
+    header names "batch" give a second record per row with ``tier="batch"``. The unit comes
     from the header, else the heading, else ``default_unit``. Size-band rows ("16.1B - 80B")
     become one record per model they name in parentheses, or are skipped and counted.
     Tables of embeddings, fine-tuning, images or audio, and per-hour/second/image prices are
@@ -252,34 +258,47 @@ def read_token_table(
     if unit not in _TOKEN_UNITS:
         return False
     columns = _columns(header)
-    if columns["input"] is None and columns["output"] is None and columns["price"] is None:
+    if not any(kind in ("input", "output", "price") for _, kind in columns):
         return False
     for row in rows[1:]:
         _read_row(row, columns, unit, provider, result)
     return True
 
 
-def _columns(header: list[str]) -> dict[str, int | None]:
-    def first(*words: str) -> int | None:
-        return next((i for i, h in enumerate(header) if i > 0 and any(w in h for w in words)), None)
+def _columns(header: list[str]) -> dict[tuple[str, str], int]:
+    """Column index per (tier, kind): kind is input, output, cached, price or context.
 
-    cached = first("cached", "cache hit")
-    input_col = next((i for i, h in enumerate(header) if i > 0 and "input" in h and i != cached), None)
-    output_col = first("output")
-    context = first("context")
-    taken = {cached, input_col, output_col, context}
-    price = next(
-        (i for i, h in enumerate(header) if i > 0 and i not in taken and ("$" in h or "price" in h or unit_in(h))),
-        None,
-    )
-    return {"input": input_col, "output": output_col, "cached": cached, "context": context, "price": price}
+    A header naming "batch" puts its column in the ``batch`` tier, so "Batch input" and
+    "Input" never mix; every other price column is the ``standard`` tier.
+    """
+    columns: dict[tuple[str, str], int] = {}
+    for index, text in enumerate(header):
+        if index == 0:
+            continue
+        tier = "batch" if "batch" in text else "standard"
+        if "context" in text:
+            kind = "context"
+        elif "cached" in text or "cache hit" in text or "cache read" in text:
+            kind = "cached"
+        elif "input" in text and "output" in text:
+            kind = "price"  # "Price per 1M Tokens (Input/Output)": one cell holds both
+        elif "input" in text:
+            kind = "input"
+        elif "output" in text:
+            kind = "output"
+        elif "$" in text or "price" in text or unit_in(text):
+            kind = "price"
+        else:
+            continue
+        columns.setdefault((tier, kind), index)
+    return columns
 
 
 def _cell(row: list[str], index: int | None) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
 
-def _read_row(row: list[str], columns: dict[str, int | None], unit: str, provider: str, result: ParseResult) -> None:
+def _read_row(row: list[str], columns: dict[tuple[str, str], int], unit: str, provider: str, result: ParseResult) -> None:
     label = row[0] if row else ""
     if not label:
         result.skip("row without a model name")
@@ -288,31 +307,34 @@ def _read_row(row: list[str], columns: dict[str, int | None], unit: str, provide
     if band and not named:
         result.skip("size band without named models")
         return
-    if columns["input"] is not None or columns["output"] is not None:
-        input_text, output_text = _cell(row, columns["input"]), _cell(row, columns["output"])
-        prices = _amount(input_text), _amount(output_text)
-    else:
-        prices = _single_cell_prices(_cell(row, columns["price"]))
-    if prices[0] is None or prices[1] is None:
-        result.skip("price not stated")
-        return
-    cached = _amount(_cell(row, columns["cached"]))
-    context = context_tokens(_cell(row, columns["context"]))
-    for key in named or [label]:
-        result.prices.append(
-            PriceRecord(
-                provider=provider,
-                model_key=key,
-                input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
-                output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
-                cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
-                unit_on_page=unit,
-                is_free=prices[0] == 0 and prices[1] == 0,
-                is_deprecated="deprecated" in label.lower(),
-                converted_from_characters="characters" in unit,
-                context_window_tokens=context,
+    context = context_tokens(_cell(row, columns.get(("standard", "context"))))
+    for tier in ("standard", "batch"):
+        if not any(key[0] == tier and key[1] != "context" for key in columns):
+            continue
+        if (tier, "input") in columns or (tier, "output") in columns:
+            prices = _amount(_cell(row, columns.get((tier, "input")))), _amount(_cell(row, columns.get((tier, "output"))))
+        else:
+            prices = _single_cell_prices(_cell(row, columns.get((tier, "price"))))
+        if prices[0] is None or prices[1] is None:
+            result.skip("price not stated" if tier == "standard" else "batch price not stated")
+            continue
+        cached = _amount(_cell(row, columns.get((tier, "cached"))))
+        for key in named or [label]:
+            result.prices.append(
+                PriceRecord(
+                    provider=provider,
+                    model_key=key,
+                    input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
+                    output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
+                    cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
+                    unit_on_page=unit,
+                    tier=tier,
+                    is_free=prices[0] == 0 and prices[1] == 0,
+                    is_deprecated="deprecated" in label.lower(),
+                    converted_from_characters="characters" in unit,
+                    context_window_tokens=context,
+                )
             )
-        )
 
 
 def _amount(text: str) -> Decimal | None:
