@@ -50,10 +50,7 @@ def test_pricing_table_era_2024_skips_audio_and_unpriced_rows() -> None:
     ]
     assert result.prices[0].context_window_tokens == 131072
     assert result.prices[2].context_window_tokens == 8192
-    assert result.skipped == {
-        "price not stated (contact sales or coming soon)": 1,
-        "per hour of audio (speech recognition)": 1,
-    }
+    assert result.skipped == {"price not stated": 1, "audio model": 1}
 
 
 def test_pricing_table_era_2025() -> None:
@@ -69,7 +66,7 @@ def test_pricing_table_era_2025() -> None:
         ("Llama 3.1 8B Instant", D("0.05"), D("0.08")),
     ]
     assert result.prices[5].context_window_tokens == 131000  # "131k" is decimal, "128k" binary
-    assert result.skipped == {"per hour of audio (speech recognition)": 3, "per character (text to speech)": 1}
+    assert result.skipped == {"audio model": 4}
 
 
 def test_page_from_another_site_is_a_parse_error_naming_the_eras() -> None:

@@ -9,15 +9,16 @@ The era is decided from the page's content, never from the capture date:
 | ``pricing-table`` | 2024-05 .. today | groq.com/pricing: tables whose headers name "Input Token Price" and "Output Token Price" (per million tokens); cells like ``$0.59 (1.69M / $1)`` | per 1M tokens |
 
 The ``wow-2024`` era is read from the page's visible text, so the same code reads the HTML
-page and a text-browser rendering of it. Speech recognition is priced per hour transcribed and
-text-to-speech per character of speech: not token prices, skipped and counted. The model key is
+page and a text-browser rendering of it. Speech recognition (per hour transcribed) and
+text-to-speech (per character) tables are not token prices: skipped and counted as "audio model". The model key is
 the name as the page prints it (``Llama 3.1 70B Versatile``); the context length that follows it
-goes to ``context_window_tokens``.
+(``8k``, ``128k``) goes to ``context_window_tokens``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from llmflation.normalize import to_usd_per_mtok
 from llmflation.parsers import pricing_text as pt
@@ -43,12 +44,13 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         era = "pricing-table"
     else:
         text = pt.page_text(soup)
-        if not _WOW_MARKER.search(text):
+        marker = _WOW_MARKER.search(text)
+        if marker is None:
             raise ParseError(
                 "groq: no price table found: looked for the pricing-table era (headers 'Input Token Price' /"
                 " 'Output Token Price') and the wow-2024 era ('Price per 1M Tokens (Input/Output)')"
             )
-        _read_wow_text(text, result)
+        _read_wow_text(text[marker.end() :], result)
         era = "wow-2024"
     if not result.prices:
         raise ParseError(f"groq: page looks like the {era} era but no model row had a readable price")
@@ -56,12 +58,13 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
 
 
 def _is_token_price_table(rows: list[list[str]]) -> bool:
+    """The pricing-table era's sign: a header naming both an input and an output token price."""
     header = " ".join(rows[0]).lower()
     return "input token price" in header and "output token price" in header
 
 
-def _read_wow_text(text: str, result: ParseResult) -> None:
-    section = text[_WOW_MARKER.search(text).end() :]  # type: ignore[union-attr]
+def _read_wow_text(section: str, result: ParseResult) -> None:
+    """Rows of the wow-2024 table from the visible text after its header (HTML or text rendering)."""
     for match in _WOW_ROW.finditer(section):
         result.prices.append(
             PriceRecord(
@@ -77,44 +80,13 @@ def _read_wow_text(text: str, result: ParseResult) -> None:
 
 def _read_pricing_tables(tables: list[tuple[str, list[list[str]]]], result: ParseResult) -> None:
     for heading, rows in tables:
-        header = [cell.lower() for cell in rows[0]]
-        if _is_token_price_table(rows):
-            _read_token_table(header, rows[1:], result)
-            continue
-        unit = pt.unit_in(" ".join(header)) or pt.unit_in(heading)
-        reason = {
-            "per_hour": "per hour of audio (speech recognition)",
-            "per_1m_characters": "per character (text to speech)",
-            "per_1k_characters": "per character (text to speech)",
-        }.get(unit or "", "table without token prices")
-        result.skip(reason, len(rows) - 1)
-
-
-def _read_token_table(header: list[str], rows: list[list[str]], result: ParseResult) -> None:
-    input_col = next(i for i, h in enumerate(header) if "input token price" in h)
-    output_col = next(i for i, h in enumerate(header) if "output token price" in h)
-    unit = pt.unit_in(header[input_col]) or "per_1m_tokens"
-    for row in rows:
-        if len(row) <= max(input_col, output_col) or not row[0]:
-            result.skip("row without both prices")
-            continue
-        amounts = pt.money(row[input_col]), pt.money(row[output_col])
-        if amounts[0] is None or amounts[1] is None:
-            result.skip("price not stated (contact sales or coming soon)")
-            continue
-        name, context = _split_context(row[0])
-        result.prices.append(
-            PriceRecord(
-                provider=PROVIDER,
-                model_key=name,
-                input_usd_per_mtok=to_usd_per_mtok(amounts[0], unit),
-                output_usd_per_mtok=to_usd_per_mtok(amounts[1], unit),
-                unit_on_page=unit,
-                is_free=amounts[0] == 0 and amounts[1] == 0,
-                is_deprecated="deprecated" in row[0].lower(),
-                context_window_tokens=context,
-            )
-        )
+        first = len(result.prices)
+        if not pt.read_token_table(rows, heading, PROVIDER, result):
+            result.skip("table without token prices", max(len(rows) - 1, 0))
+        for index in range(first, len(result.prices)):
+            record = result.prices[index]
+            name, context = _split_context(record.model_key)
+            result.prices[index] = replace(record, model_key=name, context_window_tokens=context)
 
 
 def _split_context(cell: str) -> tuple[str, int | None]:
