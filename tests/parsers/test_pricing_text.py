@@ -96,6 +96,8 @@ def test_load_page_refuses_empty_and_oversized_bodies() -> None:
         pt.load_page(b"   ", "example")
     with pytest.raises(ParseError, match="limit"):
         pt.load_page(b"x" * (pt.MAX_PAGE_BYTES + 1), "example")
+    with pytest.raises(ParseError, match="tags"):
+        pt.load_page(b"<i>" * (pt.MAX_TAGS + 1), "example")
 
 
 def test_batch_columns_give_a_batch_tier_record_kept_apart_from_standard() -> None:

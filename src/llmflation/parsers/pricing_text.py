@@ -20,6 +20,10 @@ from llmflation.records import ParseError, ParseResult, PriceRecord
 #: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
+#: Real pricing pages have tens of thousands of tags at most; building a tree is slow enough
+#: (about 25 s per million tags here) that a page with more than this is refused unparsed.
+MAX_TAGS = 200_000
+
 #: Real pricing pages have a few dozen tables; a page with more is refused rather than walked.
 MAX_TABLES = 300
 
@@ -51,6 +55,8 @@ def load_page(body: bytes, source: str) -> BeautifulSoup:
         raise ParseError(f"{source}: page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
     if not body.strip():
         raise ParseError(f"{source}: empty page")
+    if body.count(b"<") > MAX_TAGS:
+        raise ParseError(f"{source}: page has more than {MAX_TAGS} tags: not a pricing page")
     text = body.decode("utf-8", errors="replace")
     try:
         return BeautifulSoup(text, "lxml")
@@ -98,22 +104,37 @@ def _cells(row: Tag, aria: bool) -> list[Tag]:
 def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
     """Every table of the page with the nearest heading before it: ``(heading, rows)``.
 
-    The heading (an ``h1``-``h4`` or a ``caption``) says what the table prices ("Embeddings",
-    "Fine-tuning"), which the column headers alone often do not.
+    The heading (a ``caption``, else the last ``h1``-``h4`` before the table) says what the
+    table prices ("Embeddings", "Fine-tuning"), which the column headers alone often do not.
+    One pass in document order, so a hostile page cannot make this quadratic.
     """
     found: list[tuple[str, list[list[str]]]] = []
-    tables = soup.find_all(lambda tag: tag.name == "table" or tag.get("role") in ("table", "grid"), limit=MAX_TABLES + 1)
-    if len(tables) > MAX_TABLES:
-        raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
-    for table in tables:
-        if table.name != "table" and table.find("table") is not None:
+    heading = ""
+    tables = 0
+    for tag in soup.find_all(True):
+        if tag.name in _HEADINGS:
+            heading = clean(tag.get_text(" "))
             continue
-        caption = table.find("caption")
-        heading = caption if caption is not None else table.find_previous(["h1", "h2", "h3", "h4"])
-        rows = table_rows(table)
+        if not _is_table(tag):
+            continue
+        tables += 1
+        if tables > MAX_TABLES:
+            raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
+        caption = tag.find("caption")
+        rows = table_rows(tag)
         if rows:
-            found.append((clean(heading.get_text(" ")) if heading is not None else "", rows))
+            found.append((clean(caption.get_text(" ")) if caption is not None else heading, rows))
     return found
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+
+
+def _is_table(tag: Tag) -> bool:
+    """An HTML table, or an ARIA grid that is not just a wrapper around an HTML table."""
+    if tag.name == "table":
+        return True
+    return tag.get("role") in ("table", "grid") and tag.find("table") is None
 
 
 def embedded_json(soup: BeautifulSoup, source: str, script_id: str = "__NEXT_DATA__") -> object | None:
