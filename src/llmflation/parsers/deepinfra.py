@@ -88,6 +88,7 @@ def _read_model(entry: dict[str, object], result: ParseResult) -> None:
         result.skip("negative price")
         return
     context = entry.get("max_tokens")
+    quantization = entry.get("quantization")
     result.prices.append(
         PriceRecord(
             provider=PROVIDER,
@@ -97,7 +98,7 @@ def _read_model(entry: dict[str, object], result: ParseResult) -> None:
             unit_on_page="per_token",
             is_free=cents_in == 0 and cents_out == 0,
             is_deprecated=entry.get("deprecated") not in (None, False, 0, ""),
-            quantization=entry["quantization"] if isinstance(entry.get("quantization"), str) else None,  # type: ignore[arg-type]
+            quantization=quantization if isinstance(quantization, str) else None,
             context_window_tokens=context if isinstance(context, int) and not isinstance(context, bool) else None,
         )
     )

@@ -286,13 +286,17 @@ def read_token_table(
     return True
 
 
-def _columns(header: list[str]) -> dict[tuple[str, str], int]:
+#: Column index per (tier, kind), e.g. ("batch", "input") -> 4.
+Columns = dict[tuple[str, str], int]
+
+
+def _columns(header: list[str]) -> Columns:
     """Column index per (tier, kind): kind is input, output, cached, price or context.
 
     A header naming "batch" puts its column in the ``batch`` tier, so "Batch input" and
     "Input" never mix; every other price column is the ``standard`` tier.
     """
-    columns: dict[tuple[str, str], int] = {}
+    columns: Columns = {}
     for index, text in enumerate(header):
         if index == 0:
             continue
@@ -319,7 +323,7 @@ def _cell(row: list[str], index: int | None) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
 
-def _read_row(row: list[str], columns: dict[tuple[str, str], int], unit: str, provider: str, result: ParseResult) -> None:
+def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result: ParseResult) -> None:
     label = row[0] if row else ""
     if not label:
         result.skip("row without a model name")
@@ -333,7 +337,8 @@ def _read_row(row: list[str], columns: dict[tuple[str, str], int], unit: str, pr
         if not any(key[0] == tier and key[1] != "context" for key in columns):
             continue
         if (tier, "input") in columns or (tier, "output") in columns:
-            prices = _amount(_cell(row, columns.get((tier, "input")))), _amount(_cell(row, columns.get((tier, "output"))))
+            input_text = _cell(row, columns.get((tier, "input")))
+            prices = _amount(input_text), _amount(_cell(row, columns.get((tier, "output"))))
         else:
             prices = _single_cell_prices(_cell(row, columns.get((tier, "price"))))
         if prices[0] is None or prices[1] is None:
