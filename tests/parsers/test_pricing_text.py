@@ -115,3 +115,20 @@ def test_batch_columns_give_a_batch_tier_record_kept_apart_from_standard() -> No
         ("Model B", "standard", Decimal(2), Decimal(8), None),
     ]
     assert result.skipped == {"batch price not stated": 1}
+
+
+def test_context_tier_and_cache_write_columns() -> None:
+    result = ParseResult()
+    rows = [
+        ["Model", "Input (<= 200K tokens)", "Output", "Cache write", "Cache read", "Input (> 200K tokens)", "Output (> 200K tokens)"],
+        ["Model C", "$3.00", "$15.00", "$3.75", "$0.30", "$6.00", "$22.50"],
+    ]
+    assert pt.read_token_table(rows, "Per 1M tokens", "example", result)
+    standard, long_context = result.prices
+    assert (standard.tier, standard.input_usd_per_mtok, standard.output_usd_per_mtok) == ("standard", Decimal(3), Decimal(15))
+    assert (standard.cache_write_usd_per_mtok, standard.cached_input_usd_per_mtok) == (Decimal("3.75"), Decimal("0.3"))
+    assert (long_context.tier, long_context.input_usd_per_mtok, long_context.output_usd_per_mtok) == (
+        "context>200k",
+        Decimal(6),
+        Decimal("22.5"),
+    )

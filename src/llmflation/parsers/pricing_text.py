@@ -258,8 +258,10 @@ def read_token_table(
 
     The first row is the header. Columns are told apart by their header: ``input``,
     ``output``, ``cached``, ``context``, and otherwise a single price column (one price for
-    input and output, or a cell such as ``"$0.55 input, $2.19 output"``). Columns whose
-    header names "batch" give a second record per row with ``tier="batch"``. The unit comes
+    input and output, or a cell such as ``"$0.55 input, $2.19 output"``), plus ``cache write``.
+    Columns whose header names "batch" or a context threshold ("> 200K tokens") give further
+    records per row with ``tier="batch"`` or ``tier="context>200k"``; the standard record
+    comes first. The unit comes
     from the header, else the heading, else ``default_unit``. Size-band rows ("16.1B - 80B")
     become one record per model they name in parentheses, or are skipped and counted.
     Tables of embeddings, fine-tuning, images or audio, and per-hour/second/image prices are
@@ -293,16 +295,19 @@ Columns = dict[tuple[str, str], int]
 def _columns(header: list[str]) -> Columns:
     """Column index per (tier, kind): kind is input, output, cached, price or context.
 
-    A header naming "batch" puts its column in the ``batch`` tier, so "Batch input" and
-    "Input" never mix; every other price column is the ``standard`` tier.
+    A header naming "batch" puts its column in the ``batch`` tier and one naming a context
+    threshold ("Input (> 128K tokens)") in ``context>128k``, so they never mix with the
+    ``standard`` columns.
     """
     columns: Columns = {}
     for index, text in enumerate(header):
         if index == 0:
             continue
-        tier = "batch" if "batch" in text else "standard"
-        if "context" in text:
+        tier = _tier(text)
+        if "context" in text and tier == "standard":
             kind = "context"
+        elif "cache" in text and "write" in text:
+            kind = "cache_write"
         elif "cached" in text or "cache hit" in text or "cache read" in text:
             kind = "cached"
         elif "input" in text and "output" in text:
@@ -319,6 +324,17 @@ def _columns(header: list[str]) -> Columns:
     return columns
 
 
+_CONTEXT_TIER = re.compile(r"(?:>|≥|over|above|more than)\s*(\d{2,4})\s?k", re.IGNORECASE)
+
+
+def _tier(header: str) -> str:
+    """``batch``, ``context>128k`` (from "> 128K tokens", "above 200k"...), else ``standard``."""
+    if "batch" in header:
+        return "batch"
+    match = _CONTEXT_TIER.search(header)
+    return f"context>{match.group(1)}k" if match else "standard"
+
+
 def _cell(row: list[str], index: int | None) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
@@ -333,9 +349,8 @@ def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result
         result.skip("size band without named models")
         return
     context = context_tokens(_cell(row, columns.get(("standard", "context"))))
-    for tier in ("standard", "batch"):
-        if not any(key[0] == tier and key[1] != "context" for key in columns):
-            continue
+    tiers = sorted({tier for tier, kind in columns if kind != "context"}, key=lambda t: (t != "standard", t))
+    for tier in tiers:
         if (tier, "input") in columns or (tier, "output") in columns:
             input_text = _cell(row, columns.get((tier, "input")))
             prices = _amount(input_text), _amount(_cell(row, columns.get((tier, "output"))))
@@ -345,6 +360,7 @@ def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result
             result.skip("price not stated" if tier == "standard" else "batch price not stated")
             continue
         cached = _amount(_cell(row, columns.get((tier, "cached"))))
+        cache_write = _amount(_cell(row, columns.get((tier, "cache_write"))))
         for key in named or [label]:
             result.prices.append(
                 PriceRecord(
@@ -353,6 +369,7 @@ def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result
                     input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
                     output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
                     cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
+                    cache_write_usd_per_mtok=to_usd_per_mtok(cache_write, unit) if cache_write is not None else None,
                     unit_on_page=unit,
                     tier=tier,
                     is_free=prices[0] == 0 and prices[1] == 0,
