@@ -134,7 +134,46 @@ PRICE_APIS: tuple[Source, ...] = (
 )
 
 # Provider pricing pages, with the addresses each had over the years.
-PRICING_PAGES: tuple[Source, ...] = ()
+PRICING_PAGES: tuple[Source, ...] = (
+    Source(
+        id="together",
+        kind="pricing_page",
+        provider="together",
+        urls=(
+            SourceURL("https://www.together.xyz/pricing", since=2023, until=2024),
+            SourceURL("https://www.together.ai/pricing", since=2024),
+        ),
+        parser="llmflation.parsers.together",
+        notes="Per-model tables plus size bands (bands naming no models are skipped); input/output columns from 2025.",
+    ),
+    Source(
+        id="groq",
+        kind="pricing_page",
+        provider="groq",
+        urls=(
+            SourceURL("https://wow.groq.com/", since=2024, until=2024),
+            SourceURL("https://groq.com/pricing/", since=2024),
+        ),
+        parser="llmflation.parsers.groq",
+        notes="GroqCloud API from 2024-02: wow.groq.com price table, then groq.com/pricing input/output tables.",
+    ),
+    Source(
+        id="fireworks",
+        kind="pricing_page",
+        provider="fireworks",
+        urls=(SourceURL("https://fireworks.ai/pricing", since=2023),),
+        parser="llmflation.parsers.fireworks",
+        notes="Serverless prices by parameter-count band; named models from 2025; MoE bands name their models.",
+    ),
+    Source(
+        id="deepinfra",
+        kind="pricing_page",
+        provider="deepinfra",
+        urls=(SourceURL("https://deepinfra.com/pricing", since=2023),),
+        parser="llmflation.parsers.deepinfra",
+        notes="HTML table per model until 2024; then the model list in the page's __NEXT_DATA__ (cents per token).",
+    ),
+)
 
 # Leaderboards and benchmark tables.
 LEADERBOARDS: tuple[Source, ...] = ()
