@@ -88,7 +88,8 @@ PRICES = TableSpec(
         Column("context_window_tokens", pa.int64(), "Context window the source states", "tokens"),
         *PROVENANCE_COLUMNS,
     ),
-    primary_key=("capture_id", "provider", "model_key", "tier"),
+    # One provider may serve a model at two precisions (OpenRouter endpoints: DeepInfra fp8 and bf16).
+    primary_key=("capture_id", "provider", "model_key", "tier", "quantization"),
     sort_by=("observed_at", "source_id", "provider", "model_key", "tier"),
 )
 
