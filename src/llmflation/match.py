@@ -239,7 +239,7 @@ def _parse(name: str) -> _Parsed:
         kept.pop()
     stripped = _runs(kept)
 
-    route_words = set(re.split(r"[^a-z0-9]+", route)) if route else set()
+    route_words = set(route.split("/")) if route else set()
     lead = 0
     while len(kept) - lead > 1 and (kept[lead] in CREATOR_WORDS or kept[lead] in route_words):
         lead += 1
