@@ -390,7 +390,7 @@ class _Cells:
         value = self._value(column, False)
         if value is None:
             raise self.error(f"{column} is empty: every row must cite its source")
-        if not value.startswith(("https://", "http://")):
+        if not value.startswith(("https://", "http://")) or any(char.isspace() for char in value):
             raise self.error(f"{column} {value!r} is not an http(s) URL")
         return value
 
