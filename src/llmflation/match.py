@@ -13,7 +13,7 @@ step that finds anything decides:
    variants), version spellings are unified (``v3p2`` -> ``3.2``, ``llama3`` -> ``llama-3``,
    ``2024-08-06`` = ``20240806``), and the name is compared as a sequence of letter and digit
    runs, so case, ``.``, ``-``, ``_``, ``@`` and spaces do not matter. Catalog ids and aliases
-   are compared the same way.
+   are compared the same way (aliases only when written as ids, not display names).
 3. **serving attributes**: trailing quantization (``-fp8``, ``-int4``, ``-awq``...), packaging
    (``-hf``, ``-gguf``) and, after an ``instruct``/``chat``/``it`` marker, serving labels
    (``-Turbo``, ``-Lite``, ``-fast``) are taken off and kept as attributes of the match.
@@ -142,7 +142,8 @@ class Catalog:
             if self._exact.get(folded, model_id) != model_id:
                 raise ValueError(f"alias {alias!r} maps to {model_id!r} and to {self._exact[folded]!r}")
             self._exact[folded] = model_id
-            self._by_key[_parse(alias).base].add(model_id)
+            if _is_identifier(alias):
+                self._by_key[_parse(alias).base].add(model_id)
 
     @classmethod
     def from_frames(cls, models: pd.DataFrame, aliases: pd.DataFrame | None = None) -> Catalog:
@@ -175,9 +176,9 @@ class Catalog:
             owner = clean.split("/", 1)[0].casefold() if "/" in clean else ""
             if owner not in owners and clean.casefold() not in self._exact:
                 return Match(name, None, f"repository of {owner or 'no namespace'!r}, not of a model's creator")
-        exact = self._exact.get(clean.casefold())
+        exact = self._exact_match(name, clean)
         if exact is not None:
-            return Match(name, exact, "model id" if clean.casefold() in self._ids_folded else "alias")
+            return exact
         parsed = _parse(clean)
         attributes = dict(parsed.attributes)
         if parsed.fine_tuned:
@@ -195,7 +196,62 @@ class Catalog:
             if len(found) > 1:
                 candidates = tuple(sorted(found))
                 return Match(name, None, f"ambiguous: could be {', '.join(candidates)}", attributes, candidates)
+        snapshots = self._snapshots_of(parsed.stripped)
+        if snapshots:
+            listed = ", ".join(snapshots)
+            return Match(name, None, f"names no snapshot: the catalog has {listed} (add an alias if one is meant)",
+                         attributes, snapshots)
         return Match(name, None, f"no catalog model or alias matches {'-'.join(parsed.base)!r}", attributes)
+
+    def _snapshots_of(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """Catalog ids that are ``key`` plus a date or version number only (``gpt-4o`` -> its dated snapshots)."""
+        if not key:
+            return ()
+        found: set[str] = set()
+        for other, ids in self._by_key.items():
+            if len(other) > len(key) and other[: len(key)] == key and all(t.isdigit() for t in other[len(key):]):
+                found.update(i for i in ids if i in self.model_ids)
+        return tuple(sorted(found))
+
+
+    def _exact_match(self, name: str, clean: str) -> Match | None:
+        """Step 1: the name, or its tail after a host's route, exactly as an alias or model id.
+
+        ``openrouter/openai/gpt-4.1-mini`` (litellm's key for an OpenRouter model) finds the
+        alias ``openai/gpt-4.1-mini``; ``anthropic/claude-3.7-sonnet:thinking`` finds
+        ``anthropic/claude-3.7-sonnet``, keeping ``thinking`` as the variant.
+        """
+        attributes: dict[str, str] = {}
+        text = clean
+        head, colon, suffix = text.rpartition(":")
+        if colon and suffix.isalpha() and "/" not in suffix and not text.startswith("ft:"):
+            attributes["variant"] = suffix.casefold()
+            candidates = [text, head]
+        else:
+            candidates = [text]
+        for candidate in candidates:
+            parts = candidate.split("/")
+            for start in range(len(parts)):
+                tail = "/".join(parts[start:]).casefold()
+                found = self._exact.get(tail)
+                if found is None:
+                    continue
+                kept = dict(attributes) if candidate != text else {}
+                if start:
+                    kept["route"] = "/".join(parts[:start]).casefold()
+                return Match(name, found, "model id" if tail in self._ids_folded else "alias", kept)
+        return None
+
+
+def _is_identifier(alias: str) -> bool:
+    """An alias written as a bare API id (lowercase, no spaces, no route), used by normalization too.
+
+    Display names (``GPT-4 Turbo``, ``Gemma-2-9B`` in a study's table) and routed ids
+    (``deepseek/deepseek-chat`` at OpenRouter) are matched exactly only: loosened, they would
+    capture other sources' names that mean another model (OpenAI's ``gpt-4-turbo``, the base
+    model ``google/gemma-2-9b``, DeepSeek's own ``deepseek-chat``, which moved between versions).
+    """
+    return alias == alias.lower() and not any(ch.isspace() for ch in alias) and "/" not in alias
 
 
 def _without_serving(attributes: dict[str, str]) -> dict[str, str]:
@@ -206,9 +262,8 @@ def _without_serving(attributes: dict[str, str]) -> dict[str, str]:
 def _parse(name: str) -> _Parsed:
     text = name.strip().lower()
     attributes: dict[str, str] = {}
-    fine_tuned = text.startswith("ft:")
-    if fine_tuned:
-        text = text[3:]
+    fine_tuned = text.startswith("ft:") or "/ft:" in text
+    text = text.replace("ft:", "") if fine_tuned else text
     text = _BEDROCK_REVISION.sub("", text)
     if ":" in text:
         head, _, suffix = text.rpartition(":")

@@ -31,7 +31,7 @@ CATALOG = Catalog(
         ("gpt-4o-2024-08-06", "gpt-4o-2024-08-06", "model id"),
         ("GPT-4o-2024-08-06", "gpt-4o-2024-08-06", "model id"),
         ("gpt-4o", "gpt-4o-2024-08-06", "alias"),
-        ("openai/gpt-4o", "gpt-4o-2024-08-06", "normalized"),
+        ("openai/gpt-4o", "gpt-4o-2024-08-06", "alias"),
         ("azure/eu/gpt-4o-20240806", "gpt-4o-2024-08-06", "normalized"),
         ("groq/llama-3.2-3b-preview", "llama-3.2-3b-instruct", "alias"),
         ("accounts/fireworks/models/llama-v3p2-3b-instruct", "llama-3.2-3b-instruct", "normalized"),
@@ -39,13 +39,16 @@ CATALOG = Catalog(
         ("eu.meta.llama3-2-3b-instruct-v1:0", "llama-3.2-3b-instruct", "normalized"),
         ("bedrock/us-west-2/mistral.mistral-7b-instruct-v0:2", "mistral-7b-instruct-v0.2", "normalized"),
         ("vertex_ai/claude-3-5-sonnet@20240620", "claude-3-5-sonnet-20240620", "normalized"),
-        ("meta-llama/llama-3.2-3b-instruct:free", "llama-3.2-3b-instruct", "normalized"),
+        ("meta-llama/llama-3.2-3b-instruct:free", "llama-3.2-3b-instruct", "model id"),
         ("meta-llama/Llama-3.2-3B-Instruct-Turbo", "llama-3.2-3b-instruct", "serving attributes"),
         ("cloudflare/@cf/meta/llama-3.1-8b-instruct-fp8", "llama-3.1-8b-instruct", "serving attributes"),
         ("deepinfra/meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "llama-3.1-8b-instruct", "creator word"),
         ("databricks/databricks-meta-llama-3-1-8b-instruct", "llama-3.1-8b-instruct", "creator word"),
         ("gemini/gemini-gemma-2-9b-it", "gemma-2-9b-it", "creator word"),
-        ("meta-llama/Llama-3.2-3B", "llama-3.2-3b", "normalized"),
+        ("meta-llama/Llama-3.2-3B", "llama-3.2-3b", "model id"),
+        ("meta-llama/Meta-Llama-3.2-3B-Instruct", "llama-3.2-3b-instruct", "creator word"),
+        ("together/meta-llama/llama-3.2-3b-instruct", "llama-3.2-3b-instruct", "model id"),
+        ("openrouter/groq/llama-3.2-3b-preview", "llama-3.2-3b-instruct", "alias"),
     ],
 )
 def test_rules_find_the_model(name: str, model_id: str, reason: str) -> None:
@@ -90,15 +93,28 @@ def test_serving_words_are_part_of_the_name_without_an_instruct_marker() -> None
 
 def test_two_candidates_are_ambiguous_and_named() -> None:
     catalog = Catalog(["llama-3.1-8b-instruct", "llama3.1-8b-instruct"])
-    found = catalog.match("meta-llama/Llama-3.1-8B-Instruct")
+    found = catalog.match("meta-llama/Meta-Llama-3.1-8B-Instruct")
     assert found.model_id is None
     assert found.candidates == ("llama-3.1-8b-instruct", "llama3.1-8b-instruct")
     assert found.reason.startswith("ambiguous: could be llama-3.1-8b-instruct, llama3.1-8b-instruct")
 
 
 def test_two_aliases_of_one_spelling_for_two_models_are_ambiguous() -> None:
-    catalog = Catalog(["gpt-4o-2024-05-13", "gpt-4o-2024-08-06"], {"GPT 4o": "gpt-4o-2024-05-13", "gpt-4o": "gpt-4o-2024-08-06"})
-    assert catalog.match("openai/gpt_4o").candidates == ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06")
+    catalog = Catalog(["gpt-4o-2024-05-13", "gpt-4o-2024-08-06"], {"gpt_4o": "gpt-4o-2024-05-13", "gpt-4o": "gpt-4o-2024-08-06"})
+    assert catalog.match("openai/gpt.4o").candidates == ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06")
+
+
+def test_display_names_and_routed_aliases_match_only_exactly() -> None:
+    catalog = Catalog(
+        ["gemma-2-9b-it", "deepseek-v3"],
+        {"Gemma 2 9B": "gemma-2-9b-it", "deepseek/deepseek-chat": "deepseek-v3"},
+    )
+    assert catalog.match("gemma 2 9b").model_id == "gemma-2-9b-it"
+    assert catalog.match("google/gemma-2-9b").model_id is None  # the base model, not the display name
+    assert catalog.match("openrouter/deepseek/deepseek-chat").model_id == "deepseek-v3"
+    assert catalog.match("deepseek-chat").model_id is None  # DeepSeek's own name moved between versions
+    thinking = catalog.match("deepseek/deepseek-chat:thinking")
+    assert (thinking.model_id, thinking.attributes["variant"]) == ("deepseek-v3", "thinking")
 
 
 def test_undated_name_without_alias_is_not_guessed() -> None:
