@@ -120,7 +120,9 @@ def test_display_names_and_routed_aliases_match_only_exactly() -> None:
 def test_undated_name_without_alias_is_not_guessed() -> None:
     catalog = Catalog(["gpt-4o-2024-05-13", "gpt-4o-2024-08-06"])
     found = catalog.match("openai/gpt-4o")
-    assert found.model_id is None and "no catalog model" in found.reason
+    assert found.model_id is None
+    assert found.reason.startswith("names no snapshot: the catalog has gpt-4o-2024-05-13, gpt-4o-2024-08-06")
+    assert found.candidates == ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06")
 
 
 def test_fine_tuned_price_is_not_the_base_model() -> None:
