@@ -403,3 +403,24 @@ def format_summary(summary: pd.DataFrame) -> list[str]:
         f"{row.n_price_rows_matched:,} of {row.n_price_rows:,} price rows"
         for row in summary.itertuples()
     ]
+
+
+def cheapest_rows_unmatched(cheapest: pd.DataFrame, catalog: Catalog | None = None) -> list[str]:
+    """Problems with ``cheapest_by_quality``: rows whose ``model_id`` is empty or not a catalog model.
+
+    A published "cheapest model at MMLU >= X" must be a catalog model, or its score and its
+    price may belong to two different models. Empty list when every row is matched; the
+    validation gate fails the run otherwise.
+    """
+    catalog = catalog or Catalog.load()
+    problems = []
+    for row in cheapest.itertuples(index=False):
+        model_id = getattr(row, "model_id", None)
+        if not isinstance(model_id, str) or model_id not in catalog.model_ids:
+            what = f"model {model_id!r} is not a catalog model" if isinstance(model_id, str) else "no model_id"
+            problems.append(
+                f"cheapest_by_quality {getattr(row, 'month', '?')} {getattr(row, 'benchmark', '?')} >= "
+                f"{getattr(row, 'threshold', '?')} ({getattr(row, 'blend', '?')}) at "
+                f"{getattr(row, 'provider', '?')}: {what}"
+            )
+    return problems

@@ -195,3 +195,23 @@ def test_assign_model_ids_adds_id_reason_and_quantization_from_the_name() -> Non
     assert out["model_id"].tolist() == ["llama-3.1-8b-instruct", "gpt-4o-2024-08-06"]
     assert out["quantization"].tolist() == ["fp8", "int4"]  # the row's own value wins
     assert out["match_reason"].tolist() == ["serving attributes", "alias"]
+
+
+def test_cheapest_rows_must_name_catalog_models() -> None:
+    cheapest = pd.DataFrame(
+        {
+            "month": ["2024-11", "2024-11", "2024-12"],
+            "benchmark": ["mmlu", "mmlu", "mmlu"],
+            "threshold": [42, 83, 42],
+            "blend": ["1:1", "1:1", "1:1"],
+            "model_id": ["llama-3.2-3b-instruct", None, "meta-llama/Llama-3.2-3B-Instruct-Turbo"],
+            "provider": ["deepinfra", "together", "together"],
+        }
+    )
+    from llmflation.match import cheapest_rows_unmatched
+
+    problems = cheapest_rows_unmatched(cheapest, CATALOG)
+    assert len(problems) == 2
+    assert problems[0] == "cheapest_by_quality 2024-11 mmlu >= 83 (1:1) at together: no model_id"
+    assert "'meta-llama/Llama-3.2-3B-Instruct-Turbo'" in problems[1]
+    assert cheapest_rows_unmatched(cheapest.iloc[:1], CATALOG) == []
