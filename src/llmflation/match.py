@@ -424,3 +424,15 @@ def cheapest_rows_unmatched(cheapest: pd.DataFrame, catalog: Catalog | None = No
                 f"{getattr(row, 'provider', '?')}: {what}"
             )
     return problems
+
+
+def format_matches(matches: Mapping[str, Match]) -> list[str]:
+    """``llmflation match`` lines: ``NAME -> model_id [attributes]`` or ``NAME -> no match: reason``."""
+    lines = []
+    for name, found in matches.items():
+        if found.model_id is None:
+            lines.append(f"{name} -> no match: {found.reason}")
+            continue
+        extras = ", ".join(f"{k}={v}" for k, v in sorted(found.attributes.items()))
+        lines.append(f"{name} -> {found.model_id}" + (f" [{extras}]" if extras else ""))
+    return lines

@@ -215,3 +215,13 @@ def test_cheapest_rows_must_name_catalog_models() -> None:
     assert problems[0] == "cheapest_by_quality 2024-11 mmlu >= 83 (1:1) at together: no model_id"
     assert "'meta-llama/Llama-3.2-3B-Instruct-Turbo'" in problems[1]
     assert cheapest_rows_unmatched(cheapest.iloc[:1], CATALOG) == []
+
+
+def test_format_matches_says_what_and_why() -> None:
+    from llmflation.match import format_matches, match_names
+
+    lines = format_matches(match_names(["meta-llama/Llama-3.2-3B-Instruct-Turbo", "ft:gpt-4o-2024-08-06"], CATALOG))
+    assert lines == [
+        "meta-llama/Llama-3.2-3B-Instruct-Turbo -> llama-3.2-3b-instruct [route=meta-llama, serving=turbo]",
+        "ft:gpt-4o-2024-08-06 -> no match: a fine-tuned model (ft: prefix), not the catalog model",
+    ]
