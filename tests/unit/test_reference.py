@@ -202,3 +202,8 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "scores.csv").unlink()
     with pytest.raises(ReferenceDataError, match=r"scores.csv: file not found"):
         load_reference(tmp_path)
+
+
+def test_default_folder_is_the_configured_data_dir(data_dir: Path) -> None:
+    reference = load_reference()
+    assert "davinci" in set(reference.models["model_id"])
