@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmflation.match import HUB_CREATOR_ORGS, Catalog, assign_model_ids, match_ids, match_summary, unmatched_table
 
@@ -225,3 +227,10 @@ def test_format_matches_says_what_and_why() -> None:
         "meta-llama/Llama-3.2-3B-Instruct-Turbo -> llama-3.2-3b-instruct [route=meta-llama, serving=turbo]",
         "ft:gpt-4o-2024-08-06 -> no match: a fine-tuned model (ft: prefix), not the catalog model",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_a_match_or_a_reason(name: str) -> None:
+    found = CATALOG.match(name)
+    assert found.model_id in CATALOG.model_ids or (found.model_id is None and found.reason)
