@@ -129,3 +129,26 @@ def test_unknown_source_is_a_usage_error(run_cli) -> None:
     done = run_cli("capture", "--sources", "nope")
     assert done.returncode == 2
     assert "unknown source 'nope'" in done.stderr
+
+
+def test_match_prints_an_object_from_name_to_model_id(run_cli) -> None:
+    done = run_cli("match", "--json", "groq/llama-3.2-3b-preview", "accounts/fireworks/models/llama-v3p2-3b-instruct", "no-such-model-xyz")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == {
+        "groq/llama-3.2-3b-preview": "llama-3.2-3b-instruct",
+        "accounts/fireworks/models/llama-v3p2-3b-instruct": "llama-3.2-3b-instruct",
+        "no-such-model-xyz": None,
+    }
+
+
+@pytest.mark.corpus
+def test_unmatched_lists_names_of_the_latest_release(corpus_dir: Path, run_cli) -> None:
+    body = (corpus_dir / "prices" / "openrouter-api" / CORPUS_FILE).read_bytes()
+    with serve({"/api/v1/models": Route(200, body, {"Content-Type": "application/json"})}) as server:
+        assert run_cli("capture", "--sources", "openrouter", config=config_for(f"{server.url}/api/v1/models")).returncode == 0
+    assert run_cli("build").returncode == 0
+    listed = run_cli("unmatched", "--limit", "5")
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert len(listed.stdout.splitlines()) == 5 and "openrouter" in listed.stdout
+    summary = run_cli("unmatched", "--summary")
+    assert summary.returncode == 0 and "openrouter" in summary.stdout
