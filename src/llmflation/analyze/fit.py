@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from llmflation.analyze.frontier import new_lowest_prices, points_from_intervals
+
 #: Below this many points a trend is not estimated (two points always fit perfectly).
 MIN_POINTS = 4
 #: Days per year when turning dates into a time axis (a Julian year).
@@ -126,3 +128,37 @@ def fit_row(fit: DeclineFit, *, benchmark: str, threshold: float, blend: str, me
         "r2": fit.r2,
         "reason": fit.reason,
     }
+
+
+def decline_rates(
+    cheapest_by_quality: pd.DataFrame,
+    intervals: pd.DataFrame,
+    scores: pd.DataFrame,
+    benchmarks_thresholds: Sequence[tuple[str, float]],
+    blends: Sequence[str],
+) -> pd.DataFrame:
+    """The ``decline_rates`` table: one fit per benchmark x threshold x blend x method.
+
+    ``monthly`` fits the cheapest price of every month in ``cheapest_by_quality`` (a16z);
+    ``frontier`` fits the new lowest prices among the ``intervals`` whose model reaches the
+    threshold, each dated when its price took effect (Epoch AI). A series too short to fit
+    still gets a row, with ``factor_per_year`` empty and the ``reason``.
+    """
+    rows = []
+    for benchmark, threshold in benchmarks_thresholds:
+        for blend in blends:
+            level = cheapest_by_quality[
+                (cheapest_by_quality["benchmark"] == benchmark)
+                & (cheapest_by_quality["threshold"] == float(threshold))
+                & (cheapest_by_quality["blend"] == blend)
+            ]
+            monthly = fit_decline(level["month"], level["usd_per_mtok"])
+            rows.append(fit_row(monthly, benchmark=benchmark, threshold=threshold, blend=blend, method="monthly"))
+            points = points_from_intervals(intervals, scores, benchmark, blend)
+            series = new_lowest_prices(points, float(threshold))
+            frontier = fit_decline(series["date"], series["usd_per_mtok"])
+            rows.append(fit_row(frontier, benchmark=benchmark, threshold=threshold, blend=blend, method="frontier"))
+    table = pd.DataFrame(rows, columns=DECLINE_RATE_COLUMNS)
+    for column in ("start", "end"):
+        table[column] = pd.to_datetime(table[column], utc=True).dt.as_unit("us")
+    return table
