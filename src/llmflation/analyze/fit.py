@@ -162,3 +162,16 @@ def decline_rates(
     for column in ("start", "end"):
         table[column] = pd.to_datetime(table[column], utc=True).dt.as_unit("us")
     return table
+
+
+def rate_for(
+    decline_rates: pd.DataFrame, benchmark: str, threshold: float, blend: str, method: str
+) -> pd.Series | None:
+    """The ``decline_rates`` row of one level, blend and method, or None when there is none."""
+    rows = decline_rates[
+        (decline_rates["benchmark"] == benchmark)
+        & (decline_rates["threshold"] == float(threshold))
+        & (decline_rates["blend"] == blend)
+        & (decline_rates["method"] == method)
+    ]
+    return rows.iloc[0] if len(rows) else None
