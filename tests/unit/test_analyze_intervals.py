@@ -234,3 +234,18 @@ def test_missing_columns_are_named() -> None:
             pd.DataFrame(columns=["model_id", "retired_date"]),
             pd.DataFrame(columns=["source_id", "observed_at"]),
         )
+
+
+def test_the_optional_columns_may_be_absent() -> None:
+    observations = pd.DataFrame([obs("2024-01-01", "1", "2"), obs("2024-02-01", "1", "3")])[
+        ["model_id", "provider", "observed_at", "input_usd_per_mtok", "output_usd_per_mtok", "source_id", "evidence", "kind"]
+    ]
+
+    result = price_intervals(
+        observations,
+        pd.DataFrame(columns=["model_id", "retired_date"]),
+        pd.DataFrame({"source_id": ["openai_pricing"] * 2, "observed_at": [ts("2024-01-01"), ts("2024-02-01")]}),
+    )
+
+    assert spans(result.intervals) == [("2024-01-01", "2024-02-01", "1", "2"), ("2024-02-01", None, "1", "3")]
+    assert result.intervals["is_free"].tolist() == [False, False]

@@ -26,6 +26,7 @@ headline intervals; the other tiers are ignored here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -116,9 +117,13 @@ def price_intervals(
     captures_by_source = _capture_times(source_captures)
     rows: list[dict[str, object]] = []
     disagreements: list[Disagreement] = []
-    for (model_id, provider), group in obs.groupby(["model_id", "provider"], sort=True):
-        captured = group[group["kind"] == "capture"]
-        reference = _reference_spans(group[group["kind"] == "reference"])
+    groups: dict[tuple[str, str], dict[str, list[dict[str, object]]]] = {}
+    for record in obs.to_dict("records"):  # plain dicts: row access in pandas is far slower
+        group = groups.setdefault((record["model_id"], record["provider"]), {"capture": [], "reference": []})
+        group[record["kind"]].append(record)
+    for (model_id, provider), group in sorted(groups.items(), key=lambda item: item[0]):
+        captured = group["capture"]
+        reference = _reference_spans(group["reference"])
         capture_rows, covered = _capture_spans(captured, captures_by_source)
         disagreements.extend(_disagreements(captured, reference))
         spans = _merge(reference, capture_rows, covered)
@@ -151,7 +156,10 @@ def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
     obs["observed_at"] = pd.to_datetime(obs["observed_at"], utc=True)
     if obs["observed_at"].isna().any():
         raise ValueError("an observation has no observed_at")
-    obs["valid_to"] = pd.to_datetime(obs["valid_to"], utc=True) if "valid_to" in obs.columns else pd.NaT
+    if "valid_to" in obs.columns:
+        obs["valid_to"] = pd.to_datetime(obs["valid_to"], utc=True)
+    else:
+        obs["valid_to"] = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[us, UTC]")
     obs["is_free"] = obs["is_free"].fillna(False).astype(bool) if "is_free" in obs.columns else False
     for column in ("input_usd_per_mtok", "output_usd_per_mtok"):
         obs[column] = obs[column].map(_decimal_or_none)
@@ -195,7 +203,7 @@ def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp
     return {source_id: sorted(whens) for source_id, whens in by_source.items()}
 
 
-def _price(row: pd.Series) -> _Price:
+def _price(row: Mapping[str, object]) -> _Price:
     return (row["input_usd_per_mtok"], row["output_usd_per_mtok"], bool(row["is_free"]))
 
 
@@ -210,35 +218,34 @@ def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenanc
     }
 
 
-def _reference_spans(reference: pd.DataFrame) -> list[dict[str, object]]:
-    """Each reference row holds from its date until its stated end or the next row's date."""
-    rows = list(reference.itertuples(index=False))
+def _reference_spans(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each reference row (in date order) holds until its stated end or the next row's date."""
     spans = []
     for i, row in enumerate(rows):
-        next_start = rows[i + 1].observed_at if i + 1 < len(rows) else pd.NaT
-        end = row.valid_to if pd.notna(row.valid_to) else next_start
-        if pd.notna(row.valid_to) and pd.notna(next_start):
-            end = min(row.valid_to, next_start)
-        if pd.notna(next_start) and next_start == row.observed_at:
+        start, stated_end = row["observed_at"], row["valid_to"]
+        next_start = rows[i + 1]["observed_at"] if i + 1 < len(rows) else pd.NaT
+        if pd.notna(next_start) and next_start == start:
             continue  # two rows on one date: the later one in the file states the price
-        price = (row.input_usd_per_mtok, row.output_usd_per_mtok, bool(row.is_free))
+        end = stated_end if pd.notna(stated_end) else next_start
+        if pd.notna(stated_end) and pd.notna(next_start):
+            end = min(stated_end, next_start)
         spans.append(
             _span(
-                row.observed_at,
+                start,
                 end,
-                price,
-                first_seen=row.observed_at,
-                last_seen=row.observed_at,
+                _price(row),
+                first_seen=start,
+                last_seen=start,
                 n_captures=0,
-                source_id=row.source_id,
-                evidence=row.evidence,
+                source_id=row["source_id"],
+                evidence=row["evidence"],
             )
         )
     return spans
 
 
 def _capture_spans(
-    captured: pd.DataFrame, captures_by_source: dict[str, list[pd.Timestamp]]
+    captured: list[dict[str, object]], captures_by_source: dict[str, list[pd.Timestamp]]
 ) -> tuple[list[dict[str, object]], tuple[pd.Timestamp, pd.Timestamp] | None]:
     """Intervals from captures, and the period ``(first, last)`` the captures cover.
 
@@ -247,10 +254,10 @@ def _capture_spans(
     force is the most recent listing among sources still listing; when every source that had
     listed the model has since been captured without it, the model is withdrawn.
     """
-    if captured.empty:
+    if not captured:
         return [], None
-    listings: dict[tuple[pd.Timestamp, str], pd.Series] = {}
-    for _, row in captured.iterrows():
+    listings: dict[tuple[pd.Timestamp, str], dict[str, object]] = {}
+    for row in captured:
         key = (row["observed_at"], row["source_id"])
         if key in listings and _price(listings[key]) != _price(row):
             log.warning(
@@ -266,7 +273,7 @@ def _capture_spans(
     for source_id, start in first_listing.items():
         events.update((when, source_id) for when in captures_by_source.get(source_id, []) if when >= start)
     ordered_events = sorted(events)
-    state: dict[str, tuple[pd.Timestamp, pd.Series] | None] = {}
+    state: dict[str, tuple[pd.Timestamp, dict[str, object]] | None] = {}
     spans: list[dict[str, object]] = []
     current: dict[str, object] | None = None
     for when, source_id in ordered_events:
@@ -298,7 +305,7 @@ def _capture_spans(
     return spans, (ordered_events[0][0], ordered_events[-1][0])
 
 
-def _price_sort_key(row: pd.Series) -> tuple[Decimal, Decimal]:
+def _price_sort_key(row: Mapping[str, object]) -> tuple[Decimal, Decimal]:
     big = Decimal("Infinity")
     return (row["input_usd_per_mtok"] or big, row["output_usd_per_mtok"] or big)
 
@@ -350,10 +357,12 @@ def _retire(spans: list[dict[str, object]], retired: pd.Timestamp | None) -> lis
     return kept
 
 
-def _disagreements(captured: pd.DataFrame, reference: list[dict[str, object]]) -> list[Disagreement]:
+def _disagreements(captured: list[dict[str, object]], reference: list[dict[str, object]]) -> list[Disagreement]:
     """Captured prices that differ from the reference span in force on the capture's date."""
     found: dict[tuple[_Price, object], Disagreement] = {}
-    for _, row in captured.iterrows():
+    if not reference:
+        return []
+    for row in captured:
         when = row["observed_at"]
         in_force = [
             span
