@@ -119,3 +119,22 @@ small,2024-04-01,7,30
 def test_bad_input_is_an_error_naming_the_problem(tmp_path: Path, text: str, kwargs: dict, message: str) -> None:
     with pytest.raises(TrendInputError, match=message):
         trend_from_csv(write(tmp_path, text), "mmlu", 42, **kwargs)
+
+
+def test_trend_text_states_the_rate_the_points_and_the_skips(tmp_path: Path) -> None:
+    from llmflation.analyze.trend import trend_text
+
+    lines = trend_text(trend_from_csv(write(tmp_path, TENFOLD), "mmlu", 42, exclude=["think"]))
+
+    assert lines[0] == "mmlu >= 42, frontier method, blend as given"
+    assert lines[1].startswith("10x cheaper per year (90% CI ") and "n=4, 2020-01-01 to 2023-01-01" in lines[1]
+    assert lines[2] == "  2020-01-01  $100        a (50)"
+    assert lines[-1] == "skipped rows: excluded model 1, free (price 0) 1, missing benchmark 1, missing price 1"
+
+
+def test_trend_text_says_why_there_is_no_fit(tmp_path: Path) -> None:
+    from llmflation.analyze.trend import trend_text
+
+    lines = trend_text(trend_from_csv(write(tmp_path, "model,date,usd_per_mtok,mmlu\na,2024-01-01,1,50"), "mmlu", 42))
+
+    assert lines[1] == "no fit: fewer than 4 points (n=1)"

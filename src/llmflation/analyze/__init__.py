@@ -19,7 +19,7 @@ from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.headline import headline_lines
 from llmflation.analyze.intervals import Disagreement, PriceIntervals, price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
-from llmflation.analyze.trend import TrendInputError, trend_from_csv
+from llmflation.analyze.trend import TrendInputError, trend_from_csv, trend_text
 
 __all__ = [
     "Disagreement",
@@ -34,4 +34,5 @@ __all__ = [
     "price_intervals",
     "render_chart",
     "trend_from_csv",
+    "trend_text",
 ]
