@@ -90,3 +90,23 @@ def test_headline_states_price_then_and_now_and_the_rate_or_why_there_is_none() 
 
 def test_headline_of_an_empty_table_says_so() -> None:
     assert headline_lines(TABLE.iloc[0:0], RATES) == ["No model reaches any configured quality level in the months analysed."]
+
+
+def test_step_labels_at_the_same_place_are_moved_apart() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from llmflation.analyze.chart import _place_labels
+
+    figure = Figure(figsize=(6, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_yscale("log")
+    when = pd.Timestamp("2024-01-01")
+    axes.plot([when, when + pd.Timedelta(days=365)], [1, 0.1])
+
+    _place_labels(figure, axes, [("first-model (p) $1", when, 1.0, "C0"), ("second-model (p) $1", when, 1.0, "C1")])
+
+    renderer = figure.canvas.get_renderer()
+    first, second = (text.get_window_extent(renderer) for text in axes.texts)
+    assert not first.overlaps(second)

@@ -62,10 +62,13 @@ def render_chart(
     axes = figure.add_subplot()
     levels = table[["benchmark", "threshold"]].drop_duplicates().sort_values(["benchmark", "threshold"])
     last_month = table["month"].max()
+    labels = []
     for colour, (benchmark, threshold) in zip(COLOURS * 4, levels.itertuples(index=False), strict=False):
         level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
-        _draw_level(axes, level, rate_for(decline_rates, benchmark, threshold, blend, method), colour, last_month)
+        rate = rate_for(decline_rates, benchmark, threshold, blend, method)
+        labels.extend(_draw_level(axes, level, rate, colour, last_month))
     _style(axes, figure, blend, last_month)
+    _place_labels(figure, axes, labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png", facecolor="white")
@@ -84,10 +87,13 @@ def _trend_text(rate: pd.Series | None) -> str:
     )
 
 
-def _draw_level(axes, level: pd.DataFrame, rate: pd.Series | None, colour: str, last_month: pd.Timestamp) -> None:
+def _draw_level(
+    axes, level: pd.DataFrame, rate: pd.Series | None, colour: str, last_month: pd.Timestamp
+) -> list[tuple[str, pd.Timestamp, float, str]]:
+    """Draw one level's steps and trend; return the step labels to place: (text, month, price, colour)."""
     months = [m.tz_convert(None) for m in pd.to_datetime(level["month"], utc=True)]
     prices = [float(p) for p in level["usd_per_mtok"]]
-    end = (last_month.tz_convert(None) + pd.offsets.MonthBegin(1)) if len(months) else None
+    end = last_month.tz_convert(None) + pd.offsets.MonthBegin(1)
     label = f"{level_label(level['benchmark'].iloc[0], level['threshold'].iloc[0])}: {_trend_text(rate)}"
     axes.step(months + [end], prices + [prices[-1]], where="post", color=colour, linewidth=2.2, label=label, zorder=3)
     fit = fit_decline(level["month"], level["usd_per_mtok"])
@@ -102,20 +108,19 @@ def _draw_level(axes, level: pd.DataFrame, rate: pd.Series | None, colour: str, 
             alpha=0.9,
             zorder=2,
         )
-    _annotate_steps(axes, level, months, prices, colour)
+    labels = _step_labels(level, months, prices, colour)
+    axes.plot([x for _, x, _, _ in labels], [y for _, _, y, _ in labels], "o", markersize=3.5, color=colour, zorder=4)
+    return labels
 
 
-def _annotate_steps(axes, level: pd.DataFrame, months: list[pd.Timestamp], prices: list[float], colour: str) -> None:
-    """Mark each step and name the offer there: model (provider) and price, or the new price alone.
-
-    Labels sit just above and right of the step's start, where a falling step line leaves room;
-    a label that would sit on top of the one before (within ~3 months and a factor 1.6 in
-    price) goes below the line instead. A white halo keeps them readable over the trend lines.
-    """
+def _step_labels(
+    level: pd.DataFrame, months: list[pd.Timestamp], prices: list[float], colour: str
+) -> list[tuple[str, pd.Timestamp, float, str]]:
+    """One label where the cheapest offer changes: model (provider) and price, or the new price alone."""
+    labels = []
     previous: tuple[object, object, float] | None = None
-    last_label: tuple[pd.Timestamp, float] | None = None
     for when, price, model, provider in zip(months, prices, level["model_id"], level["provider"], strict=True):
-        if previous is not None and previous == (model, provider, price):
+        if previous == (model, provider, price):
             continue
         if previous is not None and previous[:2] == (model, provider):
             text = f"${price:.3g}"
@@ -124,32 +129,56 @@ def _annotate_steps(axes, level: pd.DataFrame, months: list[pd.Timestamp], price
         else:
             text = f"{model} ({provider}) ${price:.3g}"
         previous = (model, provider, price)
-        crowded = (
-            last_label is not None
-            and (when - last_label[0]) < pd.Timedelta(days=100)
-            and max(price, last_label[1]) / min(price, last_label[1]) < 1.6
-        )
-        axes.annotate(
+        labels.append((text, when, price, colour))
+    return labels
+
+
+#: Where a step label may go relative to its point, in order of preference: (dx, dy) in
+#: points and the text alignment. Above-right first, where a falling step line leaves room.
+_PLACES = [
+    ((4, 4), "left", "bottom"),
+    ((4, -4), "left", "top"),
+    ((-4, 4), "right", "bottom"),
+    ((-4, -4), "right", "top"),
+    ((4, 14), "left", "bottom"),
+    ((4, -14), "left", "top"),
+]
+
+
+def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, float, str]]) -> None:
+    """Put each label at the first place where it overlaps no label placed before it.
+
+    Text sizes are only known once rendered, so each candidate is measured with the canvas
+    renderer. A label that fits nowhere keeps the first place (rare; better than dropping it).
+    """
+    renderer = figure.canvas.get_renderer()
+    taken = []
+    for text, when, price, colour in labels:
+        annotation = axes.annotate(
             text,
             xy=(when, price),
-            xytext=(4, -4 if crowded else 4),
+            xytext=_PLACES[0][0],
             textcoords="offset points",
             fontsize=7.5,
             color=colour,
-            ha="left",
-            va="top" if crowded else "bottom",
             zorder=5,
             path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
         )
-        last_label = (when, price)
-        axes.plot([when], [price], marker="o", markersize=3.5, color=colour, zorder=4)
+        for offset, ha, va in [*_PLACES, _PLACES[0]]:
+            annotation.set_position(offset)
+            annotation.set_horizontalalignment(ha)
+            annotation.set_verticalalignment(va)
+            box = annotation.get_window_extent(renderer).expanded(1.02, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                break
+        taken.append(annotation.get_window_extent(renderer))
 
 
 def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
     axes.set_yscale("log")
     axes.yaxis.set_major_locator(LogLocator(base=10))
     axes.yaxis.set_minor_formatter(NullFormatter())
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"${value:,.2f}" if value < 1 else f"${value:,.0f}"))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"${value:,g}"))
     axes.xaxis.set_major_locator(mdates.YearLocator())
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     axes.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
