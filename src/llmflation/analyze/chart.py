@@ -151,6 +151,7 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
     Text sizes are only known once rendered, so each candidate is measured with the canvas
     renderer. A label that fits nowhere keeps the first place (rare; better than dropping it).
     """
+    figure.canvas.draw()  # settles the layout and the axis limits the labels are measured against
     renderer = figure.canvas.get_renderer()
     taken = []
     for text, when, price, colour in labels:
@@ -164,6 +165,7 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
             zorder=5,
             path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
         )
+        annotation.set_in_layout(False)  # labels must not move the axes once measured
         for offset, ha, va in [*_PLACES, _PLACES[0]]:
             annotation.set_position(offset)
             annotation.set_horizontalalignment(ha)
