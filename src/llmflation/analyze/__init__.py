@@ -2,6 +2,8 @@
 
 Pure functions over pandas DataFrames, one job per module:
 
+- :mod:`~llmflation.analyze.observations`: the inputs of the intervals, from ``prices`` and the
+  curated price history; :mod:`~llmflation.analyze.scores`: one score per model and benchmark.
 - :mod:`~llmflation.analyze.intervals`: observations -> half-open price intervals (and the
   captures that disagree with curated reference prices).
 - :mod:`~llmflation.analyze.monthly`: intervals + scores -> cheapest model per month and
@@ -19,20 +21,26 @@ from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.headline import headline_lines
 from llmflation.analyze.intervals import Disagreement, PriceIntervals, price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
+from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
+from llmflation.analyze.scores import choose_scores
 from llmflation.analyze.trend import TrendInputError, trend_from_csv, trend_text
 
 __all__ = [
     "Disagreement",
     "PriceIntervals",
     "TrendInputError",
+    "capture_observations",
     "cheapest_by_quality",
+    "choose_scores",
     "decline_rates",
     "fit_decline",
     "headline_lines",
     "month_starts",
     "new_lowest_prices",
     "price_intervals",
+    "reference_observations",
     "render_chart",
+    "source_captures",
     "trend_from_csv",
     "trend_text",
 ]
