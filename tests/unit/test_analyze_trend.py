@@ -138,3 +138,16 @@ def test_trend_text_says_why_there_is_no_fit(tmp_path: Path) -> None:
     lines = trend_text(trend_from_csv(write(tmp_path, "model,date,usd_per_mtok,mmlu\na,2024-01-01,1,50"), "mmlu", 42))
 
     assert lines[1] == "no fit: fewer than 4 points (n=1)"
+
+
+def test_a_price_that_never_moves_has_factor_one_and_no_r2_and_stays_valid_json(tmp_path: Path) -> None:
+    from llmflation.analyze.trend import trend_text
+
+    path = write(tmp_path, "model,date,usd_per_mtok,mmlu\nsolo,2024-01-01,5,70\nlast,2024-05-01,9,10")
+
+    result = trend_from_csv(path, "mmlu", 60, method="monthly")
+
+    assert result["n"] == 5 and result["factor_per_year"] == pytest.approx(1)
+    assert result["r2"] is None
+    json.loads(json.dumps(result, allow_nan=False))
+    assert "r2 n/a" in trend_text(result)[1]

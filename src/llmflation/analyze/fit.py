@@ -93,12 +93,19 @@ def fit_decline(dates: Sequence[object] | pd.Series, usd_per_mtok: Sequence[obje
     if np.ptp(years) == 0:
         return DeclineFit(n=n, start=start, end=end, reason="all points are on the same date")
     log_price = np.log10(prices)
-    result = stats.linregress(years, log_price)
+    # Ordinary least squares, written out: the slope's standard error is what the interval needs.
+    x_centred = years - years.mean()
+    y_centred = log_price - log_price.mean()
+    s_xx = float((x_centred**2).sum())
+    slope = float((x_centred * y_centred).sum()) / s_xx
+    intercept = float(log_price.mean() - slope * years.mean())
+    residuals = y_centred - slope * x_centred
+    sse = float((residuals**2).sum())
+    ss_tot = float((y_centred**2).sum())
+    standard_error = math.sqrt(sse / (n - 2) / s_xx)
     t_crit = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 2))
-    slope = float(result.slope)
-    half_width = t_crit * float(result.stderr)
-    ss_tot = float(((log_price - log_price.mean()) ** 2).sum())
-    r2 = float(result.rvalue**2) if ss_tot > 0 else math.nan
+    half_width = t_crit * standard_error
+    r2 = 1 - sse / ss_tot if ss_tot > 0 else math.nan  # undefined when every price is equal
     return DeclineFit(
         n=n,
         start=start,
@@ -108,7 +115,7 @@ def fit_decline(dates: Sequence[object] | pd.Series, usd_per_mtok: Sequence[obje
         ci90_high=10 ** -(slope - half_width),
         r2=r2,
         slope_log10_per_year=slope,
-        intercept_log10=float(result.intercept),
+        intercept_log10=intercept,
     )
 
 
@@ -175,3 +182,8 @@ def rate_for(
         & (decline_rates["method"] == method)
     ]
     return rows.iloc[0] if len(rows) else None
+
+
+def format_r2(value: object) -> str:
+    """r² to two decimals; "n/a" when undefined (every price in the series is the same)."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.2f}"

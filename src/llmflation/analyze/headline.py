@@ -14,7 +14,7 @@ from decimal import Decimal
 import pandas as pd
 
 from llmflation.analyze.chart import level_label
-from llmflation.analyze.fit import rate_for
+from llmflation.analyze.fit import format_r2, rate_for
 
 #: The methods quoted on a headline line, in this order, when ``decline_rates`` has them.
 METHODS = ("monthly", "frontier")
@@ -46,7 +46,7 @@ def _fit_text(rate: pd.Series, method: str) -> str:
         return f"{method} fit: none ({rate['reason']})"
     return (
         f"{method} fit {rate['factor_per_year']:.3g}x cheaper per year "
-        f"(90% CI {rate['ci90_low']:.3g}-{rate['ci90_high']:.3g}x, n={int(rate['n'])}, r\u00b2 {rate['r2']:.2f})"
+        f"(90% CI {rate['ci90_low']:.3g}-{rate['ci90_high']:.3g}x, n={int(rate['n'])}, r\u00b2 {format_r2(rate['r2'])})"
     )
 
 

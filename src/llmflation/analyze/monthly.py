@@ -124,9 +124,7 @@ def cheapest_by_quality(
             if "evidence" not in chosen.columns:
                 chosen["evidence"] = None
             tables.append(chosen.reindex(columns=CHEAPEST_COLUMNS))
-    if not tables:
-        return pd.DataFrame(columns=CHEAPEST_COLUMNS)
-    table = pd.concat(tables, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=CHEAPEST_COLUMNS)
     table["month"] = pd.to_datetime(table["month"], utc=True).dt.as_unit("us")
     return table.sort_values(["benchmark", "threshold", "blend", "month"], kind="mergesort").reset_index(drop=True)
 

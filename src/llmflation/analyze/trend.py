@@ -19,6 +19,7 @@ from its row's date until that model's next row.
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from llmflation.analyze.fit import fit_decline
+from llmflation.analyze.fit import fit_decline, format_r2
 from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.monthly import cheapest_per_month, month_starts
 from llmflation.normalize import blended_usd_per_mtok, parse_blend
@@ -109,7 +110,7 @@ def trend_from_table(
         "n": fit.n,
         "factor_per_year": fit.factor_per_year,
         "ci90": [fit.ci90_low, fit.ci90_high],
-        "r2": fit.r2,
+        "r2": None if fit.r2 is None or math.isnan(fit.r2) else fit.r2,  # NaN when every price is equal
         "start": _day(fit.start),
         "end": _day(fit.end),
         "reason": fit.reason,
@@ -258,7 +259,7 @@ def trend_text(result: dict[str, object]) -> list[str]:
         low, high = result["ci90"]  # type: ignore[misc]
         lines.append(
             f"{result['factor_per_year']:.3g}x cheaper per year (90% CI {low:.3g}-{high:.3g}x), "
-            f"r2 {result['r2']:.2f}, n={result['n']}, {result['start']} to {result['end']}"
+            f"r2 {format_r2(result['r2'])}, n={result['n']}, {result['start']} to {result['end']}"
         )
     for point in result["points"]:  # type: ignore[union-attr]
         lines.append(f"  {point['date']}  ${point['usd_per_mtok']:<10.4g} {point['model']} ({point['score']:g})")
