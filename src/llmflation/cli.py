@@ -66,12 +66,14 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from llmflation.stages import build_stage, publish_stage, validate_stage, write_run_report
+    from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
 
     settings = load_settings()
     report = RunReport(run_id=new_run_id())
     result = build_stage(settings, report)
     validation = validate_stage(report, result)
+    if validation.ok:
+        validation = analyze_stage(settings, report, result)
     if not validation.ok:
         write_run_report(settings, report)
         log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)
@@ -80,8 +82,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.no_publish:
         write_run_report(settings, report)
         return 0
-    outcome = publish_stage(settings, report, validation)
+    outcome = publish_stage(settings, report, validation, result)
     write_run_report(settings, report)
+    _print_report(report.sections.get("analysis", {}).get("headline", []))
     sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
     return 0
 
