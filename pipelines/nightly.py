@@ -77,4 +77,10 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
     for line in report.lines():
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)
-    return {"run_id": report.run_id, "publish": outcome.to_json(), "lines": report.lines(), "report_path": str(path)}
+    return {
+        "run_id": report.run_id,
+        "publish": outcome.to_json(),
+        "lines": report.lines(),
+        "headline": report.sections.get("analysis", {}).get("headline", []),
+        "report_path": str(path),
+    }

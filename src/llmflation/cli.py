@@ -52,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 1
     _print_report(outcome["lines"])
+    _print_report(outcome["headline"])
     sys.stdout.write(f"release: {outcome['publish']['reason']} ({outcome['publish']['version']})\n")
     return 0
 

@@ -13,8 +13,12 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
-#: Exact money: 30 digits, 12 after the point (a per-token price of 1e-12 USD is 1e-6 per 1M).
-PRICE = pa.decimal128(30, 12)
+#: Exact money: 38 digits, 18 after the point. Sources write prices as binary floats
+#: (litellm's 2.9999900000000002e-06 per token, genai-prices' 0.08333333333333334 per 1M), whose
+#: 17 significant digits survive exactly; anything finer than 1e-18 USD per 1M tokens is float
+#: noise and is rounded half-even to 18 places when a table is written.
+PRICE = pa.decimal128(38, 18)
+PRICE_QUANTUM = Decimal("1e-18")
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 DATE = pa.date32()
 
@@ -231,7 +235,7 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         values = frame[col.name].tolist()
         values = [None if _is_missing(v) else v for v in values]
         if col.type == PRICE:
-            values = [None if v is None else Decimal(v) if not isinstance(v, Decimal) else v for v in values]
+            values = [None if v is None else _price_value(v) for v in values]
         try:
             arrays.append(pa.array(values, type=col.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -239,6 +243,13 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         if col.required and arrays[-1].null_count:
             raise ValueError(f"table {spec.name}: {arrays[-1].null_count} null(s) in required column {col.name}")
     return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
+
+
+def _price_value(value: object) -> Decimal:
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    if amount.is_finite() and amount.as_tuple().exponent < -18:  # type: ignore[operator]
+        return amount.quantize(PRICE_QUANTUM)
+    return amount
 
 
 def _is_missing(value: object) -> bool:
