@@ -1,0 +1,306 @@
+"""Backfill: the Wayback Machine's history of every registered address, into the raw store.
+
+For each selected source and each address it has had (``Source.urls``, within its years):
+list the archived versions from the CDX index (``llmflation.wayback``), keep those whose
+digest is not stored yet (each distinct version once, the earliest capture of it), fetch
+them with the ``wayback`` spider, and say per source how many were listed, already stored,
+fetched and failed.
+
+Incremental: without ``--since``, an address is listed only from its newest stored Wayback
+capture on. Resumable: the versions planned for fetching are written to
+``<state_dir>/wayback/pending.json`` before the crawl and removed once stored, so a run
+killed half way, or a version that failed, is fetched by the next run without listing again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from llmflation.capture import CaptureError, run_spider
+from llmflation.config import Settings
+from llmflation.parsers import load_parser
+from llmflation.parsing import parse_store
+from llmflation.rawstore import RawStore, write_atomic
+from llmflation.report import RunReport
+from llmflation.sources import Source, SourceURL, select_sources
+from llmflation.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedVersion:
+    """One archived version to fetch: the line format of the spider's plan file."""
+
+    source_id: str
+    original_url: str
+    timestamp: str
+    digest: str
+
+
+@dataclass
+class SourceBackfill:
+    """What one backfill did for one source."""
+
+    source_id: str
+    listed: int = 0  # CDX rows (status 200, adjacent duplicates collapsed) in the window
+    already_stored: int = 0  # rows whose digest was in the raw store before this run
+    repeats: int = 0  # rows repeating a digest listed earlier in this run (fetched once)
+    retried: int = 0  # versions left pending by an earlier run, fetched again now
+    fetched: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)  # {timestamp, url, digest, error}
+    listing_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unreadable: list[dict[str, str]] = field(default_factory=list)  # parse errors of Wayback captures
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.listing_errors
+
+    def line(self) -> str:
+        """One line for the terminal and the log."""
+        counts = [f"{self.listed} version(s) listed", f"{self.already_stored} already stored"]
+        if self.repeats:
+            counts.append(f"{self.repeats} repeat(s)")
+        if self.retried:
+            counts.append(f"{self.retried} retried from an earlier run")
+        counts += [f"{self.fetched} fetched", f"{len(self.failed)} failed"]
+        problems = list(self.listing_errors)
+        if self.unreadable:
+            problems.append(f"{len(self.unreadable)} stored version(s) unreadable by the parser")
+        return f"{self.source_id}: backfill " + ", ".join(counts) + "".join(f"; {p}" for p in problems)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class BackfillResult:
+    sources: dict[str, SourceBackfill] = field(default_factory=dict)
+    cdx_requests: int = 0
+    listing_events: list[str] = field(default_factory=list)  # retried CDX requests and waits
+    snapshots_planned: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sources.values())
+
+    def lines(self) -> list[str]:
+        """Per source one line, then one line per failed fetch and per unreadable version."""
+        out = [self.sources[k].line() for k in sorted(self.sources)]
+        for sid in sorted(self.sources):
+            for row in self.sources[sid].failed:
+                out.append(f"  failed {sid} {row['timestamp']} {row['url']}: {row['error']}")
+            for row in self.sources[sid].unreadable:
+                out.append(f"  unreadable {sid} {row['wayback_timestamp']} {row['url']}: {row['error']}")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sources": {k: self.sources[k].to_json() for k in sorted(self.sources)},
+            "cdx_requests": self.cdx_requests,
+            "listing_events": self.listing_events,
+            "snapshots_planned": self.snapshots_planned,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+def backfill(
+    settings: Settings,
+    source_ids: list[str] | None,
+    run_dir: Path,
+    since: date | None = None,
+    until: date | None = None,
+) -> BackfillResult:
+    """List, plan and fetch the archived versions of the selected sources; per-source results."""
+    started = time.monotonic()
+    sources = select_sources(source_ids)
+    store = RawStore(settings.raw_dir)
+    options = WaybackOptions.from_settings(settings)
+    pacer = Pacer(options.interval_s)
+    client = CdxClient(options, pacer)
+    result = BackfillResult(sources={s.id: SourceBackfill(s.id) for s in sources})
+    stored_digests = {s.id: store.wayback_digests(s.id) for s in sources}
+    newest = newest_stored_timestamps(store)
+    pending_file = settings.state_dir / "wayback" / "pending.json"
+    pending = read_pending(pending_file)
+
+    plan: list[PlannedVersion] = []
+    throttled = False
+    try:
+        for source in sources:
+            entry = result.sources[source.id]
+            planned_digests: set[str] = set()
+            for address in source.urls:
+                if throttled:
+                    entry.listing_errors.append(f"{address.url} not listed: the archive was throttling this run")
+                    continue
+                window = listing_window(address, since, until, newest.get((source.id, address_key(address.url))))
+                if window is None:
+                    continue
+                try:
+                    rows = client.list_versions(address.url, *window)
+                except WaybackListingError as exc:
+                    log.error("backfill %s: %s", source.id, exc)
+                    entry.listing_errors.append(f"listing {address.url} failed: {exc}")
+                    throttled = exc.throttled
+                    continue
+                entry.listed += len(rows)
+                for row in rows:
+                    if row.digest in stored_digests[source.id]:
+                        entry.already_stored += 1
+                    elif row.digest in planned_digests:
+                        entry.repeats += 1
+                    else:
+                        planned_digests.add(row.digest)
+                        plan.append(PlannedVersion(source.id, row.original_url, row.timestamp, row.digest))
+            for old in pending:
+                if (old.source_id == source.id and old.digest not in stored_digests[source.id]
+                        and old.digest not in planned_digests and in_dates(old.timestamp, since, until)):
+                    planned_digests.add(old.digest)
+                    plan.append(old)
+                    entry.retried += 1
+    finally:
+        client.close()
+    result.cdx_requests = client.requests_made
+    result.listing_events = list(client.events)
+    plan.sort(key=lambda v: (v.timestamp, v.source_id, v.original_url))
+    result.snapshots_planned = len(plan)
+
+    if plan:
+        write_pending(pending_file, _merge(pending, plan))
+        pacer.wait()  # the crawl's first request keeps the same distance from the last listing
+        _fetch(settings, plan, run_dir, result)
+        write_pending(pending_file, _unresolved(_merge(pending, plan), store))
+    result.elapsed_s = time.monotonic() - started
+    _list_unreadable(settings, store, sources, result)
+    for entry in result.sources.values():
+        (log.info if entry.ok else log.warning)("%s", entry.line())
+    return result
+
+
+def listing_window(
+    address: SourceURL, since: date | None, until: date | None, newest_stored: str | None
+) -> tuple[str, str | None] | None:
+    """The CDX ``from``/``to`` (14-digit, inclusive) for one address; None when nothing is left to ask.
+
+    The address's own years bound the window; ``since``/``until`` narrow it. Without ``since``,
+    or when ``since`` is later than the newest stored capture, listing starts at that capture:
+    only what is newer is asked for (the capture itself comes back, already stored).
+    """
+    start = date(address.since, 1, 1)
+    end = date(address.until, 12, 31) if address.until is not None else None
+    if until is not None and (end is None or until < end):
+        end = until
+    start_ts = f"{start:%Y%m%d}000000"
+    if since is not None and since > start:
+        start_ts = f"{since:%Y%m%d}000000"
+    if newest_stored is not None and (since is None or start_ts > newest_stored):
+        start_ts = max(start_ts, newest_stored)
+    end_ts = f"{end:%Y%m%d}235959" if end is not None else None
+    if end_ts is not None and end_ts < start_ts:
+        return None
+    return start_ts, end_ts
+
+
+def in_dates(timestamp: str, since: date | None, until: date | None) -> bool:
+    day = timestamp[:8]
+    return (since is None or day >= f"{since:%Y%m%d}") and (until is None or day <= f"{until:%Y%m%d}")
+
+
+def address_key(url: str) -> str:
+    """An address without scheme, ``www.`` or trailing slash: how the archive matches it exactly."""
+    rest = url.split("://", 1)[-1]
+    rest = rest[4:] if rest.startswith("www.") else rest
+    return rest.rstrip("/")
+
+
+def newest_stored_timestamps(store: RawStore) -> dict[tuple[str, str], str]:
+    """Per (source id, address key): the newest Wayback timestamp stored."""
+    newest: dict[tuple[str, str], str] = {}
+    for meta in store.captures():
+        if meta.via == "wayback" and meta.wayback_timestamp:
+            key = (meta.source_id, address_key(meta.url))
+            newest[key] = max(newest.get(key, ""), meta.wayback_timestamp)
+    return newest
+
+
+def read_pending(path: Path) -> list[PlannedVersion]:
+    """Versions planned by earlier runs and not stored yet (an unreadable file is reported and ignored)."""
+    if not path.exists():
+        return []
+    try:
+        return [PlannedVersion(**row) for row in json.loads(path.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError) as exc:
+        log.warning("ignoring unreadable %s (%s): those versions will be listed again", path, exc)
+        return []
+
+
+def write_pending(path: Path, versions: list[PlannedVersion]) -> None:
+    write_atomic(path, json.dumps([asdict(v) for v in versions], indent=1).encode())
+
+
+def _merge(old: list[PlannedVersion], new: list[PlannedVersion]) -> list[PlannedVersion]:
+    seen = {(v.source_id, v.digest): v for v in old}
+    for version in new:
+        seen.setdefault((version.source_id, version.digest), version)
+    return sorted(seen.values(), key=lambda v: (v.timestamp, v.source_id))
+
+
+def _unresolved(versions: list[PlannedVersion], store: RawStore) -> list[PlannedVersion]:
+    stored = {(m.source_id, m.wayback_digest) for m in store.captures() if m.wayback_digest}
+    return [v for v in versions if (v.source_id, v.digest) not in stored]
+
+
+def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result: BackfillResult) -> None:
+    """Run the spider over the plan and count each planned version as fetched or failed."""
+    plan_file = run_dir / "wayback-plan.json"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    plan_file.write_text(json.dumps([asdict(v) for v in plan], indent=1), encoding="utf-8")
+    try:
+        lines = run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir)
+    except CaptureError as exc:
+        lines = []
+        log.error("the wayback crawl did not run: %s", exc)
+    outcomes: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in lines:  # a stored line wins over an error line about the same version
+        key = (line["source_id"], str(line.get("planned_digest") or line.get("wayback_digest")))
+        if line.get("outcome") == "stored" or key not in outcomes:
+            outcomes[key] = line
+    for version in plan:
+        entry = result.sources[version.source_id]
+        line = outcomes.get((version.source_id, version.digest))
+        if line is not None and line.get("outcome") == "stored":
+            entry.fetched += 1
+            if line.get("wayback_timestamp") != version.timestamp:
+                entry.notes.append(f"{version.original_url} listed at {version.timestamp} was served as "
+                                   f"{line.get('wayback_timestamp')} (same digest): stored under the served timestamp")
+            continue
+        error = line.get("error", "not stored") if line is not None else "no outcome: the crawl ended before fetching it"
+        entry.failed.append({
+            "timestamp": version.timestamp, "url": version.original_url, "digest": version.digest, "error": error,
+        })
+
+
+def _list_unreadable(settings: Settings, store: RawStore, sources: list[Source], result: BackfillResult) -> None:
+    """Every stored Wayback version whose prices its source's parser could not read."""
+    scratch = RunReport(run_id="backfill-parse")  # counts stay out of the run's own report
+    timestamps = {m.capture_id: m.wayback_timestamp for m in store.captures()}
+    for source in sources:
+        try:
+            load_parser(source.parser)
+        except (ImportError, TypeError) as exc:
+            result.sources[source.id].notes.append(f"parser {source.parser} unavailable ({exc}): versions not checked")
+            continue
+        parse_store(store, settings.parsed_dir, scratch, [source.id])
+        for error in scratch.source(source.id).parse_errors:
+            if error["via"] == "wayback":
+                row = dict(error, wayback_timestamp=timestamps.get(error["capture_id"]) or "")
+                result.sources[source.id].unreadable.append(row)

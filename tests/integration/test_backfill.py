@@ -1,0 +1,224 @@
+"""``llmflation backfill`` against a fake Wayback Machine on 127.0.0.1, through the real CLI and Scrapy.
+
+Captures are built from real corpus files: the 23 litellm price-table versions as captures
+of litellm's URL, and OpenRouter model-list responses; with repeats of the same digest at
+other timestamps, non-200 captures, and faults on the listing and on snapshots.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llmflation.cli import main
+from llmflation.config import load_settings
+from llmflation.rawstore import RawStore
+from llmflation.report import RunReport
+from llmflation.sources import get_source
+from llmflation.stages import build_stage
+from tests.support.fake_wayback import Capture, FakeWayback, sha1_base32
+from tests.support.loopback import Route
+
+pytestmark = [pytest.mark.integration, pytest.mark.corpus]
+
+LITELLM_URL = get_source("litellm").live_url
+OPENROUTER_URL = get_source("openrouter").live_url
+
+
+def litellm_versions(corpus_dir: Path) -> list[tuple[str, bytes]]:
+    """(timestamp, bytes) per corpus version, captured at noon UTC of its content date."""
+    files = sorted((corpus_dir / "prices" / "litellm").glob("litellm_*.json"))
+    assert len(files) == 23
+    return [(f.name.split("_")[1].replace("-", "") + "120000", f.read_bytes()) for f in files]
+
+
+def litellm_archive(corpus_dir: Path) -> list[Capture]:
+    versions = litellm_versions(corpus_dir)
+    captures = [Capture(LITELLM_URL, ts, body) for ts, body in versions]
+    for i in (0, 5, 10, 22):  # recaptured unchanged the same evening: adjacent, collapsed by the CDX
+        captures.append(Capture(LITELLM_URL, versions[i][0][:8] + "180000", versions[i][1]))
+    # Version 3 seen again between versions 6 and 7, version 9 between 15 and 16: listed again, fetched once.
+    captures.append(Capture(LITELLM_URL, versions[7][0][:8] + "000000", versions[3][1]))
+    captures.append(Capture(LITELLM_URL, versions[16][0][:8] + "000000", versions[9][1]))
+    captures.append(Capture(LITELLM_URL, "20231215120000", versions[0][1]))  # before --since
+    captures.append(Capture(LITELLM_URL, "20240301000000", b"404: Not Found", "text/plain", "404"))
+    return captures
+
+
+@pytest.fixture
+def config(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:
+    def write(fake: FakeWayback) -> Path:
+        path = tmp_path / "llmflation.toml"
+        path.write_text(
+            f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\ncdx_page_size = 7\nretries = 3\n'
+            "[capture]\ntimeout_s = 1\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("LLMFLATION_CONFIG", str(path))
+        return path
+
+    yield write
+
+
+def _serve(captures: list[Capture]) -> FakeWayback:
+    fake = FakeWayback(captures)
+    fake.start()
+    return fake
+
+
+def _wayback_captures(data_dir: Path, source_id: str) -> list:
+    return [m for m in RawStore(data_dir / "raw").captures() if m.via == "wayback" and m.source_id == source_id]
+
+
+def _report(data_dir: Path) -> dict:
+    newest = sorted((data_dir / "state" / "runs").glob("*/run_report.json"))[-1]
+    return json.loads(newest.read_text(encoding="utf-8"))
+
+
+def test_backfill_stores_each_distinct_version_once_and_a_rerun_fetches_nothing(
+    corpus_dir: Path, data_dir: Path, config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = litellm_versions(corpus_dir)
+    fake = _serve(litellm_archive(corpus_dir))
+    try:
+        config(fake)
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+        first_out = capsys.readouterr().out
+        first_requests = list(fake.paths_requested())
+
+        stored = _wayback_captures(data_dir, "litellm")
+        assert len(stored) == 23
+        assert {m.wayback_digest for m in stored} == {sha1_base32(body) for _, body in versions}
+        assert sorted(m.wayback_timestamp for m in stored) == [ts for ts, _ in versions]
+        for meta in stored:
+            assert meta.observed_at.strftime("%Y%m%d%H%M%S") == meta.wayback_timestamp
+            assert meta.url == LITELLM_URL and meta.status == 200
+        snapshots = Counter(fake.snapshot_requests())
+        assert len(snapshots) == 23 and set(snapshots.values()) == {1}  # no snapshot fetched twice
+        assert not any("20231215" in p for p in snapshots)  # before --since: not even listed
+        assert any("resumeKey=" in p for p in fake.cdx_requests())  # several CDX pages
+        assert "litellm: backfill 25 version(s) listed, 0 already stored, 2 repeat(s), 23 fetched, 0 failed" in first_out
+
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+        second_out = capsys.readouterr().out
+        assert fake.snapshot_requests() == [p for p in first_requests if p.startswith("/web/")]  # nothing new
+        assert "litellm: backfill 25 version(s) listed, 25 already stored, 0 fetched, 0 failed" in second_out
+        assert len(_wayback_captures(data_dir, "litellm")) == 23
+
+        measured = {
+            "requests_first_run": len(first_requests),
+            "cdx_requests_first_run": sum(p.startswith("/cdx/") for p in first_requests),
+            "versions_fetched": 23,
+        }
+        (data_dir / "measured.json").write_text(json.dumps(measured), encoding="utf-8")
+        print(json.dumps(measured))
+    finally:
+        fake.stop()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llmflation.parsers.litellm") is None,
+                    reason="the litellm parser is on another branch")
+def test_backfilled_litellm_versions_publish_prices_at_their_own_timestamps(
+    corpus_dir: Path, data_dir: Path, config
+) -> None:
+    fake = _serve(litellm_archive(corpus_dir))
+    try:
+        config(fake)
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+    finally:
+        fake.stop()
+    prices = build_stage(load_settings(), RunReport(run_id="test")).tables["prices"]
+    litellm = prices[prices["source_id"] == "litellm"]
+    assert sorted({t.strftime("%Y%m%d%H%M%S") for t in litellm["observed_at"]}) == [
+        ts for ts, _ in litellm_versions(corpus_dir)]
+    assert set(litellm["wayback_timestamp"]) == {t.strftime("%Y%m%d%H%M%S") for t in litellm["observed_at"]}
+
+
+def test_a_429_on_the_first_listing_delays_the_backfill_and_does_not_shorten_it(
+    corpus_dir: Path, data_dir: Path, config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = _serve(litellm_archive(corpus_dir))
+    fake.fail_next_cdx(Route(429, b"<html>Too Many Requests</html>", {"Retry-After": "1", "Content-Type": "text/html"}))
+    try:
+        config(fake)
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+        out = capsys.readouterr().out
+        assert "23 fetched, 0 failed" in out
+        assert len(_wayback_captures(data_dir, "litellm")) == 23
+        first, second = fake.arrival_times("/cdx/")[:2]
+        assert second - first >= 1.0  # the Retry-After was honoured
+        events = _report(data_dir)["backfill"]["listing_events"]
+        assert events == ["CDX HTTP 429 (attempt 1); waited 1 s (Retry-After)"]
+    finally:
+        fake.stop()
+
+
+def openrouter_archive(corpus_dir: Path) -> tuple[list[Capture], dict[str, bytes]]:
+    """Six OpenRouter model-list versions (two real responses, four shorter lists cut from one) and a broken page."""
+    files = sorted((corpus_dir / "prices" / "openrouter-api").glob("*.json"))
+    second = json.loads(files[1].read_bytes())
+    bodies = [files[0].read_bytes(), files[1].read_bytes()]
+    for n in (40, 30, 20, 10):
+        bodies.append(json.dumps({"data": second["data"][:n]}).encode())
+    stamps = ["20240110000000", "20240210000000", "20240310000000", "20240410000000", "20240510000000",
+              "20240610000000"]
+    versions = dict(zip(stamps, bodies, strict=True))
+    captures = [Capture(OPENROUTER_URL, ts, body) for ts, body in versions.items()]
+    captures.append(Capture(OPENROUTER_URL, "20240510010000", versions["20240510000000"]))  # where v4 redirects
+    captures.append(Capture(OPENROUTER_URL, "20240710000000", b"<html><h1>Down for maintenance</h1></html>",
+                            "text/html"))
+    return captures, versions
+
+
+def test_snapshot_faults_are_retried_reported_and_resumed(
+    corpus_dir: Path, data_dir: Path, config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    captures, versions = openrouter_archive(corpus_dir)
+    v0, v1, v2, v3, v4, v5 = versions
+    fake = _serve(captures)
+    fake.fail_snapshot(v0, Route(429, b"slow down", {"Retry-After": "1"}))
+    fake.fail_snapshot(v1, Route(503, b"busy"))
+    fake.fail_snapshot(v2, Route(200, versions[v2], delay_s=2.0))  # longer than the 1 s timeout
+    fake.always_failing[v3] = Route(200, versions[v3], truncate_to=1000)
+    fake.redirects[v4] = "20240510010000"  # served from a neighbour with the same digest
+    fake.redirects[v5] = v2  # served from a neighbour with other content
+    try:
+        config(fake)
+        assert main(["backfill", "--sources", "openrouter"]) == 1
+        out = capsys.readouterr().out
+        stored = {m.wayback_timestamp: m for m in _wayback_captures(data_dir, "openrouter")}
+        assert set(stored) == {v0, v1, v2, "20240510010000", "20240710000000"}
+        assert stored["20240510010000"].wayback_digest == sha1_base32(versions[v4])
+        assert stored["20240510010000"].observed_at.isoformat() == "2024-05-10T01:00:00+00:00"
+        assert sum(p.endswith(f"{v0}id_/{OPENROUTER_URL}") for p in fake.snapshot_requests()) == 2
+        assert f"failed openrouter {v3} {OPENROUTER_URL}: body truncated" in out
+        assert f"failed openrouter {v5} {OPENROUTER_URL}: redirected to {v2}, whose payload has digest" in out
+        assert f"unreadable openrouter 20240710000000 {OPENROUTER_URL}: " in out
+        report = _report(data_dir)["backfill"]["sources"]["openrouter"]
+        assert report["fetched"] == 5 and [f["timestamp"] for f in report["failed"]] == [v3, v5]
+        assert any("listed at 20240510000000 was served as 20240510010000" in n for n in report["notes"])
+        pending = json.loads((data_dir / "state" / "wayback" / "pending.json").read_text())
+        assert [p["timestamp"] for p in pending] == [v3, v5]
+
+        fake.always_failing.clear()
+        fake.redirects.clear()
+        before = len(fake.snapshot_requests())
+        assert main(["backfill", "--sources", "openrouter"]) == 0
+        out = capsys.readouterr().out
+        assert sorted(fake.snapshot_requests()[before:]) == sorted(
+            f"/web/{ts}id_/{OPENROUTER_URL}" for ts in (v3, v5))
+        assert "2 retried from an earlier run" in out
+        assert json.loads((data_dir / "state" / "wayback" / "pending.json").read_text()) == []
+    finally:
+        fake.stop()
+
+    prices = build_stage(load_settings(), RunReport(run_id="test")).tables["prices"]
+    served = {v0, v1, v2, v3, "20240510010000", v5}
+    assert {t.strftime("%Y%m%d%H%M%S") for t in prices["observed_at"]} == served
+    counts = prices.groupby("wayback_timestamp").size().to_dict()
+    assert counts[v5] < counts[v4 if v4 in counts else "20240510010000"] < counts[v3]  # 10 < 20 < 30 models
