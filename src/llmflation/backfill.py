@@ -27,6 +27,7 @@ from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.parsing import parse_store
 from llmflation.rawstore import RawStore, write_atomic
+from llmflation.records import CaptureMeta
 from llmflation.report import RunReport
 from llmflation.sources import Source, SourceURL, select_sources
 from llmflation.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions
@@ -127,8 +128,9 @@ def backfill(
     pacer = Pacer(options.interval_s)
     client = CdxClient(options, pacer)
     result = BackfillResult(sources={s.id: SourceBackfill(s.id) for s in sources})
-    stored_digests = {s.id: store.wayback_digests(s.id) for s in sources}
-    newest = newest_stored_timestamps(store)
+    captures = store.captures()  # read once: the store can hold thousands of entries
+    stored_digests = stored_wayback_digests(captures)
+    newest = newest_stored_timestamps(captures)
     pending_file = settings.state_dir / "wayback" / "pending.json"
     pending = read_pending(pending_file)
 
@@ -154,7 +156,7 @@ def backfill(
                     continue
                 entry.listed += len(rows)
                 for row in rows:
-                    if row.digest in stored_digests[source.id]:
+                    if row.digest in stored_digests.get(source.id, set()):
                         entry.already_stored += 1
                     elif row.digest in planned_digests:
                         entry.repeats += 1
@@ -162,7 +164,7 @@ def backfill(
                         planned_digests.add(row.digest)
                         plan.append(PlannedVersion(source.id, row.original_url, row.timestamp, row.digest))
             for old in pending:
-                if (old.source_id == source.id and old.digest not in stored_digests[source.id]
+                if (old.source_id == source.id and old.digest not in stored_digests.get(source.id, set())
                         and old.digest not in planned_digests and in_dates(old.timestamp, since, until)):
                     planned_digests.add(old.digest)
                     plan.append(old)
@@ -178,9 +180,12 @@ def backfill(
         write_pending(pending_file, _merge(pending, plan))
         pacer.wait()  # the crawl's first request keeps the same distance from the last listing
         _fetch(settings, plan, run_dir, result)
-        write_pending(pending_file, _unresolved(_merge(pending, plan), store))
+        captures = store.captures()
+        stored_digests = stored_wayback_digests(captures)
+        write_pending(pending_file, [v for v in _merge(pending, plan)
+                                     if v.digest not in stored_digests.get(v.source_id, set())])
+    _list_unreadable(settings, store, captures, sources, result)
     result.elapsed_s = time.monotonic() - started
-    _list_unreadable(settings, store, sources, result)
     for entry in result.sources.values():
         (log.info if entry.ok else log.warning)("%s", entry.line())
     return result
@@ -222,10 +227,19 @@ def address_key(url: str) -> str:
     return rest.rstrip("/")
 
 
-def newest_stored_timestamps(store: RawStore) -> dict[tuple[str, str], str]:
+def stored_wayback_digests(captures: list[CaptureMeta]) -> dict[str, set[str]]:
+    """Per source id: the CDX digests already stored (the same as ``RawStore.wayback_digests``, in one pass)."""
+    digests: dict[str, set[str]] = {}
+    for meta in captures:
+        if meta.wayback_digest:
+            digests.setdefault(meta.source_id, set()).add(meta.wayback_digest)
+    return digests
+
+
+def newest_stored_timestamps(captures: list[CaptureMeta]) -> dict[tuple[str, str], str]:
     """Per (source id, address key): the newest Wayback timestamp stored."""
     newest: dict[tuple[str, str], str] = {}
-    for meta in store.captures():
+    for meta in captures:
         if meta.via == "wayback" and meta.wayback_timestamp:
             key = (meta.source_id, address_key(meta.url))
             newest[key] = max(newest.get(key, ""), meta.wayback_timestamp)
@@ -254,21 +268,17 @@ def _merge(old: list[PlannedVersion], new: list[PlannedVersion]) -> list[Planned
     return sorted(seen.values(), key=lambda v: (v.timestamp, v.source_id))
 
 
-def _unresolved(versions: list[PlannedVersion], store: RawStore) -> list[PlannedVersion]:
-    stored = {(m.source_id, m.wayback_digest) for m in store.captures() if m.wayback_digest}
-    return [v for v in versions if (v.source_id, v.digest) not in stored]
-
-
 def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result: BackfillResult) -> None:
     """Run the spider over the plan and count each planned version as fetched or failed."""
     plan_file = run_dir / "wayback-plan.json"
     run_dir.mkdir(parents=True, exist_ok=True)
     plan_file.write_text(json.dumps([asdict(v) for v in plan], indent=1), encoding="utf-8")
+    not_fetched = "no outcome: the crawl ended before fetching it"
     try:
         lines = run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir)
     except CaptureError as exc:
-        lines = []
-        log.error("the wayback crawl did not run: %s", exc)
+        lines, not_fetched = [], f"the wayback crawl did not run: {exc}"
+        log.error("%s", not_fetched)
     outcomes: dict[tuple[str, str], dict[str, Any]] = {}
     for line in lines:  # a stored line wins over an error line about the same version
         key = (line["source_id"], str(line.get("planned_digest") or line.get("wayback_digest")))
@@ -283,24 +293,30 @@ def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result
                 entry.notes.append(f"{version.original_url} listed at {version.timestamp} was served as "
                                    f"{line.get('wayback_timestamp')} (same digest): stored under the served timestamp")
             continue
-        error = line.get("error", "not stored") if line is not None else "no outcome: the crawl ended before fetching it"
+        error = line.get("error", "not stored") if line is not None else not_fetched
         entry.failed.append({
             "timestamp": version.timestamp, "url": version.original_url, "digest": version.digest, "error": error,
         })
 
 
-def _list_unreadable(settings: Settings, store: RawStore, sources: list[Source], result: BackfillResult) -> None:
-    """Every stored Wayback version whose prices its source's parser could not read."""
-    scratch = RunReport(run_id="backfill-parse")  # counts stay out of the run's own report
-    timestamps = {m.capture_id: m.wayback_timestamp for m in store.captures()}
+def _list_unreadable(
+    settings: Settings, store: RawStore, captures: list[CaptureMeta], sources: list[Source], result: BackfillResult
+) -> None:
+    """Every stored Wayback version whose prices its source's parser could not read (parses are cached)."""
+    readable: list[str] = []
     for source in sources:
         try:
             load_parser(source.parser)
+            readable.append(source.id)
         except (ImportError, TypeError) as exc:
             result.sources[source.id].notes.append(f"parser {source.parser} unavailable ({exc}): versions not checked")
-            continue
-        parse_store(store, settings.parsed_dir, scratch, [source.id])
-        for error in scratch.source(source.id).parse_errors:
+    if not readable:
+        return
+    scratch = RunReport(run_id="backfill-parse")  # counts stay out of the run's own report
+    parse_store(store, settings.parsed_dir, scratch, readable)
+    timestamps = {m.capture_id: m.wayback_timestamp for m in captures}
+    for source_id in readable:
+        for error in scratch.source(source_id).parse_errors:
             if error["via"] == "wayback":
                 row = dict(error, wayback_timestamp=timestamps.get(error["capture_id"]) or "")
-                result.sources[source.id].unreadable.append(row)
+                result.sources[source_id].unreadable.append(row)

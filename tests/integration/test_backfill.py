@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,3 +227,41 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
     assert {t.strftime("%Y%m%d%H%M%S") for t in prices["observed_at"]} == served
     counts = prices.groupby("wayback_timestamp").size().to_dict()
     assert counts[v5] < counts[v4 if v4 in counts else "20240510010000"] < counts[v3]  # 10 < 20 < 30 models
+
+
+def test_a_backfill_killed_half_way_fetches_only_what_is_missing_when_started_again(
+    corpus_dir: Path, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = litellm_versions(corpus_dir)
+    fake = _serve(litellm_archive(corpus_dir))
+    stall = versions[11][0]
+    fake.fail_snapshot(stall, Route(200, versions[11][1], delay_s=30.0))  # the crawl is mid-way while this hangs
+    config_file = tmp_path / "llmflation.toml"
+    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\n[capture]\ntimeout_s = 60\n',
+                           encoding="utf-8")
+    monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
+    command = [sys.executable, "-m", "llmflation.cli", "backfill", "--sources", "litellm", "--since", "2024-01-01"]
+    try:
+        process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not any(p.startswith(f"/web/{stall}") for p in fake.snapshot_requests()):
+                assert process.poll() is None and time.monotonic() < deadline, "the crawl never reached the stall"
+                time.sleep(0.1)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)  # the CLI and its scrapy child: killed half way
+            process.wait()
+        stored_before = {m.wayback_timestamp for m in _wayback_captures(data_dir, "litellm")}
+        assert len(stored_before) == 11
+        before = len(fake.snapshot_requests())
+
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+        assert "25 version(s) listed, 13 already stored, 12 fetched, 0 failed" in capsys.readouterr().out
+        again = fake.snapshot_requests()[before:]
+        missing = [ts for ts, _ in versions if ts not in stored_before]
+        assert sorted(again) == [f"/web/{ts}id_/{LITELLM_URL}" for ts in missing]
+        assert len(_wayback_captures(data_dir, "litellm")) == 23
+    finally:
+        fake.stop()
