@@ -30,7 +30,7 @@ from waybackpy import WaybackMachineCDXServerAPI
 from waybackpy.cdx_utils import full_url
 from waybackpy.exceptions import WaybackError
 
-from llmflation.config import Settings
+from llmflation.config import ConfigError, Settings
 from llmflation_scrapers.middlewares import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class WaybackOptions:
         page_size = int(section.get("cdx_page_size", DEFAULT_CDX_PAGE_SIZE))
         attempts = int(section.get("listing_attempts", DEFAULT_LISTING_ATTEMPTS))
         if page_size < 1 or attempts < 1:
-            raise ValueError("[wayback] cdx_page_size and listing_attempts must be at least 1")
+            raise ConfigError(f"{settings.config_path}: [wayback] cdx_page_size and listing_attempts must be at least 1")
         return cls(
             base_url=settings.wayback_url.rstrip("/"),
             user_agent=settings.user_agent,

@@ -185,7 +185,11 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
 ) -> None:
     captures, versions = openrouter_archive(corpus_dir)
     v0, v1, v2, v3, v4, v5 = versions
+    v6 = "20240810000000"
+    captures.append(Capture(OPENROUTER_URL, v6, json.dumps({"data": json.loads(versions[v1])["data"][:5]}).encode()))
     fake = _serve(captures)
+    fake.route("/maintenance", Route(200, b"<html>The archive is down for maintenance</html>", {"Content-Type": "text/html"}))
+    fake.always_failing[v6] = Route(302, b"", {"Location": "/maintenance"})  # away from the snapshots
     fake.fail_snapshot(v0, Route(429, b"slow down", {"Retry-After": "1"}))
     fake.fail_snapshot(v1, Route(503, b"busy"))
     fake.fail_snapshot(v2, Route(200, versions[v2], delay_s=2.0))  # longer than the 1 s timeout
@@ -203,12 +207,13 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
         assert sum(p.endswith(f"{v0}id_/{OPENROUTER_URL}") for p in fake.snapshot_requests()) == 2
         assert f"failed openrouter {v3} {OPENROUTER_URL}: body truncated" in out
         assert f"failed openrouter {v5} {OPENROUTER_URL}: redirected to {v2}, whose payload has digest" in out
+        assert f"failed openrouter {v6} {OPENROUTER_URL}: redirected away from the archive's snapshots" in out
         assert f"unreadable openrouter 20240710000000 {OPENROUTER_URL}: " in out
         report = _report(data_dir)["backfill"]["sources"]["openrouter"]
-        assert report["fetched"] == 5 and [f["timestamp"] for f in report["failed"]] == [v3, v5]
+        assert report["fetched"] == 5 and [f["timestamp"] for f in report["failed"]] == [v3, v5, v6]
         assert any("listed at 20240510000000 was served as 20240510010000" in n for n in report["notes"])
         pending = json.loads((data_dir / "state" / "wayback" / "pending.json").read_text())
-        assert [p["timestamp"] for p in pending] == [v3, v5]
+        assert [p["timestamp"] for p in pending] == [v3, v5, v6]
 
         fake.always_failing.clear()
         fake.redirects.clear()
@@ -216,14 +221,16 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
         assert main(["backfill", "--sources", "openrouter"]) == 0
         out = capsys.readouterr().out
         assert sorted(fake.snapshot_requests()[before:]) == sorted(
-            f"/web/{ts}id_/{OPENROUTER_URL}" for ts in (v3, v5))
-        assert "2 retried from an earlier run" in out
+            f"/web/{ts}id_/{OPENROUTER_URL}" for ts in (v3, v5, v6))
+        # Listed again from the newest stored capture (20240710): v6 comes back by listing, v3 and v5 from pending.
+        assert "openrouter: backfill 2 version(s) listed, 1 already stored, 2 retried from an earlier run, " \
+               "3 fetched, 0 failed" in out
         assert json.loads((data_dir / "state" / "wayback" / "pending.json").read_text()) == []
     finally:
         fake.stop()
 
     prices = build_stage(load_settings(), RunReport(run_id="test")).tables["prices"]
-    served = {v0, v1, v2, v3, "20240510010000", v5}
+    served = {v0, v1, v2, v3, "20240510010000", v5, v6}
     assert {t.strftime("%Y%m%d%H%M%S") for t in prices["observed_at"]} == served
     counts = prices.groupby("wayback_timestamp").size().to_dict()
     assert counts[v5] < counts[v4 if v4 in counts else "20240510010000"] < counts[v3]  # 10 < 20 < 30 models
@@ -265,3 +272,16 @@ def test_a_backfill_killed_half_way_fetches_only_what_is_missing_when_started_ag
         assert len(_wayback_captures(data_dir, "litellm")) == 23
     finally:
         fake.stop()
+
+
+def test_bad_backfill_options_are_usage_errors(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backfill", "--since", "2025-01-01", "--until", "2024-01-01"]) == 2
+    assert main(["backfill", "--sources", "nosuchsource"]) == 2
+    with pytest.raises(SystemExit):
+        main(["backfill", "--since", "January"])
+    config_file = tmp_path / "bad.toml"
+    config_file.write_text("[wayback]\ncdx_page_size = 0\n", encoding="utf-8")
+    monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
+    assert main(["backfill", "--sources", "litellm"]) == 2
+    assert not (data_dir / "raw").exists()

@@ -121,7 +121,7 @@ class FakeWayback(LoopbackServer):
             if timestamp in self.always_failing:
                 return self.always_failing[timestamp]
             return self._next_fault(self.snapshot_faults.get(timestamp)) or self.snapshot(timestamp, match.group(2))
-        return Route(404, b"not found", {"Content-Type": "text/plain"})
+        return super()._resolve(request)  # other routes (a live source beside the archive), else 404
 
     # The CDX API.
     def cdx(self, path: str) -> Route:
