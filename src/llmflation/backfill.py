@@ -126,49 +126,15 @@ def backfill(
     store = RawStore(settings.raw_dir)
     options = WaybackOptions.from_settings(settings)
     pacer = Pacer(options.interval_s)
-    client = CdxClient(options, pacer)
     result = BackfillResult(sources={s.id: SourceBackfill(s.id) for s in sources})
     captures = store.captures()  # read once: the store can hold thousands of entries
-    stored_digests = stored_wayback_digests(captures)
-    newest = newest_stored_timestamps(captures)
     pending_file = settings.state_dir / "wayback" / "pending.json"
     pending = read_pending(pending_file)
 
-    plan: list[PlannedVersion] = []
-    throttled = False
+    client = CdxClient(options, pacer)
     try:
-        for source in sources:
-            entry = result.sources[source.id]
-            planned_digests: set[str] = set()
-            for address in source.urls:
-                if throttled:
-                    entry.listing_errors.append(f"{address.url} not listed: the archive was throttling this run")
-                    continue
-                window = listing_window(address, since, until, newest.get((source.id, address_key(address.url))))
-                if window is None:
-                    continue
-                try:
-                    rows = client.list_versions(address.url, *window)
-                except WaybackListingError as exc:
-                    log.error("backfill %s: %s", source.id, exc)
-                    entry.listing_errors.append(f"listing {address.url} failed: {exc}")
-                    throttled = exc.throttled
-                    continue
-                entry.listed += len(rows)
-                for row in rows:
-                    if row.digest in stored_digests.get(source.id, set()):
-                        entry.already_stored += 1
-                    elif row.digest in planned_digests:
-                        entry.repeats += 1
-                    else:
-                        planned_digests.add(row.digest)
-                        plan.append(PlannedVersion(source.id, row.original_url, row.timestamp, row.digest))
-            for old in pending:
-                if (old.source_id == source.id and old.digest not in stored_digests.get(source.id, set())
-                        and old.digest not in planned_digests and in_dates(old.timestamp, since, until)):
-                    planned_digests.add(old.digest)
-                    plan.append(old)
-                    entry.retried += 1
+        planner = _Planner(client, stored_wayback_digests(captures), newest_stored_timestamps(captures), since, until)
+        plan = [v for source in sources for v in planner.plan(source, pending, result.sources[source.id])]
     finally:
         client.close()
     result.cdx_requests = client.requests_made
@@ -177,18 +143,69 @@ def backfill(
     result.snapshots_planned = len(plan)
 
     if plan:
-        write_pending(pending_file, _merge(pending, plan))
-        pacer.wait()  # the crawl's first request keeps the same distance from the last listing
-        _fetch(settings, plan, run_dir, result)
-        captures = store.captures()
-        stored_digests = stored_wayback_digests(captures)
-        write_pending(pending_file, [v for v in _merge(pending, plan)
-                                     if v.digest not in stored_digests.get(v.source_id, set())])
+        write_pending(pending_file, _merge(pending, plan))  # before the crawl: a killed run resumes from here
+        if planner.throttled:
+            for version in plan:
+                result.sources[version.source_id].failed.append(_failure(
+                    version, "not fetched: the archive was throttling this run (kept for the next run)"))
+        else:
+            pacer.wait()  # the crawl's first request keeps the same distance from the last listing
+            _fetch(settings, plan, run_dir, result)
+            captures = store.captures()
+            stored = stored_wayback_digests(captures)
+            write_pending(pending_file, [v for v in _merge(pending, plan)
+                                         if v.digest not in stored.get(v.source_id, set())])
     _list_unreadable(settings, store, captures, sources, result)
     result.elapsed_s = time.monotonic() - started
     for entry in result.sources.values():
         (log.info if entry.ok else log.warning)("%s", entry.line())
     return result
+
+
+class _Planner:
+    """Lists each address of a source and keeps the versions not stored yet, each digest once."""
+
+    def __init__(self, client: CdxClient, stored: dict[str, set[str]], newest: dict[tuple[str, str], str],
+                 since: date | None, until: date | None) -> None:
+        self.client = client
+        self.stored = stored
+        self.newest = newest
+        self.since = since
+        self.until = until
+        self.throttled = False  # the archive said 429 to the end: ask it nothing more this run
+
+    def plan(self, source: Source, pending: list[PlannedVersion], entry: SourceBackfill) -> list[PlannedVersion]:
+        stored = self.stored.get(source.id, set())
+        planned: dict[str, PlannedVersion] = {}
+        for address in source.urls:
+            if self.throttled:
+                entry.listing_errors.append(f"{address.url} not listed: the archive was throttling this run")
+                continue
+            newest = self.newest.get((source.id, address_key(address.url)))
+            window = listing_window(address, self.since, self.until, newest)
+            if window is None:
+                continue
+            try:
+                rows = self.client.list_versions(address.url, *window)
+            except WaybackListingError as exc:
+                log.error("backfill %s: %s", source.id, exc)
+                entry.listing_errors.append(f"listing {address.url} failed: {exc}")
+                self.throttled = exc.throttled
+                continue
+            entry.listed += len(rows)
+            for row in rows:
+                if row.digest in stored:
+                    entry.already_stored += 1
+                elif row.digest in planned:
+                    entry.repeats += 1
+                else:
+                    planned[row.digest] = PlannedVersion(source.id, row.original_url, row.timestamp, row.digest)
+        for old in pending:  # planned by an earlier run, not stored yet: no need to list them again
+            if (old.source_id == source.id and old.digest not in stored and old.digest not in planned
+                    and in_dates(old.timestamp, self.since, self.until)):
+                planned[old.digest] = old
+                entry.retried += 1
+        return list(planned.values())
 
 
 def listing_window(
@@ -293,10 +310,11 @@ def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result
                 entry.notes.append(f"{version.original_url} listed at {version.timestamp} was served as "
                                    f"{line.get('wayback_timestamp')} (same digest): stored under the served timestamp")
             continue
-        error = line.get("error", "not stored") if line is not None else not_fetched
-        entry.failed.append({
-            "timestamp": version.timestamp, "url": version.original_url, "digest": version.digest, "error": error,
-        })
+        entry.failed.append(_failure(version, line.get("error", "not stored") if line is not None else not_fetched))
+
+
+def _failure(version: PlannedVersion, error: str) -> dict[str, str]:
+    return {"timestamp": version.timestamp, "url": version.original_url, "digest": version.digest, "error": error}
 
 
 def _list_unreadable(

@@ -285,3 +285,25 @@ def test_bad_backfill_options_are_usage_errors(data_dir: Path, tmp_path: Path, m
     monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
     assert main(["backfill", "--sources", "litellm"]) == 2
     assert not (data_dir / "raw").exists()
+
+
+def test_a_listing_throttled_to_the_end_is_a_failure_and_stops_asking(
+    corpus_dir: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = _serve(litellm_archive(corpus_dir) + openrouter_archive(corpus_dir)[0])
+    fake.fail_next_cdx(*[Route(429, b"Too Many Requests", {"Retry-After": "0"})] * 2)
+    config_file = tmp_path / "llmflation.toml"
+    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\nlisting_attempts = 2\n',
+                           encoding="utf-8")
+    monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
+    try:
+        assert main(["backfill"]) == 1
+        out = capsys.readouterr().out
+    finally:
+        fake.stop()
+    assert "openrouter: backfill 0 version(s) listed, 0 already stored, 0 fetched, 0 failed; listing " \
+           f"{OPENROUTER_URL} failed: CDX listing failed after 2 attempts (HTTP 429)" in out
+    assert f"litellm: backfill 0 version(s) listed, 0 already stored, 0 fetched, 0 failed; {LITELLM_URL} not listed: " \
+           "the archive was throttling this run" in out
+    assert len(fake.cdx_requests()) == 2 and fake.snapshot_requests() == []
