@@ -144,10 +144,10 @@ def backfill(
 
     if plan:
         write_pending(pending_file, _merge(pending, plan))  # before the crawl: a killed run resumes from here
-        if planner.throttled:
+        if planner.stop_reason:
             for version in plan:
                 result.sources[version.source_id].failed.append(_failure(
-                    version, "not fetched: the archive was throttling this run (kept for the next run)"))
+                    version, f"not fetched: {planner.stop_reason} (kept for the next run)"))
         else:
             pacer.wait()  # the crawl's first request keeps the same distance from the last listing
             _fetch(settings, plan, run_dir, result)
@@ -172,14 +172,18 @@ class _Planner:
         self.newest = newest
         self.since = since
         self.until = until
-        self.throttled = False  # the archive said 429 to the end: ask it nothing more this run
+        self.stop_reason: str | None = None  # throttled or unreachable: ask the archive nothing more this run
 
     def plan(self, source: Source, pending: list[PlannedVersion], entry: SourceBackfill) -> list[PlannedVersion]:
         stored = self.stored.get(source.id, set())
         planned: dict[str, PlannedVersion] = {}
+        if source.needs_api_key_env:
+            entry.notes.append("not listed: an API behind a key is not something the archive holds")
+            return []
+        unlisted = 0
         for address in source.urls:
-            if self.throttled:
-                entry.listing_errors.append(f"{address.url} not listed: the archive was throttling this run")
+            if self.stop_reason:
+                unlisted += 1
                 continue
             newest = self.newest.get((source.id, address_key(address.url)))
             window = listing_window(address, self.since, self.until, newest)
@@ -190,7 +194,7 @@ class _Planner:
             except WaybackListingError as exc:
                 log.error("backfill %s: %s", source.id, exc)
                 entry.listing_errors.append(f"listing {address.url} failed: {exc}")
-                self.throttled = exc.throttled
+                self.stop_reason = exc.stop_reason
                 continue
             entry.listed += len(rows)
             for row in rows:
@@ -200,6 +204,8 @@ class _Planner:
                     entry.repeats += 1
                 else:
                     planned[row.digest] = PlannedVersion(source.id, row.original_url, row.timestamp, row.digest)
+        if unlisted:
+            entry.listing_errors.append(f"{unlisted} address(es) not listed: {self.stop_reason}")
         for old in pending:  # planned by an earlier run, not stored yet: no need to list them again
             if (old.source_id == source.id and old.digest not in stored and old.digest not in planned
                     and in_dates(old.timestamp, self.since, self.until)):

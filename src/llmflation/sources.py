@@ -131,13 +131,6 @@ PRICE_APIS: tuple[Source, ...] = (
             "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date)."
         ),
     ),
-    Source(
-        id="litellm",
-        kind="price_api",
-        provider="litellm",
-        urls=(SourceURL("https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json", since=2023),),
-        parser="llmflation.parsers.litellm",
-    ),
 )
 
 # Provider pricing pages, with the addresses each had over the years.

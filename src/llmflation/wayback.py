@@ -50,13 +50,19 @@ _BLOCKED_SITE = "AdministrativeAccessControlException"
 class WaybackListingError(RuntimeError):
     """A CDX listing that could not be completed: throttled, failing, timing out or unreadable.
 
-    ``throttled`` is true when the archive said 429 to the end: the caller should stop
-    asking it anything more in this run.
+    ``stop_reason`` is set when asking the archive anything more in this run would be
+    pointless or impolite: it said 429 to the end, or it could not be reached at all.
     """
 
-    def __init__(self, message: str, *, throttled: bool = False) -> None:
+    def __init__(self, message: str, *, stop_reason: str | None = None) -> None:
         super().__init__(message)
-        self.throttled = throttled
+        self.stop_reason = stop_reason
+
+
+THROTTLED = "the archive was throttling this run"
+UNREACHABLE = "the archive could not be reached"
+#: Attempts at an address that refused the connection or did not resolve: it rarely heals in seconds.
+UNREACHABLE_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -169,30 +175,33 @@ class CdxClient:
 
     def _get_page(self, request_url: str) -> str:
         """The body of one CDX page, after as many patient attempts as configured."""
-        problem = ""
-        throttled = False
-        for attempt in range(1, self.options.attempts + 1):
+        problem, stop_reason, attempts = "", None, self.options.attempts
+        attempt = 0
+        while attempt < attempts:
+            attempt += 1
             self.pacer.wait()
             self.requests_made += 1
+            wait: float | None = None
             try:
                 response = self._session.get(request_url, timeout=self.options.timeout_s)
             except requests.Timeout:
-                problem, throttled, wait = f"timed out after {self.options.timeout_s:g} s", False, None
+                problem, stop_reason = f"timed out after {self.options.timeout_s:g} s", None
             except requests.ConnectionError as exc:
-                problem, throttled, wait = f"connection failed ({type(exc).__name__})", False, None
+                problem, stop_reason = f"connection failed ({type(exc).__name__})", UNREACHABLE
+                attempts = min(attempts, UNREACHABLE_ATTEMPTS)
             else:
                 if response.status_code == 200:
                     return _checked_cdx_text(response.text, request_url)
                 if response.status_code not in RETRY_STATUSES:
                     raise WaybackListingError(f"CDX answered HTTP {response.status_code} for {request_url}")
                 problem = f"HTTP {response.status_code}"
-                throttled = response.status_code == 429
+                stop_reason = THROTTLED if response.status_code == 429 else None
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.options.max_retry_after_s:
                     raise WaybackListingError(
                         f"CDX answered {problem} asking us to wait {wait:.0f} s (over "
-                        f"{self.options.max_retry_after_s:.0f} s) for {request_url}", throttled=throttled)
-            if attempt == self.options.attempts:
+                        f"{self.options.max_retry_after_s:.0f} s) for {request_url}", stop_reason=stop_reason)
+            if attempt == attempts:
                 break
             reason = "Retry-After" if wait is not None else "backoff"
             if wait is None:
@@ -202,7 +211,7 @@ class CdxClient:
             self.events.append(event)
             self.sleep(wait)
         raise WaybackListingError(
-            f"CDX listing failed after {self.options.attempts} attempts ({problem}): {request_url}", throttled=throttled)
+            f"CDX listing failed after {attempt} attempts ({problem}): {request_url}", stop_reason=stop_reason)
 
 
 class _GuardedCdxQuery(WaybackMachineCDXServerAPI):

@@ -304,6 +304,8 @@ def test_a_listing_throttled_to_the_end_is_a_failure_and_stops_asking(
         fake.stop()
     assert "openrouter: backfill 0 version(s) listed, 0 already stored, 0 fetched, 0 failed; listing " \
            f"{OPENROUTER_URL} failed: CDX listing failed after 2 attempts (HTTP 429)" in out
-    assert f"litellm: backfill 0 version(s) listed, 0 already stored, 0 fetched, 0 failed; {LITELLM_URL} not listed: " \
+    assert "litellm: backfill 0 version(s) listed, 0 already stored, 0 fetched, 0 failed; 3 address(es) not listed: " \
            "the archive was throttling this run" in out
     assert len(fake.cdx_requests()) == 2 and fake.snapshot_requests() == []
+    notes = _report(data_dir)["backfill"]["sources"]["artificial_analysis"]["notes"]
+    assert notes == ["not listed: an API behind a key is not something the archive holds"]

@@ -13,7 +13,15 @@ import requests
 from llmflation.backfill import listing_window
 from llmflation.config import Settings
 from llmflation.sources import SourceURL
-from llmflation.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions, split_resume_key
+from llmflation.wayback import (
+    THROTTLED,
+    UNREACHABLE,
+    CdxClient,
+    Pacer,
+    WaybackListingError,
+    WaybackOptions,
+    split_resume_key,
+)
 from tests.support.fake_wayback import Capture, FakeWayback, sha1_base32, surt
 from tests.support.loopback import Route
 
@@ -112,7 +120,7 @@ def test_persistent_429_is_an_error_not_an_empty_history(fake: FakeWayback, tmp_
     waits: list[float] = []
     with pytest.raises(WaybackListingError, match="HTTP 429") as caught:
         _client(fake, tmp_path, waits, attempts=4).list_versions(URL, None, None)
-    assert caught.value.throttled
+    assert caught.value.stop_reason == THROTTLED
     assert waits == [1.0, 1.0, 1.0]
     assert len(fake.cdx_requests()) == 4
 
@@ -132,6 +140,16 @@ def test_a_timeout_is_retried_then_reported(fake: FakeWayback, tmp_path: Path) -
     fake.fail_next_cdx(*[Route(200, b"", delay_s=1.0)] * 2)
     with pytest.raises(WaybackListingError, match="timed out"):
         _client(fake, tmp_path, [], timeout_s=0.3, attempts=2).list_versions(URL, None, None)
+
+
+def test_an_unreachable_archive_is_tried_twice_then_the_run_stops_asking(tmp_path: Path) -> None:
+    closed = FakeWayback([])
+    closed.start()
+    closed.stop()  # nothing listens on its port any more: connections are refused
+    waits: list[float] = []
+    with pytest.raises(WaybackListingError, match="after 2 attempts \\(connection failed") as caught:
+        _client(closed, tmp_path, waits, attempts=5).list_versions(URL, None, None)
+    assert caught.value.stop_reason == UNREACHABLE and len(waits) == 1
 
 
 def test_a_page_that_is_not_cdx_is_an_error(fake: FakeWayback, tmp_path: Path) -> None:
