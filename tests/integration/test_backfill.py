@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from llmflation.cli import main
@@ -309,3 +310,30 @@ def test_a_listing_throttled_to_the_end_is_a_failure_and_stops_asking(
     assert len(fake.cdx_requests()) == 2 and fake.snapshot_requests() == []
     notes = _report(data_dir)["backfill"]["sources"]["artificial_analysis"]["notes"]
     assert notes == ["not listed: an API behind a key is not something the archive holds"]
+
+
+def test_the_nightly_run_backfills_history_unless_told_to_skip_it(corpus_dir: Path, data_dir: Path, run_cli) -> None:
+    captures, versions = openrouter_archive(corpus_dir)
+    fake = _serve(captures)
+    live = json.dumps({"data": json.loads(versions["20240210000000"])["data"][:3]}).encode()
+    fake.route("/api/v1/models", Route(200, live, {"Content-Type": "application/json"}))
+    config = (f'[sources.openrouter]\nurl = "{fake.url}/api/v1/models"\n'
+              f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\n'
+              "[capture]\ndownload_delay_s = 0\nretries = 0\n")
+    try:
+        done = run_cli("run", "--sources", "openrouter", config=config)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert len(set(fake.snapshot_requests())) == len(fake.snapshot_requests()) == 7
+        cdx_before = len(fake.cdx_requests())
+        skipped = run_cli("run", "--sources", "openrouter", "--skip-history", config=config)
+        assert skipped.returncode == 0, skipped.stderr[-3000:]
+        assert len(fake.cdx_requests()) == cdx_before and len(fake.snapshot_requests()) == 7
+    finally:
+        fake.stop()
+    reports = sorted((data_dir / "state" / "runs").glob("*/run_report.json"))
+    first, second = (json.loads(p.read_text(encoding="utf-8")) for p in reports[-2:])
+    assert first["backfill"]["sources"]["openrouter"]["fetched"] == 7 and "backfill" not in second
+    prices = pd.read_parquet(data_dir / "published" / "latest" / "prices.parquet")
+    archived = prices[prices["wayback_timestamp"].notna()]
+    assert set(archived["wayback_timestamp"]) == set(versions)  # the HTML version has no prices
+    assert (archived["observed_at"].dt.strftime("%Y%m%d%H%M%S") == archived["wayback_timestamp"]).all()
