@@ -7,7 +7,8 @@ them with the ``wayback`` spider, and say per source how many were listed, alrea
 fetched and failed.
 
 Incremental: without ``--since``, an address is listed only from its newest stored Wayback
-capture on. Resumable: the versions planned for fetching are written to
+capture on, and an old address (its last year over) is not listed again once it has been
+listed completely after that year (``<state_dir>/wayback/listed.json``). Resumable: the versions planned for fetching are written to
 ``<state_dir>/wayback/pending.json`` before the crawl and removed once stored, so a run
 killed half way, or a version that failed, is fetched by the next run without listing again.
 """
@@ -18,7 +19,7 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,9 @@ from llmflation.sources import Source, SourceURL, select_sources
 from llmflation.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions
 
 log = logging.getLogger(__name__)
+
+#: How long after an address's last year the archive may still add captures of it to the index.
+INDEXING_LAG = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -131,12 +135,15 @@ def backfill(
     pending_file = settings.state_dir / "wayback" / "pending.json"
     pending = read_pending(pending_file)
 
+    listed_file = settings.state_dir / "wayback" / "listed.json"
     client = CdxClient(options, pacer)
+    planner = _Planner(client, stored_wayback_digests(captures), newest_stored_timestamps(captures), since, until,
+                       read_listed(listed_file))
     try:
-        planner = _Planner(client, stored_wayback_digests(captures), newest_stored_timestamps(captures), since, until)
         plan = [v for source in sources for v in planner.plan(source, pending, result.sources[source.id])]
     finally:
         client.close()
+        write_atomic(listed_file, json.dumps(planner.listed, indent=1, sort_keys=True).encode())
     result.cdx_requests = client.requests_made
     result.listing_events = list(client.events)
     plan.sort(key=lambda v: (v.timestamp, v.source_id, v.original_url))
@@ -166,12 +173,14 @@ class _Planner:
     """Lists each address of a source and keeps the versions not stored yet, each digest once."""
 
     def __init__(self, client: CdxClient, stored: dict[str, set[str]], newest: dict[tuple[str, str], str],
-                 since: date | None, until: date | None) -> None:
+                 since: date | None, until: date | None, listed: dict[str, str]) -> None:
         self.client = client
         self.stored = stored
         self.newest = newest
         self.since = since
         self.until = until
+        self.listed = listed  # "<source id> <url>" -> ISO date of its last complete listing
+        self.today = datetime.now(UTC).date()
         self.stop_reason: str | None = None  # throttled or unreachable: ask the archive nothing more this run
 
     def plan(self, source: Source, pending: list[PlannedVersion], entry: SourceBackfill) -> list[PlannedVersion]:
@@ -185,6 +194,9 @@ class _Planner:
             if self.stop_reason:
                 unlisted += 1
                 continue
+            if self._closed(source.id, address):
+                entry.notes.append(f"{address.url} not listed again: its years ended and it was listed since")
+                continue
             newest = self.newest.get((source.id, address_key(address.url)))
             window = listing_window(address, self.since, self.until, newest)
             if window is None:
@@ -196,6 +208,7 @@ class _Planner:
                 entry.listing_errors.append(f"listing {address.url} failed: {exc}")
                 self.stop_reason = exc.stop_reason
                 continue
+            self.listed[f"{source.id} {address.url}"] = self.today.isoformat()
             entry.listed += len(rows)
             for row in rows:
                 if row.digest in stored:
@@ -212,6 +225,29 @@ class _Planner:
                 planned[old.digest] = old
                 entry.retried += 1
         return list(planned.values())
+
+
+    def _closed(self, source_id: str, address: SourceURL) -> bool:
+        """An old address listed completely after its last year (plus the archive's indexing lag): done.
+
+        Only in incremental runs: ``--since`` always lists again.
+        """
+        last = self.listed.get(f"{source_id} {address.url}")
+        if self.since is not None or address.until is None or last is None:
+            return False
+        return date.fromisoformat(last) > date(address.until, 12, 31) + INDEXING_LAG
+
+
+def read_listed(path: Path) -> dict[str, str]:
+    """When each address was last listed completely (an unreadable file means: list everything again)."""
+    if not path.exists():
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(date.fromisoformat(v)) for k, v in doc.items()}
+    except (ValueError, TypeError, AttributeError) as exc:
+        log.warning("ignoring unreadable %s (%s): every address will be listed", path, exc)
+        return {}
 
 
 def listing_window(
