@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +57,7 @@ def litellm_archive(corpus_dir: Path) -> list[Capture]:
 
 
 @pytest.fixture
-def config(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:
+def config(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[FakeWayback], Path]]:
     def write(fake: FakeWayback) -> Path:
         path = tmp_path / "llmflation.toml"
         path.write_text(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,8 @@ from llmflation.wayback import (
     Pacer,
     WaybackListingError,
     WaybackOptions,
+    payload_digest,
+    served_timestamp,
     split_resume_key,
 )
 from tests.support.fake_wayback import Capture, FakeWayback, sha1_base32, surt
@@ -184,5 +185,6 @@ def test_listing_window_is_incremental_unless_since_is_earlier() -> None:
 
 def test_fake_urlkey_and_digest_helpers_match_the_archive_forms() -> None:
     assert surt("https://www.Example.com/Pricing?x=1") == "com,example)/pricing?x=1"
-    assert len(sha1_base32(b"x")) == 32
-    assert json.loads(b'{"v": "a"}') == {"v": "a"}
+    assert sha1_base32(b"") == payload_digest(b"") == "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"  # CDX digest of nothing
+    assert served_timestamp("https://web.archive.org/web/20240105120000id_/https://example.com/p") == "20240105120000"
+    assert served_timestamp("https://web.archive.org/maintenance") is None
