@@ -91,13 +91,14 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
             f.message for f in validation.findings if f.severity == "error"))
     outcome = publish_task(settings, report, validation, result)
     path = write_run_report(settings, report)
-    for line in report.lines():
+    lines = report.lines() + report.sections.get("backfill", {}).get("lines", [])
+    for line in lines:
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)
     return {
         "run_id": report.run_id,
         "publish": outcome.to_json(),
-        "lines": report.lines(),
+        "lines": lines,
         "headline": report.sections.get("analysis", {}).get("headline", []),
         "report_path": str(path),
     }

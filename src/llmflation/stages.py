@@ -59,7 +59,7 @@ def backfill_stage(
 ) -> BackfillResult:
     """Fetch the archived history of every selected source; recorded in the report's ``backfill`` section."""
     result = backfill(settings, source_ids, run_dir(settings, report), since, until)
-    report.sections["backfill"] = result.to_json()
+    report.sections["backfill"] = {**result.to_json(), "lines": result.lines()}
     return result
 
 

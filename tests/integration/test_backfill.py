@@ -323,6 +323,7 @@ def test_the_nightly_run_backfills_history_unless_told_to_skip_it(corpus_dir: Pa
     try:
         done = run_cli("run", "--sources", "openrouter", config=config)
         assert done.returncode == 0, done.stderr[-3000:]
+        assert "openrouter: backfill 7 version(s) listed, 0 already stored, 7 fetched, 0 failed" in done.stdout
         assert len(set(fake.snapshot_requests())) == len(fake.snapshot_requests()) == 7
         cdx_before = len(fake.cdx_requests())
         skipped = run_cli("run", "--sources", "openrouter", "--skip-history", config=config)
