@@ -19,7 +19,15 @@ from llmflation.build import BuildResult
 from llmflation.config import Settings, load_settings
 from llmflation.publish import PublishResult
 from llmflation.report import RunReport, new_run_id
-from llmflation.stages import analyze_stage, build_stage, capture_stage, publish_stage, validate_stage, write_run_report
+from llmflation.stages import (
+    analyze_stage,
+    backfill_stage,
+    build_stage,
+    capture_stage,
+    publish_stage,
+    validate_stage,
+    write_run_report,
+)
 from llmflation.validate import ValidationResult
 
 log = logging.getLogger(__name__)
@@ -33,6 +41,13 @@ class ValidationRefused(RuntimeError):
 @task(name="capture-live", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def capture_live_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> RunReport:
     capture_stage(settings, report, source_ids)
+    return report
+
+
+@task(name="backfill-history", cache_policy=NO_CACHE)
+def backfill_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> RunReport:
+    """Wayback history since the newest stored capture; listing retries are inside (Retry-After, backoff)."""
+    backfill_stage(settings, report, source_ids)
     return report
 
 
@@ -64,6 +79,8 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
     report.sections["options"] = {"sources": sources, "skip_history": skip_history, "capture": capture}
     if capture:
         capture_live_task(settings, report, sources)
+    if capture and not skip_history:
+        backfill_task(settings, report, sources)
     result = build_task(settings, report)
     validation = validate_task(report, result)
     if validation.ok:
@@ -74,13 +91,14 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
             f.message for f in validation.findings if f.severity == "error"))
     outcome = publish_task(settings, report, validation, result)
     path = write_run_report(settings, report)
-    for line in report.lines():
+    lines = report.lines() + report.sections.get("backfill", {}).get("lines", [])
+    for line in lines:
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)
     return {
         "run_id": report.run_id,
         "publish": outcome.to_json(),
-        "lines": report.lines(),
+        "lines": lines,
         "headline": report.sections.get("analysis", {}).get("headline", []),
         "report_path": str(path),
     }

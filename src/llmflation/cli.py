@@ -2,6 +2,8 @@
 
     llmflation run [--sources IDS] [--skip-history]   the nightly pipeline, once (Prefect flow)
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
+    llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+                                                      fetch sources' history from the Wayback Machine
     llmflation build [--no-publish]                   parse the store, validate, publish (no network)
     llmflation sources                                the registry
     llmflation report                                 the headline of the latest release
@@ -11,7 +13,8 @@
     llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
-1 when the build failed or validation refused to publish; 2 for bad usage or configuration.
+1 when the build failed or validation refused to publish, or a backfill left versions
+unlisted or unfetched; 2 for bad usage or configuration.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from llmflation.config import ConfigError, load_settings
 from llmflation.report import RunReport, new_run_id
@@ -66,6 +70,27 @@ def cmd_capture(args: argparse.Namespace) -> int:
     write_run_report(settings, report)
     _print_report([f"{r.source_id}: capture {r.capture_status}: {r.capture_summary}" for r in report.sources.values()])
     return 0
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from llmflation.stages import backfill_stage, write_run_report
+
+    settings = load_settings()
+    if args.since and args.until and args.since > args.until:
+        raise ConfigError(f"--since {args.since} is after --until {args.until}")
+    report = RunReport(run_id=new_run_id())
+    result = backfill_stage(settings, report, _source_ids(args.sources), args.since, args.until)
+    path = write_run_report(settings, report)
+    _print_report(result.lines())
+    sys.stdout.write(f"report: {path}\n")
+    return 0 if result.ok else 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -212,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     capture = sub.add_parser("capture", help="fetch sources' current bytes into the raw store")
     capture.add_argument("--sources", help="comma-separated source ids (default: all)")
     capture.set_defaults(func=cmd_capture)
+
+    backfill = sub.add_parser("backfill", help="fetch sources' history from the Wayback Machine into the raw store")
+    backfill.add_argument("--sources", help="comma-separated source ids (default: all)")
+    backfill.add_argument("--since", type=_date, help="earliest capture date, YYYY-MM-DD (default: each address's first "
+                          "year, or the newest stored capture)")
+    backfill.add_argument("--until", type=_date, help="latest capture date, YYYY-MM-DD (default: today)")
+    backfill.set_defaults(func=cmd_backfill)
 
     build = sub.add_parser("build", help="parse the raw store, validate and publish (no network)")
     build.add_argument("--no-publish", action="store_true", help="build and validate only")

@@ -6,9 +6,10 @@ Each takes the settings and the run's report, does one job, and records what hap
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from llmflation.backfill import BackfillResult, backfill
 from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
@@ -47,6 +48,19 @@ def capture_stage(settings: Settings, report: RunReport, source_ids: list[str] |
             entry.capture_status = "skipped"
         else:
             entry.capture_status = "failed"
+
+
+def backfill_stage(
+    settings: Settings,
+    report: RunReport,
+    source_ids: list[str] | None,
+    since: date | None = None,
+    until: date | None = None,
+) -> BackfillResult:
+    """Fetch the archived history of every selected source; recorded in the report's ``backfill`` section."""
+    result = backfill(settings, source_ids, run_dir(settings, report), since, until)
+    report.sections["backfill"] = {**result.to_json(), "lines": result.lines()}
+    return result
 
 
 def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
