@@ -1,0 +1,187 @@
+"""OpenAI's API pricing page, in every layout it has had since the API went on sale.
+
+The page lived at beta.openai.com/pricing (2021-2022), openai.com/api/pricing (2022-2023 and
+again 2024-2025), openai.com/pricing (2023-2024) and platform.openai.com/docs/pricing (2025-).
+The era is decided from the content, never from the date or the address:
+
+=================  ==========  ===============================================================  ===============
+era                years       how it is recognised                                             unit on page
+=================  ==========  ===============================================================  ===============
+engines-per-1k     2021-2022   cards named Ada / Babbage / Curie / Davinci, each with one        per 1K tokens
+                               "$0.0200 / 1K tokens" price, no Input/Output columns
+tables-per-1k      2023        tables ``Model | Usage``, ``Model | Prompt | Completion`` or       per 1K tokens
+                               ``Model | Input | Output`` whose cells say "/ 1K tokens"
+tables-per-1m      2024        the same tables with "/ 1M tokens" (also cells holding labelled   per 1M tokens
+                               "$2.50 / 1M input tokens" prices and a "Batch API" column)
+docs-per-1m        2025-       tables ``Model | Input | Cached input | Output`` of bare amounts,  per 1M tokens
+                               the page saying once that prices are per 1M tokens, one table
+                               per processing tier (Batch, Flex, Standard, Priority)
+text-cards         (any)       a text rendering of the page (``text/plain`` capture): model       as written
+                               names in capitals, each followed by "Input" / "Output" / "Usage"
+                               lines and their prices
+=================  ==========  ===============================================================  ===============
+
+In the per-engine eras one price covered prompt and completion tokens alike, so input and
+output carry the same number. Rows of the 2023 GPT-4 and GPT-3.5 tables name a context size,
+not a model ("8K context"); they are keyed ``<section> <row>`` ("GPT-4 8K context").
+Fine-tuning, embedding, image, audio and tool prices are skipped and counted by reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from llmflation.parsers.price_cards import read_cards
+from llmflation.parsers.price_tables import read_price_table, records_from_table
+from llmflation.parsers.pricing_text import (
+    clean,
+    decode_page,
+    find_money,
+    heading_before,
+    load_html,
+    price_record,
+    table_rows,
+    visible_lines,
+)
+from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
+
+PARSER_VERSION = "1"
+PROVIDER = "openai"
+ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "docs-per-1m", "text-cards")
+
+_ENGINE = re.compile(r"^(ada|babbage|curie|davinci)\b", re.I)
+_SKIP_SECTIONS = (
+    ("fine-tun", "fine-tuning price"),
+    ("embedding", "embedding model"),
+    ("image", "image model"),
+    ("audio", "audio model"),
+    ("assistants", "tool price"),
+    ("built-in tools", "tool price"),
+    ("realtime", "audio model"),
+)
+_TIERS = {"batch": "batch", "flex": "flex", "priority": "priority", "standard": "standard"}
+
+
+def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
+    if _is_plain_text(body, capture):
+        return _parse_text_cards(decode_page(body))
+    soup = load_html(body)
+    result = ParseResult()
+    text = clean(soup.get_text(" "))
+    era = _era(text)
+    if era == "engines-per-1k":
+        result.prices.extend(_engine_cards(visible_lines(soup), result))
+    default_unit = "per_1m_tokens" if era == "docs-per-1m" else None
+    for table in soup.find_all("table"):
+        heading = heading_before(table)
+        reason = _skip_reason(heading)
+        parsed = read_price_table(table, default_unit)
+        if parsed is None:
+            if reason:  # a priced table without a model column (image resolutions)
+                result.skip(reason, sum(1 for row in table_rows(table)[1:] if find_money(" ".join(row))))
+            continue
+        if reason:
+            result.skip(reason, len(parsed.rows))
+            continue
+        prefix = f"{heading} " if _rows_are_context_sizes(parsed.rows) else ""
+        tier = _TIERS.get(heading.lower(), "standard") if era == "docs-per-1m" else "standard"
+        result.prices.extend(records_from_table(PROVIDER, parsed, result, tier=tier, model_prefix=prefix))
+    if not result.prices:
+        raise ParseError(f"openai pricing page: no token prices found (era looked for: {era or 'none of ' + ', '.join(ERAS)})")
+    return result
+
+
+def _is_plain_text(body: bytes, capture: CaptureMeta) -> bool:
+    return capture.content_type.split(";")[0].strip().lower() == "text/plain" or b"<" not in body[:4096]
+
+
+def _era(text: str) -> str | None:
+    """The layout the page's text shows (see the module table), or ``None``."""
+    if "/ 1M tokens" in text or "/ 1M input tokens" in text:
+        return "tables-per-1m"
+    if "/ 1K tokens" in text:
+        has_columns = re.search(r"\b(Prompt|Input)\b.{0,40}\b(Completion|Output)\b", text) is not None
+        engines = len(set(m.lower() for m in re.findall(r"\b(Ada|Babbage|Curie|Davinci)\b", text)))
+        return "engines-per-1k" if engines >= 3 and not has_columns else "tables-per-1k"
+    if re.search(r"per 1M tokens|per million tokens", text, re.I):
+        return "docs-per-1m"
+    return None
+
+
+def _skip_reason(heading: str) -> str:
+    lowered = heading.lower()
+    return next((reason for key, reason in _SKIP_SECTIONS if key in lowered), "")
+
+
+def _rows_are_context_sizes(rows: Sequence[object]) -> bool:
+    return all(re.match(r"^\d+K context$", getattr(r, "model", ""), re.I) for r in rows)
+
+
+def _engine_cards(lines: list[str], result: ParseResult) -> list[PriceRecord]:
+    """Base-model cards of 2021-2022: an engine name, a tagline, one price per 1K tokens.
+
+    Only cards above the first table are base models; engine names inside tables (fine-tuning,
+    embeddings) are read, and skipped, by the table reader.
+    """
+    def is_name(seq: Sequence[str], i: int) -> bool:
+        return _ENGINE.match(seq[i]) is not None and len(seq[i]) < 30
+
+    def section_of(line: str) -> str | None:
+        return line if line.lower().startswith(("fine-tuned models", "embedding models", "model training")) else None
+
+    records = []
+    for card in read_cards(lines, is_name=is_name, section_of=section_of):
+        if card.section:
+            continue
+        usage = card.prices.get("usage")
+        if usage is None or usage.unit != "per_1k_tokens":
+            result.skip("engine card without a per-1K-token price")
+            continue
+        records.append(price_record(PROVIDER, card.name, model_name=card.name, input_price=usage, output_price=usage))
+    return records
+
+
+# -- text renderings ------------------------------------------------------------------------
+
+_LABEL_LINES = {"input", "output", "usage", "training", "input usage", "output usage", "quality", "price"}
+_TEXT_SECTIONS = re.compile(
+    r"^(LANGUAGE MODELS|GPT-[\w.\- ]+|ASSISTANTS API|FINE-TUNING MODELS|EMBEDDING MODELS|BASE MODELS|"
+    r"OTHER MODELS|IMAGE MODELS|AUDIO MODELS|OLDER MODELS|SIMPLE AND FLEXIBLE|FAQ)$"
+)
+
+
+def _parse_text_cards(text: str) -> ParseResult:
+    lines = [clean(line) for line in text.splitlines() if clean(line)]
+    result = ParseResult()
+
+    def is_name(seq: Sequence[str], i: int) -> bool:
+        following = seq[i + 1].lower() if i + 1 < len(seq) else ""
+        return seq[i].upper() == seq[i] and following in _LABEL_LINES and len(seq[i]) < 60
+
+    def section_of(line: str) -> str | None:
+        # A section title is a capitalised line that is not followed by a label (not a card name).
+        return line if _TEXT_SECTIONS.match(line) else None
+
+    # Card names can look like section titles ("GPT-4"): decide by what follows, so test names first.
+    names = {i for i in range(len(lines)) if is_name(lines, i)}
+    for card in read_cards(
+        lines,
+        is_name=lambda seq, i: i in names,
+        section_of=lambda line: None if line in {lines[i] for i in names} else section_of(line),
+    ):
+        reason = _skip_reason(card.section)
+        if reason:
+            result.skip(reason)
+            continue
+        standard_in = card.prices.get("input") or card.prices.get("usage")
+        standard_out = card.prices.get("output") or card.prices.get("usage")
+        if standard_in is None or standard_in.unit not in {"per_1k_tokens", "per_1m_tokens"}:
+            result.skip("card without a token price")
+            continue
+        key = card.name.lower()
+        result.prices.append(price_record(PROVIDER, key, model_name=card.name, input_price=standard_in,
+                                          output_price=standard_out))
+    if not result.prices:
+        raise ParseError("openai pricing page (text rendering): no token prices found (era looked for: text-cards)")
+    return result

@@ -1,0 +1,231 @@
+"""Reading prices as pricing pages write them: money strings, HTML tables, embedded JSON.
+
+Shared by the provider pricing-page parsers (``llmflation.parsers.<provider>``). Each
+parser decides which era of its page it is looking at; this module only turns text into
+numbers with units, and pages into rows and lines of text.
+
+A money string is a currency amount with an optional unit: ``$0.50 / 1M tokens``,
+``0.25$ / 1M tokens``, ``$0.0008 / 1K tokens``, ``$3 / MTok``, ``$0.000125 / 1K characters``,
+``$0.040 / image``, ``$0.006 / minute``. Units come back as the names
+``llmflation.normalize`` uses (``per_1m_tokens``...), or a non-token unit (``per_image``...,
+``per_other`` for "/ session", "/ GB"), or ``None`` when nothing follows the amount.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bs4 import BeautifulSoup, Tag
+
+from llmflation.normalize import TOKEN_UNITS, to_usd_per_mtok
+from llmflation.parsers.common import MAX_BODY_BYTES
+from llmflation.records import ParseError, PriceRecord, as_decimal
+
+#: Pages are small; anything larger than this is not a pricing page and is refused.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+_NUMBER = r"\d{1,9}(?:,\d{3})*(?:\.\d{1,12})?"
+_MONEY = re.compile(
+    rf"(?:(?P<pre>[$€])\s?(?P<a>{_NUMBER})|(?P<b>{_NUMBER})\s?(?P<post>[$€]))"
+    r"(?=(?P<rest>[^$€\n]{0,60}))"  # looked at, not consumed: the next amount may start inside
+)
+# What follows the amount: "/ 1M tokens", "per 1K characters", "/ MTok", "/ image", "/1M input tokens".
+_UNIT = re.compile(
+    r"^\s*(?:/|per)\s*(?:(?P<scale>1,000,000|1,000|1\s+million|1\s+thousand|million|thousand|1\s?k|1\s?m|m|k)\b)?\s*"
+    r"(?P<what>mtok|ktok|(?:[a-z*]+\s){0,2}tokens?|characters?|chars?|images?|seconds?|minutes?|hours?|requests?)",
+    re.IGNORECASE,
+)
+_SCALES = {"1k": "1k", "1,000": "1k", "1thousand": "1k", "thousand": "1k", "k": "1k",
+           "1m": "1m", "1,000,000": "1m", "1million": "1m", "million": "1m", "m": "1m"}
+
+
+@dataclass(frozen=True)
+class Money:
+    """One amount as a page states it: ``unit`` is ``None`` when the page gives no unit next to it."""
+
+    amount: Decimal
+    currency: str  # "USD" | "EUR"
+    unit: str | None
+    label: str = ""  # words between scale and "tokens" ("input", "cached input"...), lower case
+
+
+def find_money(text: str, default_unit: str | None = None) -> list[Money]:
+    """Every money string in ``text``, in order. ``default_unit`` applies where none is written."""
+    found = []
+    for match in _MONEY.finditer(text):
+        raw = match.group("a") or match.group("b")
+        currency = "EUR" if (match.group("pre") or match.group("post")) == "€" else "USD"
+        unit, label = _unit_of(match.group("rest"))
+        found.append(Money(as_decimal(raw.replace(",", "")), currency, unit or default_unit, label))
+    return found
+
+
+def _unit_of(rest: str) -> tuple[str | None, str]:
+    match = _UNIT.match(rest)
+    if match is None:
+        # "/ session", "/ GB / day": a price, but per something that is not a token.
+        return ("per_other" if re.match(r"\s*(?:/|per\s)\s*\w", rest, re.IGNORECASE) else None), ""
+    scale = _SCALES.get(re.sub(r"\s", "", (match.group("scale") or "").lower()), "")
+    what = match.group("what").lower()
+    if what == "mtok":
+        return "per_1m_tokens", ""
+    if what == "ktok":
+        return "per_1k_tokens", ""
+    if what.endswith(("token", "tokens")):
+        label = what.rsplit(" ", 1)[0].replace("*", "").strip() if " " in what else ""
+        return {"1k": "per_1k_tokens", "1m": "per_1m_tokens"}.get(scale, "per_token"), label
+    if what.startswith(("character", "char")):
+        return {"1k": "per_1k_characters", "1m": "per_1m_characters"}.get(scale, "per_character"), ""
+    non_token = {"image": "per_image", "second": "per_second", "minute": "per_minute", "hour": "per_hour",
+                 "request": "per_request"}
+    return non_token[what.rstrip("s")], ""
+
+
+def is_token_unit(unit: str | None) -> bool:
+    """True for the units ``to_usd_per_mtok`` turns into USD per 1M tokens."""
+    return unit in TOKEN_UNITS
+
+
+def decode_page(body: bytes) -> str:
+    """The page as text: size-bounded, UTF-8 (with replacement: pages are sometimes mis-encoded)."""
+    if len(body) > min(MAX_PAGE_BYTES, MAX_BODY_BYTES):
+        raise ParseError(f"page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    return body.decode("utf-8", errors="replace")
+
+
+def load_html(body: bytes) -> BeautifulSoup:
+    """The page parsed by lxml, with scripts kept (embedded JSON lives there) and styles dropped."""
+    soup = BeautifulSoup(decode_page(body), "lxml")
+    for style in soup.find_all(["style", "noscript"]):
+        style.decompose()
+    return soup
+
+
+def clean(text: str) -> str:
+    """Whitespace collapsed to single spaces, ends trimmed, non-breaking spaces included."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def table_rows(table: Tag) -> list[list[str]]:
+    """The rows of an HTML table as lists of cell texts (header cells included)."""
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue  # a row of a nested table
+        cells = [clean(cell.get_text(" ")) for cell in tr.find_all(["th", "td"]) if cell.find_parent("tr") is tr]
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+def heading_before(node: Tag) -> str:
+    """The text of the nearest heading (h1-h4) before ``node`` in document order, or ``""``."""
+    heading = node.find_previous(["h1", "h2", "h3", "h4"])
+    return clean(heading.get_text(" ")) if heading is not None else ""
+
+
+_INLINE = ["span", "a", "b", "strong", "em", "i", "sup", "sub", "small", "code", "abbr", "bdi", "mark", "u"]
+
+
+def visible_lines(soup: BeautifulSoup) -> list[str]:
+    """The page's visible text as non-empty lines, one per block, scripts excluded.
+
+    Inline elements are unwrapped first (in place), so "$0.0008<span> / 1K tokens</span>"
+    stays one line, as a reader sees it.
+    """
+    for tag in soup.find_all(_INLINE):
+        tag.unwrap()
+    soup.smooth()  # merge the strings the unwrapped tags left side by side
+    lines = []
+    for text in soup.find_all(string=True):
+        if text.parent is not None and text.parent.name in {"script", "style", "template", "head", "title"}:
+            continue
+        line = clean(str(text))
+        if line:
+            lines.append(line)
+    return lines
+
+
+def embedded_json_strings(soup: BeautifulSoup) -> list[str] | None:
+    """Every string of the page's embedded JSON (Next.js ``__NEXT_DATA__``, ``application/json`` and
+    ``application/ld+json`` scripts), in document order; ``None`` when the page embeds none.
+
+    Read as JSON, not as text: a page that renders its cards from this data states every price
+    here even when the visible HTML is an empty shell.
+    """
+    scripts = soup.find_all("script", attrs={"type": ["application/json", "application/ld+json"]})
+    if not scripts:
+        return None
+    strings: list[str] = []
+    for script in scripts:
+        try:
+            doc = json.loads(script.string or "")
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        strings.extend(clean(s) for s in _json_strings(doc) if clean(s))
+    return strings or None
+
+
+def _json_strings(doc: object) -> Iterator[str]:
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+
+
+def usd_per_mtok(money: Money) -> Decimal:
+    """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else."""
+    if money.currency != "USD":
+        raise ParseError(f"price {money.amount} is in {money.currency}, not USD")
+    if not is_token_unit(money.unit):
+        raise ParseError(f"price {money.amount} has no token unit ({money.unit})")
+    return to_usd_per_mtok(money.amount, money.unit)  # type: ignore[arg-type]
+
+
+def price_record(
+    provider: str,
+    model_key: str,
+    *,
+    input_price: Money | None,
+    output_price: Money | None,
+    tier: str = "standard",
+    cached: Money | None = None,
+    cache_write: Money | None = None,
+    model_name: str | None = None,
+    is_deprecated: bool = False,
+) -> PriceRecord:
+    """A ``PriceRecord`` from page amounts, converted to USD per 1M tokens.
+
+    The unit on the page is the unit of the input price (else the output price); rows whose
+    price was stated per character are marked ``converted_from_characters``. A row whose
+    stated prices are all zero is flagged ``is_free``.
+    """
+    stated = [m for m in (input_price, output_price) if m is not None]
+    if not stated:
+        raise ParseError(f"{model_key}: neither an input nor an output price")
+    unit = stated[0].unit or ""
+    in_usd = usd_per_mtok(input_price) if input_price is not None else None
+    out_usd = usd_per_mtok(output_price) if output_price is not None else None
+    return PriceRecord(
+        provider=provider,
+        model_key=model_key,
+        model_name=model_name,
+        input_usd_per_mtok=in_usd,
+        output_usd_per_mtok=out_usd,
+        cached_input_usd_per_mtok=usd_per_mtok(cached) if cached is not None else None,
+        cache_write_usd_per_mtok=usd_per_mtok(cache_write) if cache_write is not None else None,
+        unit_on_page=unit,
+        tier=tier,
+        is_free=all(v == 0 for v in (in_usd, out_usd) if v is not None),
+        is_deprecated=is_deprecated,
+        converted_from_characters=unit.endswith(("characters", "character")),
+    )

@@ -1,0 +1,139 @@
+"""OpenAI pricing page: every era's fixture, the 2024-04-01 page text of the corpus, bad pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llmflation.parsers import openai
+from llmflation.records import ParseError
+from tests.support.pages import (
+    OTHER_SITE,
+    assert_parse_error_or_records,
+    capture,
+    d,
+    fixture,
+    parse_fixture,
+    prices_by_key,
+    record,
+    without_tables_and_prices,
+)
+
+
+def test_engines_era_2022_one_price_per_engine_per_1k_tokens() -> None:
+    result = parse_fixture(openai, "openai", "engines-per-1k_2022-07-03.html")
+    assert prices_by_key(result) == {
+        "Ada": (d("0.8"), d("0.8")),
+        "Babbage": (d("1.2"), d("1.2")),
+        "Curie": (d("6"), d("6")),
+        "Davinci": (d("60"), d("60")),
+    }
+    assert {r.unit_on_page for r in result.prices} == {"per_1k_tokens"}
+    assert result.skipped == {"fine-tuning price": 4, "embedding model": 4}
+
+
+def test_tables_per_1k_era_2023_context_rows_are_keyed_by_family() -> None:
+    result = parse_fixture(openai, "openai", "tables-per-1k_2023-07-15.html")
+    assert prices_by_key(result) == {
+        "GPT-4 8K context": (d("30"), d("60")),
+        "GPT-4 32K context": (d("60"), d("120")),
+        "GPT-3.5 Turbo 4K context": (d("1.5"), d("2")),
+        "GPT-3.5 Turbo 16K context": (d("3"), d("4")),
+        "Ada": (d("0.4"), d("0.4")),
+        "Babbage": (d("0.5"), d("0.5")),
+        "Curie": (d("2"), d("2")),
+        "Davinci": (d("20"), d("20")),
+    }
+    assert result.skipped == {"fine-tuning price": 2, "embedding model": 1, "image model": 2, "audio model": 1}
+
+
+def test_tables_per_1m_era_2024_04() -> None:
+    result = parse_fixture(openai, "openai", "tables-per-1m_2024-04-01.html")
+    prices = prices_by_key(result)
+    assert prices["gpt-4-0125-preview"] == (d("10"), d("30"))
+    assert prices["gpt-3.5-turbo-0125"] == (d("0.5"), d("1.5"))
+    assert prices["gpt-4-32k"] == (d("60"), d("120"))
+    assert prices["davinci-002"] == (d("2"), d("2"))  # base model: one usage price
+    assert len(prices) == 13
+    # Text-to-speech is priced per 1M characters: an audio price, never a token price.
+    assert "TTS" not in prices and result.skipped["audio model"] == 3
+    assert result.skipped["fine-tuning price"] == 3 and result.skipped["tool price"] == 2
+
+
+def test_tables_per_1m_era_2024_10_cached_and_batch_prices_kept_apart() -> None:
+    result = parse_fixture(openai, "openai", "tables-per-1m_2024-10-15.html")
+    gpt4o = record(result, "gpt-4o")
+    assert (gpt4o.input_usd_per_mtok, gpt4o.cached_input_usd_per_mtok, gpt4o.output_usd_per_mtok) == (
+        d("2.5"), d("1.25"), d("10"))
+    batch = record(result, "gpt-4o", tier="batch")
+    assert (batch.input_usd_per_mtok, batch.output_usd_per_mtok) == (d("1.25"), d("5"))
+    mini = record(result, "gpt-4o-mini")
+    assert (mini.input_usd_per_mtok, mini.cached_input_usd_per_mtok, mini.output_usd_per_mtok) == (
+        d("0.15"), d("0.075"), d("0.6"))
+    assert record(result, "gpt-4o-2024-05-13").cached_input_usd_per_mtok is None
+    assert prices_by_key(result, "batch").keys() == {
+        "gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-05-13", "gpt-4o-mini", "gpt-4o-mini-2024-07-18"}
+    assert prices_by_key(result)["o1-mini"] == (d("3"), d("12"))
+
+
+def test_docs_era_2025_bare_amounts_per_1m_and_one_table_per_tier() -> None:
+    result = parse_fixture(openai, "openai", "docs-per-1m_2025-08-15.html")
+    gpt5 = record(result, "gpt-5")
+    assert (gpt5.input_usd_per_mtok, gpt5.cached_input_usd_per_mtok, gpt5.output_usd_per_mtok) == (
+        d("1.25"), d("0.125"), d("10"))
+    assert prices_by_key(result, "batch")["gpt-5-nano"] == (d("0.025"), d("0.2"))
+    assert record(result, "o3-pro").cached_input_usd_per_mtok is None  # "-" on the page
+    assert len(prices_by_key(result)) == 5
+    assert result.skipped == {"image model": 1, "embedding model": 1}
+
+
+@pytest.mark.corpus
+def test_page_text_of_2024_04_01_agrees_with_llm_prices(corpus_dir) -> None:
+    folder = corpus_dir / "prices" / "pricing-page-text"
+    body = (folder / "pricing-page-openai_2024-04-01.txt").read_bytes()
+    result = openai.parse(body, capture("openai", body, content_type="text/plain"))
+    expected = json.loads((folder / "llm-prices_2024-04-01.json").read_text())["openai"]["models"]
+    ours = prices_by_key(result)
+    for model, price in expected.items():
+        assert ours[model] == (d(str(price["input_per_million"])), d(str(price["output_per_million"]))), model
+    # Our reading also keeps the base models that project left out, and nothing else.
+    assert set(ours) - set(expected) == {"davinci-002", "babbage-002"}
+    assert result.skipped["image model"] == 7
+
+
+@pytest.mark.parametrize("name", [
+    "engines-per-1k_2022-07-03.html", "tables-per-1k_2023-07-15.html", "tables-per-1m_2024-04-01.html",
+    "tables-per-1m_2024-10-15.html", "docs-per-1m_2025-08-15.html",
+])
+def test_page_with_its_tables_removed_is_an_error_naming_the_era(name: str) -> None:
+    body = without_tables_and_prices(fixture("openai", name))
+    with pytest.raises(ParseError, match="openai pricing page: no token prices found .era looked for"):
+        openai.parse(body, capture("openai", body))
+
+
+def test_page_from_another_site_is_an_error() -> None:
+    with pytest.raises(ParseError, match="none of engines-per-1k"):
+        openai.parse(OTHER_SITE, capture("openai", OTHER_SITE))
+
+
+def test_empty_text_capture_is_an_error() -> None:
+    with pytest.raises(ParseError, match="text-cards"):
+        openai.parse(b"nothing here", capture("openai", b"nothing here", content_type="text/plain"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=2000),
+    st.text(alphabet="<>/$€.0123456789 KMtokensInputOutput|tdrh\n", max_size=400).map(str.encode),
+))
+def test_arbitrary_bytes_give_records_or_parse_error(body: bytes) -> None:
+    assert_parse_error_or_records(openai, "openai", body)
+
+
+def test_big_page_is_refused_quickly() -> None:
+    body = b"<html>" + b"<div>$1 / 1M tokens</div>" * 800_000
+    with pytest.raises(ParseError, match="over the"):
+        openai.parse(body, capture("openai", body))
