@@ -130,26 +130,31 @@ def records_from_table(
         return []
     records = []
     for row in table.rows:
-        model_key = row.key or f"{model_prefix}{row.model}"
+        model_key = row.key or f"{model_prefix}{_DEPRECATED.sub('', row.model)}"
         name = row.model or None
+        deprecated = _DEPRECATED.search(row.model) is not None
         picked = {role: _usd_token_price(amounts) for role, amounts in _split_labelled(row.prices).items()}
         standard_in = picked.get("input") or picked.get("usage")
         standard_out = picked.get("output") or picked.get("usage")
-        if standard_in is None and standard_out is None:
+        batch_in, batch_out = picked.get("batch_input"), picked.get("batch_output")
+        if standard_in is None and standard_out is None and batch_in is None and batch_out is None:
             result.skip(_why_not_priced(row))
             continue
-        records.append(price_record(
-            provider, model_key, model_name=name, tier=tier,
-            input_price=standard_in, output_price=standard_out,
-            cached=picked.get("cached"), cache_write=picked.get("cache_write"),
-            is_deprecated="deprecated" in row.model.lower(),
-        ))
-        if picked.get("batch_input") or picked.get("batch_output"):
+        if standard_in is not None or standard_out is not None:
+            records.append(price_record(
+                provider, model_key, model_name=name, tier=tier,
+                input_price=standard_in, output_price=standard_out,
+                cached=picked.get("cached"), cache_write=picked.get("cache_write"), is_deprecated=deprecated,
+            ))
+        if batch_in is not None or batch_out is not None:
             records.append(price_record(
                 provider, model_key, model_name=name, tier="batch",
-                input_price=picked.get("batch_input"), output_price=picked.get("batch_output"),
+                input_price=batch_in, output_price=batch_out, is_deprecated=deprecated,
             ))
     return records
+
+
+_DEPRECATED = re.compile(r"\s*\((?:deprecated|legacy)[^)]*\)", re.I)
 
 
 def _split_labelled(prices: dict[str, list[Money]]) -> dict[str, list[Money]]:
