@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from bs4 import BeautifulSoup, Tag
 
-from llmflation.normalize import TOKEN_UNITS, to_usd_per_mtok
+from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, TOKEN_UNITS, to_usd_per_mtok
 from llmflation.parsers.common import MAX_BODY_BYTES
 from llmflation.records import ParseError, PriceRecord, as_decimal
 
@@ -55,12 +55,21 @@ class Money:
 
 def find_money(text: str, default_unit: str | None = None) -> list[Money]:
     """Every money string in ``text``, in order. ``default_unit`` applies where none is written."""
+    return [money for money, _ in money_with_context(text, default_unit)]
+
+
+def money_with_context(text: str, default_unit: str | None = None) -> list[tuple[Money, str]]:
+    """Every money string in ``text`` with the text that follows it up to the next amount:
+    the condition a page attaches to a price ("$2.50, prompts > 200k tokens")."""
+    matches = list(_MONEY.finditer(text))
     found = []
-    for match in _MONEY.finditer(text):
+    for i, match in enumerate(matches):
         raw = match.group("a") or match.group("b")
         currency = "EUR" if (match.group("pre") or match.group("post")) == "€" else "USD"
         unit, label = _unit_of(match.group("rest"))
-        found.append(Money(as_decimal(raw.replace(",", "")), currency, unit or default_unit, label))
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        money = Money(as_decimal(raw.replace(",", "")), currency, unit or default_unit, label)
+        found.append((money, text[match.end():end]))
     return found
 
 
@@ -71,6 +80,8 @@ def _unit_of(rest: str) -> tuple[str | None, str]:
         return ("per_other" if re.match(r"\s*(?:/|per\s)\s*\w", rest, re.IGNORECASE) else None), ""
     scale = _SCALES.get(re.sub(r"\s", "", (match.group("scale") or "").lower()), "")
     what = match.group("what").lower()
+    if re.match(r"\s*(?:/|per)\s*hour", rest[match.end():], re.IGNORECASE):
+        return "per_hour", ""  # storage: "$1.00 / 1M tokens per hour"
     if what == "mtok":
         return "per_1m_tokens", ""
     if what == "ktok":
@@ -182,13 +193,16 @@ def _json_strings(doc: object) -> Iterator[str]:
             stack.extend(reversed(node))
 
 
-def usd_per_mtok(money: Money) -> Decimal:
-    """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else."""
+def usd_per_mtok(money: Money, chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN) -> Decimal:
+    """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else.
+
+    Per-character amounts are converted at ``chars_per_token`` characters per token.
+    """
     if money.currency != "USD":
         raise ParseError(f"price {money.amount} is in {money.currency}, not USD")
     if not is_token_unit(money.unit):
         raise ParseError(f"price {money.amount} has no token unit ({money.unit})")
-    return to_usd_per_mtok(money.amount, money.unit)  # type: ignore[arg-type]
+    return to_usd_per_mtok(money.amount, money.unit, chars_per_token=chars_per_token)  # type: ignore[arg-type]
 
 
 def price_record(
@@ -202,6 +216,7 @@ def price_record(
     cache_write: Money | None = None,
     model_name: str | None = None,
     is_deprecated: bool = False,
+    chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN,
 ) -> PriceRecord:
     """A ``PriceRecord`` from page amounts, converted to USD per 1M tokens.
 
@@ -213,16 +228,18 @@ def price_record(
     if not stated:
         raise ParseError(f"{model_key}: neither an input nor an output price")
     unit = stated[0].unit or ""
-    in_usd = usd_per_mtok(input_price) if input_price is not None else None
-    out_usd = usd_per_mtok(output_price) if output_price is not None else None
+    def usd(money: Money | None) -> Decimal | None:
+        return usd_per_mtok(money, chars_per_token) if money is not None else None
+
+    in_usd, out_usd = usd(input_price), usd(output_price)
     return PriceRecord(
         provider=provider,
         model_key=model_key,
         model_name=model_name,
         input_usd_per_mtok=in_usd,
         output_usd_per_mtok=out_usd,
-        cached_input_usd_per_mtok=usd_per_mtok(cached) if cached is not None else None,
-        cache_write_usd_per_mtok=usd_per_mtok(cache_write) if cache_write is not None else None,
+        cached_input_usd_per_mtok=usd(cached),
+        cache_write_usd_per_mtok=usd(cache_write),
         unit_on_page=unit,
         tier=tier,
         is_free=all(v == 0 for v in (in_usd, out_usd) if v is not None),
