@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from llmflation.parsers import anthropic
 from llmflation.records import ParseError
 from tests.support.pages import (
     OTHER_SITE,
-    assert_parse_error_or_records,
     capture,
     d,
     fixture,
@@ -96,12 +93,3 @@ def test_docs_page_whose_tables_lost_their_prices_is_an_error() -> None:
 def test_page_from_another_site_is_an_error() -> None:
     with pytest.raises(ParseError):
         anthropic.parse(OTHER_SITE, capture("anthropic", OTHER_SITE))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.one_of(
-    st.binary(max_size=2000),
-    st.text(alphabet="<>/$.0123456789 MTokInputOutputClaude Haiku\n:{}\"", max_size=400).map(str.encode),
-))
-def test_arbitrary_bytes_give_records_or_parse_error(body: bytes) -> None:
-    assert_parse_error_or_records(anthropic, "anthropic", body)

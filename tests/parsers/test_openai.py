@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from llmflation.parsers import openai
 from llmflation.records import ParseError
 from tests.support.pages import (
     OTHER_SITE,
-    assert_parse_error_or_records,
     capture,
     d,
     fixture,
@@ -122,18 +119,3 @@ def test_page_from_another_site_is_an_error() -> None:
 def test_empty_text_capture_is_an_error() -> None:
     with pytest.raises(ParseError, match="text-cards"):
         openai.parse(b"nothing here", capture("openai", b"nothing here", content_type="text/plain"))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.one_of(
-    st.binary(max_size=2000),
-    st.text(alphabet="<>/$€.0123456789 KMtokensInputOutput|tdrh\n", max_size=400).map(str.encode),
-))
-def test_arbitrary_bytes_give_records_or_parse_error(body: bytes) -> None:
-    assert_parse_error_or_records(openai, "openai", body)
-
-
-def test_big_page_is_refused_quickly() -> None:
-    body = b"<html>" + b"<div>$1 / 1M tokens</div>" * 800_000
-    with pytest.raises(ParseError, match="over the"):
-        openai.parse(body, capture("openai", body))

@@ -41,6 +41,7 @@ from llmflation.parsers.pricing_text import (
     decode_page,
     embedded_json_strings,
     find_money,
+    is_text_rendering,
     load_html,
     price_record,
     table_rows,
@@ -57,7 +58,14 @@ _LONG_CONTEXT_MODELS = re.compile(r"\b(?:Claude\s+)?(Opus|Sonnet|Haiku)\s+(\d(?:
 
 
 def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
-    if capture.content_type.split(";")[0].strip().lower() == "text/plain" or b"<" not in body[:4096]:
+    try:
+        return _parse(body, capture)
+    except RecursionError as exc:  # lxml accepts nesting deeper than Python can walk
+        raise ParseError("anthropic pricing page: markup nested too deeply to read") from exc
+
+
+def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
+    if is_text_rendering(body, capture.content_type):
         lines = [clean(line) for line in decode_page(body).splitlines() if clean(line)]
         return _from_cards(lines, "text-cards", ParseResult())
     soup = load_html(body)

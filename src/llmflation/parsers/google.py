@@ -65,6 +65,14 @@ class _Kinds:
 
 
 def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN) -> ParseResult:
+    """Gemini API prices in ``body``; per-character prices converted at ``chars_per_token``."""
+    try:
+        return _parse(body, chars_per_token)
+    except RecursionError as exc:  # lxml accepts nesting deeper than Python can walk
+        raise ParseError("google pricing page: markup nested too deeply to read") from exc
+
+
+def _parse(body: bytes, chars_per_token: Decimal) -> ParseResult:
     soup = load_html(body)
     text = clean(soup.get_text(" "))
     era = _era(text)

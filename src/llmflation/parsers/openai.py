@@ -39,6 +39,7 @@ from llmflation.parsers.pricing_text import (
     decode_page,
     find_money,
     heading_before,
+    is_text_rendering,
     load_html,
     price_record,
     table_rows,
@@ -64,7 +65,14 @@ _TIERS = {"batch": "batch", "flex": "flex", "priority": "priority", "standard": 
 
 
 def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
-    if _is_plain_text(body, capture):
+    try:
+        return _parse(body, capture)
+    except RecursionError as exc:  # lxml accepts nesting deeper than Python can walk
+        raise ParseError("openai pricing page: markup nested too deeply to read") from exc
+
+
+def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
+    if is_text_rendering(body, capture.content_type):
         return _parse_text_cards(decode_page(body))
     soup = load_html(body)
     result = ParseResult()
@@ -90,10 +98,6 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if not result.prices:
         raise ParseError(f"openai pricing page: no token prices found (era looked for: {era or 'none of ' + ', '.join(ERAS)})")
     return result
-
-
-def _is_plain_text(body: bytes, capture: CaptureMeta) -> bool:
-    return capture.content_type.split(";")[0].strip().lower() == "text/plain" or b"<" not in body[:4096]
 
 
 def _era(text: str) -> str | None:

@@ -101,6 +101,12 @@ def is_token_unit(unit: str | None) -> bool:
     return unit in TOKEN_UNITS
 
 
+def is_text_rendering(body: bytes, content_type: str) -> bool:
+    """True for a plain-text rendering of a page (``text/plain``, or no markup at its start)
+    rather than the page's HTML: parsers read such captures line by line."""
+    return content_type.split(";")[0].strip().lower() == "text/plain" or b"<" not in body[:4096]
+
+
 def decode_page(body: bytes) -> str:
     """The page as text: size-bounded, UTF-8 (with replacement: pages are sometimes mis-encoded)."""
     if len(body) > min(MAX_PAGE_BYTES, MAX_BODY_BYTES):
