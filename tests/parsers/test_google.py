@@ -64,6 +64,17 @@ def test_docs_era_2025_code_ids_tabs_and_thresholds() -> None:
     assert result.skipped["image price"] == 1  # Imagen is priced per image
 
 
+def test_free_of_charge_in_the_paid_column_is_a_zero_price_flagged_free() -> None:
+    body = fixture("google", "docs-per-model_2025-11-15.html")
+    lite = body.index(b"gemini-2.5-flash-lite")
+    body = body[:lite] + body[lite:].replace(b"<td>$0.10</td>", b"<td>Free of charge</td>", 1).replace(
+        b"<td>$0.40</td>", b"<td>Free of charge</td>", 1)
+    result = google.parse(body, capture("google", body))
+    free = record(result, "gemini-2.5-flash-lite")
+    assert (free.input_usd_per_mtok, free.output_usd_per_mtok, free.is_free) == (d("0"), d("0"), True)
+    assert not record(result, "gemini-2.5-pro").is_free
+
+
 @pytest.mark.parametrize("name", [
     "per-1k-characters_2024-03-15.html", "per-1m-context-tiers_2024-10-15.html", "docs-per-model_2025-11-15.html",
 ])

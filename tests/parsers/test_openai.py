@@ -87,6 +87,17 @@ def test_docs_era_2025_bare_amounts_per_1m_and_one_table_per_tier() -> None:
     assert result.skipped == {"image model": 1, "embedding model": 1}
 
 
+def test_cards_era_2025_gpt5_family_with_cached_input_and_sections_skipped() -> None:
+    result = parse_fixture(openai, "openai", "cards-per-1m_2025-09-01.html")
+    assert prices_by_key(result) == {
+        "GPT-5": (d("1.25"), d("10")),
+        "GPT-5 mini": (d("0.25"), d("2")),
+        "GPT-5 nano": (d("0.05"), d("0.4")),
+    }
+    assert record(result, "GPT-5 nano").cached_input_usd_per_mtok == d("0.005")
+    assert result.skipped == {"audio model": 1, "fine-tuning price": 1}
+
+
 @pytest.mark.corpus
 def test_page_text_of_2024_04_01_agrees_with_llm_prices(corpus_dir) -> None:
     folder = corpus_dir / "prices" / "pricing-page-text"
@@ -103,7 +114,7 @@ def test_page_text_of_2024_04_01_agrees_with_llm_prices(corpus_dir) -> None:
 
 @pytest.mark.parametrize("name", [
     "engines-per-1k_2022-07-03.html", "tables-per-1k_2023-07-15.html", "tables-per-1m_2024-04-01.html",
-    "tables-per-1m_2024-10-15.html", "docs-per-1m_2025-08-15.html",
+    "tables-per-1m_2024-10-15.html", "cards-per-1m_2025-09-01.html", "docs-per-1m_2025-08-15.html",
 ])
 def test_page_with_its_tables_removed_is_an_error_naming_the_era(name: str) -> None:
     body = without_tables_and_prices(fixture("openai", name))

@@ -22,7 +22,8 @@ Per-character prices become per-token prices at ``chars_per_token`` characters p
 (``llmflation.normalize.DEFAULT_CHARS_PER_TOKEN``, configurable as ``[normalize]
 chars_per_token``); such rows are marked ``converted_from_characters``. The price for the
 lowest prompt size is tier ``standard``; prices above a prompt size are tier ``context>128k`` /
-``context>200k``; the Batch tab gives tier ``batch``. Free-tier columns are not prices.
+``context>200k``; the Batch tab gives tier ``batch``. Free-tier columns are not prices; "Free of
+charge" in the paid column (experimental models) is a $0 price, flagged ``is_free``.
 Storage, grounding, image, audio-input and tuning prices are skipped and counted.
 """
 
@@ -142,6 +143,9 @@ def _read_rows(rows: list[list[str]], paid: int, default_unit: str | None, resul
         label = row[0].lower()
         target = _kind_of(label)
         amounts = money_with_context(row[paid], default_unit)
+        if not amounts and target in {"input", "output"} and row[paid].lower().startswith("free of charge"):
+            # A paid-tier price of nothing (experimental models): a $0 price, flagged free downstream.
+            amounts = [(Money(Decimal(0), "USD", "per_1m_tokens"), "")]
         if target is None:
             if amounts:
                 result.skip(f"{_skip_name(label)} price", len(amounts))

@@ -13,6 +13,8 @@ tables-per-1k      2023        tables ``Model | Usage``, ``Model | Prompt | Comp
                                ``Model | Input | Output`` whose cells say "/ 1K tokens"
 tables-per-1m      2024        the same tables with "/ 1M tokens" (also cells holding labelled   per 1M tokens
                                "$2.50 / 1M input tokens" prices and a "Batch API" column)
+cards-per-1m       2025-       openai.com/api/pricing: a card per model ("GPT-5") with lines    per 1M tokens
+                               "Input: $1.250 / 1M tokens", "Cached input", "Output"; no tables
 docs-per-1m        2025-       tables ``Model | Input | Cached input | Output`` of bare amounts,  per 1M tokens
                                the page saying once that prices are per 1M tokens, one table
                                per processing tier (Batch, Flex, Standard, Priority)
@@ -49,7 +51,7 @@ from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
 PARSER_VERSION = "1"
 PROVIDER = "openai"
-ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "docs-per-1m", "text-cards")
+ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "cards-per-1m", "docs-per-1m", "text-cards")
 
 _ENGINE = re.compile(r"^(ada|babbage|curie|davinci)\b", re.I)
 _SKIP_SECTIONS = (
@@ -77,11 +79,14 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     soup = load_html(body)
     result = ParseResult()
     text = clean(soup.get_text(" "))
-    era = _era(text)
+    tables = soup.find_all("table")
+    era = _era(text, has_price_tables=any(read_price_table(t) is not None for t in tables))
     if era == "engines-per-1k":
         result.prices.extend(_engine_cards(visible_lines(soup), result))
+    if era == "cards-per-1m":
+        result.prices.extend(_model_cards(visible_lines(soup), result))
     default_unit = "per_1m_tokens" if era == "docs-per-1m" else None
-    for table in soup.find_all("table"):
+    for table in tables:
         heading = heading_before(table)
         reason = _skip_reason(heading)
         parsed = read_price_table(table, default_unit)
@@ -100,10 +105,10 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     return result
 
 
-def _era(text: str) -> str | None:
+def _era(text: str, *, has_price_tables: bool) -> str | None:
     """The layout the page's text shows (see the module table), or ``None``."""
     if "/ 1M tokens" in text or "/ 1M input tokens" in text:
-        return "tables-per-1m"
+        return "tables-per-1m" if has_price_tables else "cards-per-1m"
     if "/ 1K tokens" in text:
         has_columns = re.search(r"\b(Prompt|Input)\b.{0,40}\b(Completion|Output)\b", text) is not None
         engines = len(set(m.lower() for m in re.findall(r"\b(Ada|Babbage|Curie|Davinci)\b", text)))
@@ -143,6 +148,38 @@ def _engine_cards(lines: list[str], result: ParseResult) -> list[PriceRecord]:
             result.skip("engine card without a per-1K-token price")
             continue
         records.append(price_record(PROVIDER, card.name, model_name=card.name, input_price=usage, output_price=usage))
+    return records
+
+
+_CARD_NAME = re.compile(r"^(gpt|o\d|chatgpt|codex|computer-use)[\w.\- ]*$", re.I)
+_CARD_SECTIONS = re.compile(
+    r"^(flagship models|more models|other models|legacy models|realtime api|fine-tuning|image generation api|"
+    r"embeddings|built-in tools|audio models|transcription and speech generation|moderation)$",
+    re.I,
+)
+
+
+def _model_cards(lines: list[str], result: ParseResult) -> list[PriceRecord]:
+    """Model cards of the 2025 openai.com/api/pricing page: a name, then "Input: $1.250 / 1M tokens",
+    "Cached input: ...", "Output: ..."; sections (Realtime API, Fine-tuning...) decide what is skipped."""
+    def is_name(seq: Sequence[str], i: int) -> bool:
+        return _CARD_NAME.match(seq[i]) is not None and len(seq[i]) <= 40
+
+    def section_of(line: str) -> str | None:
+        return line if _CARD_SECTIONS.match(line) else None
+
+    records = []
+    for card in read_cards(lines, is_name=is_name, section_of=section_of):
+        reason = _skip_reason(card.section)
+        if reason:
+            result.skip(reason)
+            continue
+        input_price, output_price = card.prices.get("input"), card.prices.get("output")
+        if input_price is None or output_price is None:
+            result.skip("card without input and output prices")
+            continue
+        records.append(price_record(PROVIDER, card.name, model_name=card.name, input_price=input_price,
+                                    output_price=output_price, cached=card.prices.get("cached")))
     return records
 
 
