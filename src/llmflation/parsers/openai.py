@@ -35,7 +35,7 @@ import re
 from collections.abc import Sequence
 
 from llmflation.parsers.price_cards import read_cards
-from llmflation.parsers.price_tables import read_price_table, records_from_table
+from llmflation.parsers.price_tables import PriceRow, read_price_table, records_from_table
 from llmflation.parsers.pricing_text import (
     clean,
     decode_page,
@@ -123,15 +123,16 @@ def _skip_reason(heading: str) -> str:
     return next((reason for key, reason in _SKIP_SECTIONS if key in lowered), "")
 
 
-def _rows_are_context_sizes(rows: Sequence[object]) -> bool:
-    return all(re.match(r"^\d+K context$", getattr(r, "model", ""), re.I) for r in rows)
+def _rows_are_context_sizes(rows: Sequence[PriceRow]) -> bool:
+    """True for the 2023 tables whose rows say "8K context" instead of naming a model."""
+    return all(re.match(r"^\d+K context$", row.model, re.I) for row in rows)
 
 
 def _engine_cards(lines: list[str], result: ParseResult) -> list[PriceRecord]:
     """Base-model cards of 2021-2022: an engine name, a tagline, one price per 1K tokens.
 
-    Only cards above the first table are base models; engine names inside tables (fine-tuning,
-    embeddings) are read, and skipped, by the table reader.
+    Engine names further down (in the fine-tuned and embedding sections) are not base-model
+    cards: those sections are read, and skipped, by the table reader.
     """
     def is_name(seq: Sequence[str], i: int) -> bool:
         return _ENGINE.match(seq[i]) is not None and len(seq[i]) < 30
