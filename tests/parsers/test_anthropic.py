@@ -50,6 +50,20 @@ def test_pricing_page_2024_read_from_embedded_next_data_with_cache_prices() -> N
     assert len(result.prices) == 3
 
 
+def test_pricing_page_2025_read_from_the_inline_server_components_payload() -> None:
+    body = fixture("anthropic", "cards-mtok_2025-03-01_next-flight.html")
+    visible = body.split(b"<script>self.__next_f.push([1,")[0]
+    assert b"MTok" not in visible  # the served HTML shows no price; the inline payload holds them all
+    result = anthropic.parse(body, capture("anthropic", body))
+    assert prices_by_key(result) == {
+        "Claude 3.7 Sonnet": (d("3"), d("15")),
+        "Claude 3.5 Haiku": (d("0.8"), d("4")),
+        "Claude 3 Opus": (d("15"), d("75")),
+    }
+    haiku = record(result, "Claude 3.5 Haiku")
+    assert (haiku.cache_write_usd_per_mtok, haiku.cached_input_usd_per_mtok) == (d("1"), d("0.08"))
+
+
 def test_docs_tables_2025_standard_batch_and_long_context_tiers() -> None:
     result = parse_fixture(anthropic, "anthropic", "docs-tables_2025-08-15.html")
     standard = prices_by_key(result)
@@ -77,6 +91,7 @@ def test_page_text_of_2024_04_01_agrees_with_llm_prices(corpus_dir) -> None:
 
 @pytest.mark.parametrize("name", [
     "product-2023_2023-08-01.html", "cards-mtok_2024-04-01.html", "cards-mtok_2024-09-15_next-data.html",
+    "cards-mtok_2025-03-01_next-flight.html",
 ])
 def test_cards_page_without_prices_is_an_error_naming_the_era(name: str) -> None:
     body = without_tables_and_prices(fixture("anthropic", name))

@@ -20,9 +20,9 @@ docs-tables     2024-       tables ``Model | Base Input Tokens | 5m Cache Writes
 text-cards      (any)       a text rendering of a cards page (``text/plain`` capture)            per 1M tokens
 ==============  ==========  ==================================================================  ===============
 
-The marketing pages are Next.js pages: when they embed their content as JSON
-(``__NEXT_DATA__`` and other ``application/json`` scripts), the cards are read from that JSON's
-strings in order rather than from the visible text. Cache writes and hits are kept in
+The marketing pages are Next.js pages: when they embed their content as data
+(``__NEXT_DATA__`` JSON, or the inline ``self.__next_f.push`` payload of app-router pages), the
+cards are read from that data's strings in order rather than from the visible text. Cache writes and hits are kept in
 ``cache_write_usd_per_mtok`` / ``cached_input_usd_per_mtok`` (5-minute writes; 1-hour writes are
 not kept); batch prices are records of tier ``batch``; long-context prices of tier ``context>200k``.
 """

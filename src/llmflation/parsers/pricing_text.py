@@ -167,24 +167,48 @@ def visible_lines(soup: BeautifulSoup) -> list[str]:
     return lines
 
 
-def embedded_json_strings(soup: BeautifulSoup) -> list[str] | None:
-    """Every string of the page's embedded JSON (Next.js ``__NEXT_DATA__``, ``application/json`` and
-    ``application/ld+json`` scripts), in document order; ``None`` when the page embeds none.
+_NEXT_FLIGHT = re.compile(r'self\.__next_f\.push\(\[1,\s*"((?:[^"\\]|\\.)*)"\]\)')
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
-    Read as JSON, not as text: a page that renders its cards from this data states every price
-    here even when the visible HTML is an empty shell.
+
+def embedded_json_strings(soup: BeautifulSoup) -> list[str] | None:
+    """Every string of the page's embedded data, in document order; ``None`` when it embeds none.
+
+    Read as JSON, not as text: Next.js ``__NEXT_DATA__`` and other ``application/json`` /
+    ``application/ld+json`` scripts, and the React Server Components payload that app-router
+    pages push inline (``self.__next_f.push([1, "..."])``). A page that renders its cards from
+    this data states every price here even when the visible HTML is an empty shell.
     """
-    scripts = soup.find_all("script", attrs={"type": ["application/json", "application/ld+json"]})
-    if not scripts:
-        return None
     strings: list[str] = []
-    for script in scripts:
+    found = False
+    for script in soup.find_all("script"):
+        source = script.string or ""
+        if script.get("type") in ("application/json", "application/ld+json"):
+            found = True
+            try:
+                doc = json.loads(source)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            strings.extend(_json_strings(doc))
+        elif "__next_f" in source:
+            found = True
+            strings.extend(_flight_strings(source))
+    cleaned = [clean(s) for s in strings if clean(s)]
+    return cleaned if found and cleaned else None
+
+
+def _flight_strings(source: str) -> Iterator[str]:
+    """The string literals of the RSC payload chunks pushed by an inline script, in order."""
+    for chunk in _NEXT_FLIGHT.finditer(source):
         try:
-            doc = json.loads(script.string or "")
-        except (json.JSONDecodeError, RecursionError):
+            payload = json.loads(f'"{chunk.group(1)}"')
+        except json.JSONDecodeError:
             continue
-        strings.extend(clean(s) for s in _json_strings(doc) if clean(s))
-    return strings or None
+        for literal in _JSON_STRING.finditer(payload):
+            try:
+                yield json.loads(f'"{literal.group(1)}"')
+            except json.JSONDecodeError:
+                continue
 
 
 def _json_strings(doc: object) -> Iterator[str]:
