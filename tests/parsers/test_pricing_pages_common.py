@@ -24,7 +24,7 @@ _PIECES = st.sampled_from([
     "$0.25 / MTok", "$0.0008 / 1K tokens", "$1.25, prompts > 200k tokens", "0.25$ / 1M tokens", "0.2€ / 1M tokens",
     "$0.000125 / 1K characters", "$0.04 / image", "open-mistral-7b", "Davinci", "<code>gemini-x</code>",
     '<script type="application/json">{"a": ["Claude 3", "Input", "$3 / MTok", "Output", "$15 / MTok"]}</script>',
-    '<script>self.__next_f.push([1,"2:[\\"Claude 3\\",\\"Input\\",\\"$$3 / MTok\\",\\"\\u0']',
+    '<script>self.__next_f.push([1,"2:[\\"Claude 3\\",\\"Input\\",\\"$$3 / MTok\\"]"])</script>',
     "<", ">", "&", "\u00a0", "\n", '"', "\\", "])</script>",
 ])
 
