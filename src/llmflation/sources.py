@@ -95,7 +95,7 @@ PRICING_PAGES: tuple[Source, ...] = (
             "openai.com/api/pricing/ (2021-2023, again 2024-) and openai.com/pricing (2023-2024) are "
             "server-rendered: per-engine per-1K prices, then Input/Output tables per 1K, then per 1M. "
             "platform.openai.com/docs/pricing (2025-) is an app page; kept for its archived history. "
-            "Live fetches are often refused to non-browser clients: current prices also come from the price APIs."
+            "Live fetches may be refused to non-browser clients: current prices also come from the price APIs."
         ),
     ),
     Source(

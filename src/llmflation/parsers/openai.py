@@ -27,6 +27,8 @@ In the per-engine eras one price covered prompt and completion tokens alike, so 
 output carry the same number. Rows of the 2023 GPT-4 and GPT-3.5 tables name a context size,
 not a model ("8K context"); they are keyed ``<section> <row>`` ("GPT-4 8K context").
 Fine-tuning, embedding, image, audio and tool prices are skipped and counted by reason.
+Captures from before per-engine prices (the 2020-2021 monthly subscription plans of the private
+beta) state no per-model token price: they raise ``ParseError`` like any unknown layout.
 """
 
 from __future__ import annotations
