@@ -32,18 +32,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bs4 import Tag
+from bs4 import BeautifulSoup
 
+from llmflation.parsers.money_strings import find_money, price_record
 from llmflation.parsers.price_cards import Card, read_cards
 from llmflation.parsers.price_tables import read_price_table, records_from_table
 from llmflation.parsers.pricing_text import (
+    MAX_TABLES,
     clean,
     decode_page,
     embedded_json_strings,
-    find_money,
     is_text_rendering,
-    load_html,
-    price_record,
+    load_page,
     table_rows,
     visible_lines,
 )
@@ -68,10 +68,10 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if is_text_rendering(body, capture.content_type):
         lines = [clean(line) for line in decode_page(body).splitlines() if clean(line)]
         return _from_cards(lines, "text-cards", ParseResult())
-    soup = load_html(body)
+    soup = load_page(body, "anthropic pricing page")
     result = ParseResult()
-    tables = soup.find_all("table")
-    if any(read_price_table(t) is not None for t in tables):
+    tables = _tables_with_intro(soup)
+    if any(read_price_table(rows) is not None for rows, _ in tables):
         return _from_docs_tables(tables, result)
     embedded = embedded_json_strings(soup)
     if embedded and any(find_money(s) for s in embedded):
@@ -109,30 +109,44 @@ def _card_record(card: Card, result: ParseResult) -> PriceRecord | None:
     )
 
 
-def _from_docs_tables(tables: list[Tag], result: ParseResult) -> ParseResult:
-    for table in tables:
-        parsed = read_price_table(table)
+def _tables_with_intro(soup: BeautifulSoup) -> list[tuple[list[list[str]], str]]:
+    """Every table's rows with the text of the paragraph before it, in one document-order pass."""
+    found: list[tuple[list[list[str]], str]] = []
+    intro = ""
+    for tag in soup.find_all(["p", "table"]):
+        if tag.name == "p":
+            intro = clean(tag.get_text(" "))
+            continue
+        if len(found) >= MAX_TABLES:
+            raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
+        rows = table_rows(tag)
+        if rows:
+            found.append((rows, intro))
+    return found
+
+
+def _from_docs_tables(tables: list[tuple[list[list[str]], str]], result: ParseResult) -> ParseResult:
+    for rows, intro in tables:
+        parsed = read_price_table(rows)
         if parsed is not None:
             result.prices.extend(records_from_table(PROVIDER, parsed, result))
         else:
-            result.prices.extend(_long_context_records(table, result))
+            result.prices.extend(_long_context_records(rows, intro, result))
     if not result.prices:
         raise ParseError("anthropic pricing page: no token prices found (era looked for: docs-tables)")
     return result
 
 
-def _long_context_records(table: Tag, result: ParseResult) -> list[PriceRecord]:
+def _long_context_records(rows: list[list[str]], intro: str, result: ParseResult) -> list[PriceRecord]:
     """The "<= 200K | > 200K input tokens" table: prices above the threshold, for the models named
     in the paragraph before the table (the table itself has no model column)."""
-    rows = table_rows(table)
     if len(rows) < 2 or not any(">" in cell for cell in rows[0]):
         return []
     above = rows[0].index(next(cell for cell in rows[0] if ">" in cell))
     threshold = re.search(r"(\d+)\s*K", rows[0][above], re.I)
     cells = [find_money(row[above]) for row in rows[1:] if len(row) > above]
     labelled = {row[above].split(":")[0].strip().lower(): money[0] for row, money in zip(rows[1:], cells) if money}
-    intro = table.find_previous("p")
-    names = _LONG_CONTEXT_MODELS.findall(intro.get_text(" ") if intro is not None else "")
+    names = _LONG_CONTEXT_MODELS.findall(intro)
     if not names or "input" not in labelled or "output" not in labelled or threshold is None:
         result.skip("long-context table without models or prices", len(rows) - 1)
         return []

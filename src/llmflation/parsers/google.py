@@ -33,18 +33,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bs4 import Tag
+from bs4 import BeautifulSoup
 
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN
-from llmflation.parsers.pricing_text import (
-    Money,
-    clean,
-    is_token_unit,
-    load_html,
-    money_with_context,
-    price_record,
-    table_rows,
-)
+from llmflation.parsers.money_strings import Money, is_token_unit, money_with_context, price_record
+from llmflation.parsers.pricing_text import MAX_TABLES, clean, load_page, table_rows
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
 PARSER_VERSION = "1"
@@ -74,21 +67,18 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
 
 
 def _parse(body: bytes, chars_per_token: Decimal) -> ParseResult:
-    soup = load_html(body)
+    soup = load_page(body, "google pricing page")
     text = clean(soup.get_text(" "))
     era = _era(text)
     default_unit = "per_1m_tokens" if era == "docs-per-model" else None
     result = ParseResult()
-    for table in soup.find_all("table"):
-        rows = table_rows(table)
-        paid = _paid_column(rows[0]) if rows else None
+    for model_key, model_name, tab, rows in _model_tables(soup):
+        paid = _paid_column(rows[0])
         if paid is None:
             continue
-        model_key, model_name = _model_of(table)
         if not model_key:
             result.skip("price table without a model heading")
             continue
-        tab = _tab_of(table)
         kinds = _read_rows(rows[1:], paid, default_unit, result)
         result.prices.extend(_records(model_key, model_name, tab, kinds, chars_per_token, result))
     if not result.prices:
@@ -114,25 +104,33 @@ def _paid_column(header: list[str]) -> int | None:
     return None
 
 
-def _model_of(table: Tag) -> tuple[str, str | None]:
-    """The model the table prices: the nearest h2 before it (its code id when one follows the heading)."""
-    heading = table.find_previous("h2")
-    if heading is None:
-        return "", None
-    name = clean(heading.get_text(" "))
-    code = heading.find_next("code")
-    if code is not None and code.find_previous("h2") is heading:
-        return clean(code.get_text()), name
-    return name, name
+def _model_tables(soup: BeautifulSoup) -> list[tuple[str, str, str, list[list[str]]]]:
+    """Each table with the model it prices and its tab, in one document-order pass:
+    ``(model_key, model_name, tab, rows)``.
 
-
-def _tab_of(table: Tag) -> str:
-    """``batch`` when the nearest h3 after the model heading says so, else ``standard``."""
-    tab = table.find_previous("h3")
-    model = table.find_previous("h2")
-    if tab is None or (model is not None and tab.find_previous("h2") is not model):
-        return "standard"
-    return _TABS.get(clean(tab.get_text(" ")).lower(), "standard")
+    The model is the nearest ``h2`` before the table, keyed by the first ``code`` element after
+    that heading when there is one (``gemini-2.5-pro``); the tab is an ``h3`` after the heading
+    ("Standard", "Batch"), else ``standard``.
+    """
+    found: list[tuple[str, str, str, list[list[str]]]] = []
+    name = key = ""
+    tab = "standard"
+    for tag in soup.find_all(["h2", "h3", "code", "table"]):
+        if tag.name == "h2":
+            name = key = clean(tag.get_text(" "))
+            tab = "standard"
+        elif tag.name == "code":
+            if name and key == name and tag.find_parent("table") is None:
+                key = clean(tag.get_text())
+        elif tag.name == "h3":
+            tab = _TABS.get(clean(tag.get_text(" ")).lower(), "standard")
+        else:
+            if len(found) >= MAX_TABLES:
+                raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
+            rows = table_rows(tag)
+            if rows:
+                found.append((key, name, tab, rows))
+    return found
 
 
 def _read_rows(rows: list[list[str]], paid: int, default_unit: str | None, result: ParseResult) -> _Kinds:

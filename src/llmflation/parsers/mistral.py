@@ -28,16 +28,9 @@ from __future__ import annotations
 
 import re
 
+from llmflation.parsers.money_strings import find_money, price_record
 from llmflation.parsers.price_tables import read_price_table, records_from_table
-from llmflation.parsers.pricing_text import (
-    clean,
-    decode_page,
-    find_money,
-    heading_before,
-    is_text_rendering,
-    load_html,
-    price_record,
-)
+from llmflation.parsers.pricing_text import clean, decode_page, find_tables, is_text_rendering, load_page
 from llmflation.records import CaptureMeta, ParseError, ParseResult
 
 PARSER_VERSION = "1"
@@ -60,15 +53,15 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
 def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if is_text_rendering(body, capture.content_type):
         return _parse_text(decode_page(body))
-    soup = load_html(body)
+    soup = load_page(body, "mistral pricing page")
     text = clean(soup.get_text(" "))
     era = _era(text)
     result = ParseResult()
-    for table in soup.find_all("table"):
-        parsed = read_price_table(table)
+    for heading, rows in find_tables(soup):
+        parsed = read_price_table(rows)
         if parsed is None:
             continue
-        if "embed" in heading_before(table).lower() or any("embed" in (r.key or r.model).lower() for r in parsed.rows):
+        if "embed" in heading.lower() or any("embed" in (r.key or r.model).lower() for r in parsed.rows):
             result.skip("embedding model", len(parsed.rows))
             continue
         result.prices.extend(records_from_table(PROVIDER, parsed, result))

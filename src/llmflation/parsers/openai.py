@@ -36,17 +36,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from llmflation.parsers.money_strings import find_money, price_record
 from llmflation.parsers.price_cards import read_cards
 from llmflation.parsers.price_tables import PriceRow, read_price_table, records_from_table
 from llmflation.parsers.pricing_text import (
     clean,
     decode_page,
-    find_money,
-    heading_before,
+    find_tables,
     is_text_rendering,
-    load_html,
-    price_record,
-    table_rows,
+    load_page,
     visible_lines,
 )
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
@@ -78,23 +76,22 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
 def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if is_text_rendering(body, capture.content_type):
         return _parse_text_cards(decode_page(body))
-    soup = load_html(body)
+    soup = load_page(body, "openai pricing page")
     result = ParseResult()
     text = clean(soup.get_text(" "))
-    tables = soup.find_all("table")
-    era = _era(text, has_price_tables=any(read_price_table(t) is not None for t in tables))
+    tables = find_tables(soup)  # (heading, rows) in document order
+    era = _era(text, has_price_tables=any(read_price_table(rows) is not None for _, rows in tables))
     if era == "engines-per-1k":
         result.prices.extend(_engine_cards(visible_lines(soup), result))
     if era == "cards-per-1m":
         result.prices.extend(_model_cards(visible_lines(soup), result))
     default_unit = "per_1m_tokens" if era == "docs-per-1m" else None
-    for table in tables:
-        heading = heading_before(table)
+    for heading, rows in tables:
         reason = _skip_reason(heading)
-        parsed = read_price_table(table, default_unit)
+        parsed = read_price_table(rows, default_unit)
         if parsed is None:
             if reason:  # a priced table without a model column (image resolutions)
-                result.skip(reason, sum(1 for row in table_rows(table)[1:] if find_money(" ".join(row))))
+                result.skip(reason, sum(1 for row in rows[1:] if find_money(" ".join(row))))
             continue
         if reason:
             result.skip(reason, len(parsed.rows))

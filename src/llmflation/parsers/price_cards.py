@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llmflation.parsers.pricing_text import Money, find_money
+from llmflation.parsers.money_strings import Money, find_money
 
 #: Label text (lower case, without ":") -> the kind of price it introduces.
 DEFAULT_LABELS: dict[str, str] = {
@@ -46,6 +46,9 @@ DEFAULT_LABELS: dict[str, str] = {
 }
 
 _BULLET = re.compile(r"^[*•\-–]\s+")
+
+#: Card lines are short ("Input: $0.25 / MTok"); longer lines are prose and are not searched.
+MAX_CARD_LINE = 400
 
 
 @dataclass
@@ -77,6 +80,8 @@ def read_cards(
     section = ""
     pending_label = ""
     for i, raw in enumerate(lines):
+        if len(raw) > MAX_CARD_LINE:
+            continue  # a paragraph or a blob, not a line of a card
         line = _BULLET.sub("", raw.strip())
         title = section_of(line)
         if title is not None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import Tag
-
-from llmflation.parsers.pricing_text import Money, find_money, is_token_unit, price_record, table_rows
+from llmflation.parsers.money_strings import Money, find_money, is_token_unit, price_record
 from llmflation.records import ParseResult, PriceRecord
 
 # Column roles, checked in order: the first pattern that matches a header cell names its role.
@@ -63,14 +61,14 @@ def column_roles(header: list[str]) -> list[str]:
     return roles
 
 
-def read_price_table(table: Tag, default_unit: str | None = None) -> PriceTable | None:
-    """The table as ``PriceRow``s, or ``None`` when its header names no model and no price column.
+def read_price_table(rows: list[list[str]], default_unit: str | None = None) -> PriceTable | None:
+    """A table's rows (header first) as ``PriceRow``s, or ``None`` when its header names no model
+    and no price column.
 
     ``default_unit`` is the unit of amounts written without one (a page that says "prices per
     1M tokens" once and writes ``$2.50`` in the cells). A header that names a unit
     ("Input (per 1K tokens)") overrides it for that column.
     """
-    rows = table_rows(table)
     if len(rows) < 2:
         return None
     header, body = rows[0], rows[1:]

@@ -1,0 +1,71 @@
+"""The nightly flow: capture (live) -> backfill (history) -> scores -> build -> validate -> publish.
+
+Run once with ``llmflation run``; served on a cron schedule with ``llmflation serve``.
+A source that fails is a line in the run report, never the end of the run. The flow fails
+only when the build itself fails or validation refuses to publish, and then the last good
+release stays ``latest``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from llmflation.build import BuildResult
+from llmflation.config import Settings, load_settings
+from llmflation.publish import PublishResult
+from llmflation.report import RunReport, new_run_id
+from llmflation.stages import build_stage, capture_stage, publish_stage, validate_stage, write_run_report
+from llmflation.validate import ValidationResult
+
+log = logging.getLogger(__name__)
+
+
+class ValidationRefused(RuntimeError):
+    """Validation found errors: nothing was published."""
+
+
+# Tasks share the run's report object and must run every time: no result caching.
+@task(name="capture-live", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
+def capture_live_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> RunReport:
+    capture_stage(settings, report, source_ids)
+    return report
+
+
+@task(name="build", cache_policy=NO_CACHE)
+def build_task(settings: Settings, report: RunReport) -> BuildResult:
+    return build_stage(settings, report)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(report: RunReport, result: BuildResult) -> ValidationResult:
+    return validate_stage(report, result)
+
+
+@task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def publish_task(settings: Settings, report: RunReport, validation: ValidationResult) -> PublishResult:
+    return publish_stage(settings, report, validation)
+
+
+@flow(name="llmflation-nightly", log_prints=False)
+def nightly(sources: list[str] | None = None, skip_history: bool = False, capture: bool = True) -> dict:
+    """One full run. ``sources`` limits what is fetched; the build always covers the whole store."""
+    settings = load_settings()
+    report = RunReport(run_id=new_run_id())
+    report.sections["options"] = {"sources": sources, "skip_history": skip_history, "capture": capture}
+    if capture:
+        capture_live_task(settings, report, sources)
+    result = build_task(settings, report)
+    validation = validate_task(report, result)
+    if not validation.ok:
+        write_run_report(settings, report)
+        raise ValidationRefused("validation refused to publish: " + "; ".join(
+            f.message for f in validation.findings if f.severity == "error"))
+    outcome = publish_task(settings, report, validation)
+    path = write_run_report(settings, report)
+    for line in report.lines():
+        log.info(line)
+    log.info("release: %s (report %s)", outcome.reason, path)
+    return {"run_id": report.run_id, "publish": outcome.to_json(), "lines": report.lines(), "report_path": str(path)}

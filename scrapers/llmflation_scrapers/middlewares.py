@@ -1,0 +1,59 @@
+"""Honour ``Retry-After`` on 429 and 503 before Scrapy's RetryMiddleware retries.
+
+Scrapy retries these statuses at once; a server that said "come back in 30 s" should get
+its 30 s. Waits longer than ``[capture] max_retry_after_s`` (default 300 s) are not waited
+for: the request is given up and reported, rather than holding the run for hours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    def __init__(self, max_wait_s: float) -> None:
+        self.max_wait_s = max_wait_s
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler.settings.getfloat("RETRY_AFTER_MAX_S", 300.0))
+
+    async def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        if response.status not in (429, 503):
+            return response
+        header = response.headers.get("Retry-After")
+        wait = retry_after_seconds(header.decode("latin-1") if header else None)
+        if wait is None:
+            return response
+        if wait > self.max_wait_s:
+            log.warning("%s asks to wait %.0f s (over %.0f s): not retrying", request.url, wait, self.max_wait_s)
+            request.meta["dont_retry"] = True
+            return response
+        log.info("%s answered %s with Retry-After %.1f s: waiting", request.url, response.status, wait)
+        await asyncio.sleep(wait)
+        return response

@@ -1,0 +1,1 @@
+"""The spiders: ``live`` (each source's current address)."""

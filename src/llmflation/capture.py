@@ -1,0 +1,135 @@
+"""Run a Scrapy spider in a subprocess and read back what it stored, source by source.
+
+The Twisted reactor cannot be restarted inside one process, so every crawl is its own
+``python -m scrapy crawl`` process (clean exit codes, isolation from Prefect's event loop),
+handing its results back through a JSON-lines feed file: one line per fetch, either a
+stored capture's manifest fields or the one-line reason a fetch produced no bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmflation.config import Settings
+
+log = logging.getLogger(__name__)
+
+SCRAPY_SETTINGS_MODULE = "llmflation_scrapers.settings"
+
+
+class CaptureError(RuntimeError):
+    """The crawl itself could not run (not a source failing: that is an outcome)."""
+
+
+@dataclass
+class SourceCapture:
+    """What one crawl did for one source: captures stored, fetches that failed, and why."""
+
+    source_id: str
+    stored: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """At least one status-200 capture stored and nothing failed outright."""
+        return any(entry.get("status") == 200 for entry in self.stored) and not self.errors
+
+    def summary(self) -> str:
+        """One line for the log and the run report."""
+        if self.skipped and not self.stored and not self.errors:
+            return f"{self.source_id}: skipped ({'; '.join(self.skipped)})"
+        parts = []
+        good = [e for e in self.stored if e.get("status") == 200]
+        bad = [e for e in self.stored if e.get("status") != 200]
+        if good:
+            parts.append(f"{len(good)} capture(s) stored ({sum(e['size'] for e in good):,} bytes)")
+        by_status: dict[int, list[dict[str, Any]]] = {}
+        for entry in bad:
+            by_status.setdefault(int(entry["status"]), []).append(entry)
+        for status, entries in sorted(by_status.items()):
+            first = entries[0]
+            more = f" and {len(entries) - 1} more URL(s)" if len(entries) > 1 else ""
+            parts.append(f"HTTP {status} from {first['url']}{more} (bodies kept)")
+        parts.extend(self.errors[:3])
+        if len(self.errors) > 3:
+            parts.append(f"and {len(self.errors) - 3} more errors")
+        return f"{self.source_id}: " + "; ".join(parts or ["nothing fetched"])
+
+
+def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: Path) -> list[dict[str, Any]]:
+    """Run ``scrapy crawl <spider>`` in a subprocess; the feed's lines, one per fetch.
+
+    The child gets the same data folder and configuration file as this process. Its log goes
+    to ``<run_dir>/<spider>.log``; a crash that leaves no feed is a ``CaptureError`` naming it.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    feed = run_dir / f"{spider}.jsonl"
+    log_file = run_dir / f"{spider}.log"
+    feed.unlink(missing_ok=True)
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = SCRAPY_SETTINGS_MODULE
+    env["LLMFLATION_DATA_DIR"] = str(settings.data_dir)
+    if settings.config_path is not None:
+        env["LLMFLATION_CONFIG"] = str(settings.config_path)
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{feed}:jsonlines", "-s", f"LOG_FILE={log_file}"]
+    for key, value in args.items():
+        command += ["-a", f"{key}={value}"]
+    log.info("running %s", " ".join(command[2:]))
+    completed = subprocess.run(command, env=env, cwd=run_dir, capture_output=True, text=True, check=False)
+    if completed.returncode != 0 and not feed.exists():
+        tail = (completed.stderr or "").strip().splitlines()[-5:]
+        raise CaptureError(f"scrapy crawl {spider} exited {completed.returncode}: {' | '.join(tail)} (log: {log_file})")
+    if completed.returncode != 0:
+        log.warning("scrapy crawl %s exited %s; its feed is used as far as it goes (log: %s)",
+                    spider, completed.returncode, log_file)
+    return read_feed(feed)
+
+
+def read_feed(feed: Path) -> list[dict[str, Any]]:
+    """The feed's JSON lines; a last line cut short by a killed crawl is ignored."""
+    if not feed.exists():
+        return []
+    lines = []
+    for raw in feed.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        try:
+            lines.append(json.loads(raw))
+        except json.JSONDecodeError:
+            log.warning("ignoring an unreadable line in %s", feed)
+    return lines
+
+
+def group_by_source(lines: list[dict[str, Any]], source_ids: list[str]) -> dict[str, SourceCapture]:
+    """Per-source results of a crawl; a selected source with no line at all says so."""
+    results: dict[str, SourceCapture] = {sid: SourceCapture(sid) for sid in source_ids}
+    for line in lines:
+        entry = results.setdefault(line["source_id"], SourceCapture(line["source_id"]))
+        outcome = line.get("outcome")
+        if outcome == "stored":
+            entry.stored.append(line)
+        elif outcome == "skipped":
+            entry.skipped.append(line.get("error", "skipped"))
+        else:
+            entry.errors.append(f"{line.get('error', 'unknown error')} ({line.get('url')})")
+    for entry in results.values():
+        if not entry.stored and not entry.errors and not entry.skipped:
+            entry.errors.append("the crawl returned nothing for this source")
+    return results
+
+
+def capture_live(settings: Settings, source_ids: list[str], run_dir: Path) -> dict[str, SourceCapture]:
+    """Fetch each source's current address into the raw store; per-source results."""
+    lines = run_spider("live", {"sources": ",".join(source_ids)}, settings, run_dir)
+    results = group_by_source(lines, source_ids)
+    for result in results.values():
+        (log.info if result.ok else log.warning)("capture %s", result.summary())
+    return results

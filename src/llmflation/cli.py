@@ -1,0 +1,170 @@
+"""The ``llmflation`` command.
+
+    llmflation run [--sources IDS] [--skip-history]   the nightly pipeline, once (Prefect flow)
+    llmflation capture [--sources IDS]                fetch current source bytes into the raw store
+    llmflation build [--no-publish]                   parse the store, validate, publish (no network)
+    llmflation sources                                the registry
+    llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
+
+Exit status: 0 when the run finished (sources may have failed: the report says which);
+1 when the build failed or validation refused to publish; 2 for bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from llmflation.config import ConfigError, load_settings
+from llmflation.report import RunReport, new_run_id
+from llmflation.sources import SOURCES, UnknownSourceError, select_sources
+
+log = logging.getLogger("llmflation")
+
+
+def _source_ids(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    select_sources(ids)  # raises UnknownSourceError naming the known ids
+    return ids
+
+
+def _print_report(lines: list[str]) -> None:
+    for line in lines:
+        sys.stdout.write(line + "\n")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pipelines  # noqa: F401  (sets Prefect's environment before Prefect loads)
+    from pipelines.nightly import ValidationRefused, nightly
+
+    try:
+        outcome = nightly(sources=_source_ids(args.sources), skip_history=args.skip_history)
+    except ValidationRefused as exc:
+        log.error("%s", exc)
+        return 1
+    _print_report(outcome["lines"])
+    sys.stdout.write(f"release: {outcome['publish']['reason']} ({outcome['publish']['version']})\n")
+    return 0
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    from llmflation.stages import capture_stage, write_run_report
+
+    settings = load_settings()
+    report = RunReport(run_id=new_run_id())
+    capture_stage(settings, report, _source_ids(args.sources))
+    write_run_report(settings, report)
+    _print_report([f"{r.source_id}: capture {r.capture_status}: {r.capture_summary}" for r in report.sources.values()])
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from llmflation.stages import build_stage, publish_stage, validate_stage, write_run_report
+
+    settings = load_settings()
+    report = RunReport(run_id=new_run_id())
+    result = build_stage(settings, report)
+    validation = validate_stage(report, result)
+    if not validation.ok:
+        write_run_report(settings, report)
+        log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)
+        return 1
+    _print_report(report.lines())
+    if args.no_publish:
+        write_run_report(settings, report)
+        return 0
+    outcome = publish_stage(settings, report, validation)
+    write_run_report(settings, report)
+    sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.json:
+        rows = [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "provider": s.provider,
+                "live_url": settings.url_for(s.id, s.live_url),
+                "urls": [{"url": u.url, "since": u.since, "until": u.until} for u in s.urls],
+                "parser": s.parser,
+                "js_rendered": s.js_rendered,
+                "download_delay_s": s.politeness.download_delay_s,
+                "needs_api_key_env": s.needs_api_key_env,
+            }
+            for s in SOURCES
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    for s in SOURCES:
+        sys.stdout.write(f"{s.id:<22} {s.kind:<13} {settings.url_for(s.id, s.live_url)}\n")
+        sys.stdout.write(f"{'':<22} parser {s.parser}, delay {s.politeness.download_delay_s:g} s"
+                         f"{', JavaScript-rendered' if s.js_rendered else ''}"
+                         f"{', key from $' + s.needs_api_key_env if s.needs_api_key_env else ''}\n")
+        for u in s.urls:
+            years = f"{u.since}-{u.until}" if u.until else f"{u.since}-"
+            sys.stdout.write(f"{'':<22} {years:<10} {u.url}\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import pipelines  # noqa: F401
+    from pipelines.serve import serve_nightly
+
+    settings = load_settings()
+    serve_nightly(settings, cron=args.cron or settings.schedule_cron, timezone=settings.schedule_timezone)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="llmflation", description="The cheapest LLM price per quality level, measured nightly.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the nightly pipeline once")
+    run.add_argument("--sources", help="comma-separated source ids to fetch (default: all)")
+    run.add_argument("--skip-history", action="store_true", help="do not backfill from the Wayback Machine")
+    run.set_defaults(func=cmd_run)
+
+    capture = sub.add_parser("capture", help="fetch sources' current bytes into the raw store")
+    capture.add_argument("--sources", help="comma-separated source ids (default: all)")
+    capture.set_defaults(func=cmd_capture)
+
+    build = sub.add_parser("build", help="parse the raw store, validate and publish (no network)")
+    build.add_argument("--no-publish", action="store_true", help="build and validate only")
+    build.set_defaults(func=cmd_build)
+
+    sources = sub.add_parser("sources", help="print the source registry")
+    sources.add_argument("--json", action="store_true")
+    sources.set_defaults(func=cmd_sources)
+
+    serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
+    serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore"):  # Prefect's client logs every API call at INFO
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return int(args.func(args))
+    except (ConfigError, UnknownSourceError) as exc:
+        log.error("%s", exc.args[0] if exc.args else exc)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,190 @@
+"""Atomic, versioned releases: ``published/<version>/`` complete, then ``latest`` switched in one step.
+
+A release is written into ``published/.staging-<version>/``, renamed to
+``published/<version>/`` (one atomic rename), and only then does the ``latest`` symlink move
+(a new link made beside it and ``os.replace``d over it). A reader following ``latest`` sees
+the old release or the new one, never half of one; a run killed at any point leaves at most
+an orphan staging folder, which the next publish removes.
+
+A release whose tables are identical in content to the latest one is not published again:
+``content_digest`` (sha256 over every table's canonical Parquet bytes) decides.
+
+When ``[publish] target`` names an fsspec URL (``s3://bucket/llmflation``), the local
+release is then copied there, and ``LATEST`` (a one-line file naming the version) is written
+last, so remote readers also switch only to a complete release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from llmflation import __version__
+from llmflation.rawstore import write_atomic
+from llmflation.schema import TABLES, datapackage_resource, to_arrow
+
+log = logging.getLogger(__name__)
+
+RELEASE_MANIFEST = "release.json"
+
+
+class PublishError(RuntimeError):
+    """The release could not be written; the previous release stays published."""
+
+
+@dataclass
+class PublishResult:
+    version: str
+    path: Path | None
+    published: bool
+    content_digest: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "path": str(self.path) if self.path else None,
+            "published": self.published,
+            "content_digest": self.content_digest,
+            "reason": self.reason,
+        }
+
+
+def parquet_bytes(name: str, frame: pd.DataFrame) -> bytes:
+    """The table as Parquet with its explicit schema; the same rows always give the same bytes."""
+    table = to_arrow(TABLES[name], frame)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", write_statistics=True, store_schema=True)
+    return sink.getvalue()
+
+
+def latest_release(published_dir: Path) -> Path | None:
+    """The folder ``latest`` points at, if any."""
+    link = published_dir / "latest"
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def latest_digest(published_dir: Path) -> str | None:
+    release = latest_release(published_dir)
+    if release is None or not (release / RELEASE_MANIFEST).exists():
+        return None
+    return json.loads((release / RELEASE_MANIFEST).read_text(encoding="utf-8")).get("content_digest")
+
+
+def publish(
+    published_dir: Path,
+    version: str,
+    tables: dict[str, pd.DataFrame],
+    report: dict[str, Any],
+    extra_files: dict[str, Callable[[Path], None]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    target: str | None = None,
+) -> PublishResult:
+    """Write a complete release and point ``latest`` at it, unless its content is unchanged.
+
+    ``extra_files`` maps a file name to a function that writes it at the given path (the chart).
+    ``metadata`` goes into ``datapackage.json`` (sources, licences, attributions).
+    """
+    published_dir.mkdir(parents=True, exist_ok=True)
+    encoded = {name: parquet_bytes(name, frame) for name, frame in sorted(tables.items())}
+    digest = hashlib.sha256()
+    for name, data in encoded.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).hexdigest().encode() + b"\n")
+    content_digest = digest.hexdigest()
+
+    previous = latest_digest(published_dir)
+    if previous == content_digest:
+        current = latest_release(published_dir)
+        reason = f"content unchanged since release {current.name if current else '?'}: not published again"
+        log.info(reason)
+        return PublishResult(version, current, False, content_digest, reason)
+
+    final = published_dir / version
+    if final.exists():
+        raise PublishError(f"release {version} already exists at {final}")
+    _remove_stale_staging(published_dir)
+    staging = published_dir / f".staging-{version}"
+    staging.mkdir()
+    try:
+        for name, data in encoded.items():
+            write_atomic(staging / f"{name}.parquet", data)
+        for name, writer in (extra_files or {}).items():
+            writer(staging / name)
+        write_atomic(staging / "run_report.json", json.dumps(report, indent=2, default=str).encode())
+        package = {
+            "profile": "data-package",
+            "name": "llmflation",
+            "title": "llmflation: the cheapest LLM price per quality level, month by month",
+            "version": version,
+            "llmflation_version": __version__,
+            "content_digest": content_digest,
+            **(metadata or {}),
+            "resources": [datapackage_resource(TABLES[name]) for name in encoded],
+        }
+        write_atomic(staging / "datapackage.json", json.dumps(package, indent=2, default=str).encode())
+        write_atomic(
+            staging / RELEASE_MANIFEST,
+            json.dumps({"version": version, "content_digest": content_digest, "tables": sorted(encoded)}).encode(),
+        )
+        _fsync_dir(staging)
+        os.rename(staging, final)
+        _fsync_dir(published_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_latest(published_dir, version)
+    log.info("published release %s (%s tables) at %s", version, len(encoded), final)
+    if target:
+        _copy_to_target(final, target, version)
+    return PublishResult(version, final, True, content_digest, "published")
+
+
+def _point_latest(published_dir: Path, version: str) -> None:
+    """Swap the ``latest`` symlink in one atomic step."""
+    tmp_link = published_dir / f".latest-{version}"
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(version, tmp_link, target_is_directory=True)
+    os.replace(tmp_link, published_dir / "latest")
+    _fsync_dir(published_dir)
+
+
+def _remove_stale_staging(published_dir: Path) -> None:
+    for stale in published_dir.glob(".staging-*"):
+        log.warning("removing %s, left by an interrupted publish", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in published_dir.glob(".latest-*"):
+        stale.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_to_target(release: Path, target: str, version: str) -> None:
+    """Copy a finished release to an fsspec URL, then name it in ``LATEST`` (written last)."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(target)
+    root = root.rstrip("/")
+    for path in sorted(release.iterdir()):
+        fs.makedirs(f"{root}/{version}", exist_ok=True)
+        fs.put_file(str(path), f"{root}/{version}/{path.name}")
+    fs.pipe_file(f"{root}/LATEST", f"{version}\n".encode())
+    log.info("copied release %s to %s", version, target)

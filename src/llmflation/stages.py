@@ -1,0 +1,83 @@
+"""The stages of a run as plain functions: the Prefect flow and the CLI both call these.
+
+Each takes the settings and the run's report, does one job, and records what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from llmflation.build import BuildResult, build
+from llmflation.capture import CaptureError, capture_live
+from llmflation.config import Settings
+from llmflation.publish import PublishResult, publish
+from llmflation.report import RunReport
+from llmflation.sources import select_sources
+from llmflation.validate import ValidationResult, validate
+
+log = logging.getLogger(__name__)
+
+
+def run_dir(settings: Settings, report: RunReport) -> Path:
+    """Where a run keeps its crawl feeds, crawl logs and report."""
+    return settings.state_dir / "runs" / report.run_id
+
+
+def capture_stage(settings: Settings, report: RunReport, source_ids: list[str] | None) -> None:
+    """Fetch every selected source's current address; one report line per source, never fatal per source."""
+    sources = select_sources(source_ids)
+    ids = [s.id for s in sources]
+    try:
+        results = capture_live(settings, ids, run_dir(settings, report))
+    except CaptureError as exc:
+        log.error("capture could not run: %s", exc)
+        for sid in ids:
+            entry = report.source(sid)
+            entry.capture_status, entry.capture_summary = "failed", f"{sid}: crawl did not run: {exc}"
+        return
+    for sid, result in results.items():
+        entry = report.source(sid)
+        entry.capture_summary = result.summary()
+        entry.capture_errors = list(result.errors)
+        if result.ok:
+            entry.capture_status = "ok"
+        elif result.skipped and not result.stored and not result.errors:
+            entry.capture_status = "skipped"
+        else:
+            entry.capture_status = "failed"
+
+
+def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
+    """Parse the raw store and assemble the tables (all sources: a release is always complete)."""
+    return build(settings, report, source_ids)
+
+
+def validate_stage(report: RunReport, result: BuildResult) -> ValidationResult:
+    validation = validate(result.tables)
+    report.sections["validation"] = validation.to_json()
+    return validation
+
+
+def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult) -> PublishResult:
+    """Publish the validated tables as release ``report.run_id``; unchanged content is not republished."""
+    report.finished_at = datetime.now(UTC)
+    outcome = publish(
+        settings.published_dir,
+        report.run_id,
+        validation.tables,
+        report.to_json(),
+        target=settings.publish_target,
+    )
+    report.sections["publish"] = outcome.to_json()
+    return outcome
+
+
+def write_run_report(settings: Settings, report: RunReport) -> Path:
+    """The run's own copy of its report, kept whether or not a release was made."""
+    path = run_dir(settings, report) / "run_report.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report.finished_at = report.finished_at or datetime.now(UTC)
+    path.write_text(report.dumps(), encoding="utf-8")
+    return path

@@ -1,0 +1,34 @@
+"""The registry rows of the provider pricing pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmflation.parsers import load_parser
+from llmflation.sources import PRICING_PAGES, get_source
+from tests.parsers.page_support import FIXTURES
+
+IDS = ["openai", "anthropic", "google", "mistral", "together", "groq", "fireworks", "deepinfra"]
+
+
+@pytest.mark.parametrize("source_id", IDS)
+def test_row_names_its_parser_and_every_address_with_years(source_id: str) -> None:
+    source = get_source(source_id)
+    assert source in PRICING_PAGES
+    assert (source.kind, source.provider) == ("pricing_page", source_id)
+    assert load_parser(source.parser).PROVIDER == source_id
+    assert [u.url for u in source.urls if u.until is None] == [source.live_url]
+    starts = [u.since for u in source.urls]
+    assert starts == sorted(starts) and all(u.until is None or u.until >= u.since for u in source.urls)
+    assert all(u.url.startswith("https://") for u in source.urls)
+
+
+@pytest.mark.parametrize("source_id", IDS)
+def test_row_has_fixtures_of_two_or_more_dates(source_id: str) -> None:
+    pages = sorted((FIXTURES / source_id).glob("*.html"))
+    assert len({page.stem.rsplit("_", 1)[-1] for page in pages}) >= 2, pages
+
+
+def test_each_pricing_page_is_registered_once() -> None:
+    ids = [source.id for source in PRICING_PAGES]
+    assert sorted(ids) == sorted(IDS)
