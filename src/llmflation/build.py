@@ -7,15 +7,42 @@ analysis tables. Everything published is rebuilt from ``data/raw/`` plus ``data/
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from llmflation.analyze import (
+    capture_observations,
+    cheapest_by_quality,
+    decline_rates,
+    headline_lines,
+    month_starts,
+    price_intervals,
+    reference_observations,
+    render_chart,
+    source_captures,
+)
 from llmflation.config import Settings
+from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store
 from llmflation.rawstore import RawStore
+from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
-from llmflation.schema import PRICES
+from llmflation.schema import MODELS, PRICES
+from llmflation.scores import (
+    ScorePolicy,
+    chosen_scores,
+    disagreements,
+    format_disagreements,
+    match_score_rows,
+    reference_score_rows,
+    score_rows,
+    scores_table,
+    unmatched_score_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +51,9 @@ log = logging.getLogger(__name__)
 class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
+    reference: Reference | None = None
+    #: Files beside the tables in the release (the chart), each written by its function.
+    extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
@@ -48,12 +78,73 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
     return frame
 
 
+def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, policy: ScorePolicy,
+                 report: RunReport) -> pd.DataFrame:
+    """Every score from the leaderboards and the curated table, matched to the catalog, one chosen per benchmark."""
+    records = [(item.capture.source_id, r) for item in parsed.ok() for r in item.result.scores]  # type: ignore[union-attr]
+    rows = pd.concat([score_rows(records), reference_score_rows(reference.scores)], ignore_index=True)
+    matched = match_score_rows(rows, catalog, policy)
+    table = scores_table(matched, policy)
+    found = disagreements(table, policy)
+    report.sections["scores"] = {
+        "rows": len(table),
+        "unmatched_rows": int(matched["model_id"].isna().sum()),
+        "disagreements_over_threshold": format_disagreements(found),
+        "unmatched_names": unmatched_score_names(matched).head(200).to_dict("records"),
+    }
+    return table
+
+
 def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
-    """Parse the store and assemble every table of the release."""
+    """Parse the store and assemble every table of the release.
+
+    A malformed curated reference file stops the build (``ReferenceDataError`` naming file and
+    line): it is ours to fix, and publishing without it would silently change the series.
+    """
+    reference = load_reference(settings.reference_dir)
+    catalog = Catalog.from_frames(reference.models, reference.aliases)
     store = RawStore(settings.raw_dir)
     parsed = parse_store(store, settings.parsed_dir, report, source_ids,
                          options={"chars_per_token": settings.chars_per_token})
-    prices = prices_frame(parsed)
+    prices = assign_model_ids(prices_frame(parsed), catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
-    report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), "price_rows": len(prices)}
-    return BuildResult(tables={"prices": prices}, parsed=parsed)
+    report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []
+    tables = {
+        "prices": prices,
+        "models": reference.models.reindex(columns=MODELS.column_names),
+        "scores": scores_frame(parsed, reference, catalog, ScorePolicy.from_settings(settings), report),
+        "unmatched_models": unmatched_table(prices, catalog),
+    }
+    report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
+    return BuildResult(tables=tables, parsed=parsed, reference=reference)
+
+
+def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:
+    """Add the analysis tables and the chart to a validated build: intervals, cheapest per level, decline rates.
+
+    Runs on the prices that passed validation, so a held-out price never reaches the series.
+    Curated reference prices cover the months before any capture; captured prices take
+    precedence where they exist, and every disagreement between the two is in the report.
+    """
+    assert result.reference is not None
+    reference = result.reference
+    prices = result.tables["prices"]
+    observations = pd.concat(
+        [reference_observations(reference.prices), capture_observations(prices)], ignore_index=True
+    )
+    intervals, disagreements = price_intervals(observations, reference.models, source_captures(prices))
+    scores = chosen_scores(result.tables["scores"])
+    levels, blends = settings.quality_levels, settings.blends
+    months = month_starts(settings.series_start, now or datetime.now(UTC))
+    cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
+    rates = decline_rates(cheapest, intervals, scores, levels, blends)
+    result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
+    report.sections["analysis"] = {
+        "headline": headline_lines(cheapest, rates),
+        "capture_reference_disagreements": [d.describe() for d in disagreements],
+    }
+    chart_blend = "1:1" if "1:1" in blends else blends[0]
+    if (cheapest["blend"] == chart_blend).any():
+        result.extra_files["llmflation.png"] = lambda path: render_chart(cheapest, rates, path, blend=chart_blend)
+    log.info("analysis: %s intervals, %s monthly rows, %s fits; %s capture/reference disagreements",
+             len(intervals), len(cheapest), int(rates["factor_per_year"].notna().sum()), len(disagreements))

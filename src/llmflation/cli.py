@@ -4,6 +4,10 @@
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
     llmflation build [--no-publish]                   parse the store, validate, publish (no network)
     llmflation sources                                the registry
+    llmflation report                                 the headline of the latest release
+    llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
+    llmflation match NAME... [--json]                 the catalog model each name maps to
+    llmflation unmatched [--summary]                  names in the latest release matching no model
     llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
@@ -48,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 1
     _print_report(outcome["lines"])
+    _print_report(outcome["headline"])
     sys.stdout.write(f"release: {outcome['publish']['reason']} ({outcome['publish']['version']})\n")
     return 0
 
@@ -64,12 +69,14 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from llmflation.stages import build_stage, publish_stage, validate_stage, write_run_report
+    from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
 
     settings = load_settings()
     report = RunReport(run_id=new_run_id())
     result = build_stage(settings, report)
     validation = validate_stage(report, result)
+    if validation.ok:
+        validation = analyze_stage(settings, report, result)
     if not validation.ok:
         write_run_report(settings, report)
         log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)
@@ -78,8 +85,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.no_publish:
         write_run_report(settings, report)
         return 0
-    outcome = publish_stage(settings, report, validation)
+    outcome = publish_stage(settings, report, validation, result)
     write_run_report(settings, report)
+    _print_report(report.sections.get("analysis", {}).get("headline", []))
     sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
     return 0
 
@@ -114,6 +122,74 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    from llmflation.match import Catalog, format_matches, match_ids, match_names
+
+    catalog = Catalog.load(load_settings().reference_dir)
+    if args.json:
+        sys.stdout.write(json.dumps(match_ids(args.names, catalog), indent=2) + "\n")
+    else:
+        _print_report(format_matches(match_names(args.names, catalog)))
+    return 0
+
+
+def cmd_unmatched(args: argparse.Namespace) -> int:
+    """Names in the latest release's prices that match no catalog model, most price rows first."""
+    import pandas as pd
+
+    from llmflation.match import Catalog, format_summary, match_summary, unmatched_table
+
+    settings = load_settings()
+    prices_path = settings.published_dir / "latest" / "prices.parquet"
+    if not prices_path.exists():
+        log.error("no published release at %s: run 'llmflation build' first", prices_path.parent)
+        return 1
+    prices = pd.read_parquet(prices_path, columns=["model_key", "source_id"])
+    catalog = Catalog.load(settings.reference_dir)
+    if args.summary:
+        _print_report(format_summary(match_summary(prices, catalog)))
+        return 0
+    table = unmatched_table(prices, catalog).head(args.limit)
+    for row in table.itertuples(index=False):
+        sys.stdout.write(f"{row.n_price_rows:>7}  {row.source_id:<14} {row.name}  ({row.reason})\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The headline of the latest release: each level's price then and now, and its factor per year."""
+    import pandas as pd
+
+    from llmflation.analyze import headline_lines
+
+    release = load_settings().published_dir / "latest"
+    if not (release / "cheapest_by_quality.parquet").exists():
+        log.error("no published release with an analysis at %s: run 'llmflation build' first", release)
+        return 1
+    cheapest = pd.read_parquet(release / "cheapest_by_quality.parquet")
+    rates = pd.read_parquet(release / "decline_rates.parquet")
+    sys.stdout.write(f"llmflation release {release.resolve().name}\n")
+    _print_report(headline_lines(cheapest, rates))
+    return 0
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    """The same analysis on the user's own CSV of observations."""
+    from llmflation.analyze import TrendInputError, trend_from_csv, trend_text
+
+    exclude = [m.strip() for m in args.exclude_models.split(",") if m.strip()] if args.exclude_models else None
+    try:
+        result = trend_from_csv(args.file, args.benchmark, args.threshold, method=args.method, blend=args.blend,
+                                exclude=exclude, exclude_column=args.exclude_where)
+    except TrendInputError as exc:
+        log.error("%s", exc)
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    else:
+        _print_report(trend_text(result))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import pipelines  # noqa: F401
     from pipelines.serve import serve_nightly
@@ -144,6 +220,31 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="print the source registry")
     sources.add_argument("--json", action="store_true")
     sources.set_defaults(func=cmd_sources)
+
+    report = sub.add_parser("report", help="the headline of the latest release")
+    report.set_defaults(func=cmd_report)
+
+    trend = sub.add_parser("trend", help="decline rate of the cheapest price at a quality level, from your own CSV")
+    trend.add_argument("file", help="CSV with model, date, usd_per_mtok (or input_/output_usd_per_mtok) and benchmark columns")
+    trend.add_argument("--benchmark", required=True, help="the benchmark column to threshold on")
+    trend.add_argument("--threshold", required=True, type=float, help="minimum score")
+    trend.add_argument("--method", choices=["frontier", "monthly"], default="frontier",
+                       help="frontier: new lowest prices (Epoch AI); monthly: cheapest each month (a16z)")
+    trend.add_argument("--blend", default="3:1", help="input:output ratio when the CSV has separate prices (default 3:1)")
+    trend.add_argument("--exclude-models", help="comma-separated model names to leave out (e.g. reasoning models)")
+    trend.add_argument("--exclude-where", metavar="COLUMN", help="leave out rows whose true/false COLUMN is true")
+    trend.add_argument("--json", action="store_true", help="print the result as JSON")
+    trend.set_defaults(func=cmd_trend)
+
+    match = sub.add_parser("match", help="show the catalog model each name maps to")
+    match.add_argument("names", nargs="+", metavar="NAME")
+    match.add_argument("--json", action="store_true", help="print an object from name to model_id or null")
+    match.set_defaults(func=cmd_match)
+
+    unmatched = sub.add_parser("unmatched", help="names in the latest release that match no catalog model")
+    unmatched.add_argument("--summary", action="store_true", help="share of distinct models matched, per source")
+    unmatched.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    unmatched.set_defaults(func=cmd_unmatched)
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
     serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")

@@ -32,6 +32,10 @@ DEFAULT_CONTACT_URL = "https://github.com/llmflation/llmflation"
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
+#: The curated tables kept in git beside the code.
+REPO_REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+
+
 class ConfigError(ValueError):
     """The configuration file or an environment variable is malformed."""
 
@@ -69,7 +73,14 @@ class Settings:
 
     @property
     def reference_dir(self) -> Path:
-        return self.data_dir / "reference"
+        """Curated reference data: ``[reference] dir``, else ``<data_dir>/reference`` when it exists,
+        else the copy shipped in this repository's ``data/reference`` (so a data folder set
+        elsewhere still builds from the curated tables)."""
+        configured = self.section("reference").get("dir")
+        if configured:
+            return Path(configured).expanduser().resolve()
+        local = self.data_dir / "reference"
+        return local if local.is_dir() else REPO_REFERENCE_DIR
 
     @property
     def state_dir(self) -> Path:
@@ -83,6 +94,25 @@ class Settings:
     def url_for(self, source_id: str, default: str) -> str:
         """The live URL of a source: the configured override, else the registry's address."""
         return self.source_urls.get(source_id, default)
+
+    @property
+    def quality_levels(self) -> list[tuple[str, float]]:
+        """``[analysis] levels``: (benchmark, threshold) pairs; default MMLU 42 (GPT-3) and 83 (GPT-4)."""
+        levels = self.section("analysis").get("levels", [{"benchmark": "mmlu", "threshold": 42}, {"benchmark": "mmlu", "threshold": 83}])
+        try:
+            return [(str(level["benchmark"]), float(level["threshold"])) for level in levels]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{self.config_path}: [analysis] levels must be a list of {{benchmark, threshold}} tables") from exc
+
+    @property
+    def blends(self) -> list[str]:
+        """``[analysis] blends``: input:output ratios of the blended price; default 1:1 (a16z) and 3:1 (Epoch AI)."""
+        return [str(b) for b in self.section("analysis").get("blends", ["1:1", "3:1"])]
+
+    @property
+    def series_start(self) -> str:
+        """``[analysis] start``: first month of the published series; default GPT-3's public API, Nov 2021."""
+        return str(self.section("analysis").get("start", "2021-11-01"))
 
     def section(self, name: str) -> dict[str, Any]:
         """A top-level TOML table (``[analysis]``, ``[scores]``...), empty when absent."""

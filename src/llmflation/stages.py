@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from llmflation.build import BuildResult, build
+from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
 from llmflation.publish import PublishResult, publish
@@ -55,19 +55,35 @@ def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | N
 
 
 def validate_stage(report: RunReport, result: BuildResult) -> ValidationResult:
+    """Hold out suspect rows and check every table; ``result.tables`` become the validated ones."""
+    validation = validate(result.tables)
+    report.sections["validation"] = validation.to_json()
+    result.tables = validation.tables
+    return validation
+
+
+def analyze_stage(settings: Settings, report: RunReport, result: BuildResult) -> ValidationResult:
+    """The analysis tables and chart from the validated prices, then the whole release checked again."""
+    analyze(settings, report, result)
     validation = validate(result.tables)
     report.sections["validation"] = validation.to_json()
     return validation
 
 
-def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult) -> PublishResult:
-    """Publish the validated tables as release ``report.run_id``; unchanged content is not republished."""
+def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult,
+                  result: BuildResult | None = None) -> PublishResult:
+    """Publish the validated tables (and the build's chart) as release ``report.run_id``.
+
+    Unchanged content is not republished.
+    """
     report.finished_at = datetime.now(UTC)
     outcome = publish(
         settings.published_dir,
         report.run_id,
         validation.tables,
         report.to_json(),
+        extra_files=result.extra_files if result else None,
+        metadata=release_metadata(),
         target=settings.publish_target,
     )
     report.sections["publish"] = outcome.to_json()
@@ -81,3 +97,16 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
     report.finished_at = report.finished_at or datetime.now(UTC)
     path.write_text(report.dumps(), encoding="utf-8")
     return path
+
+
+def release_metadata() -> dict[str, object]:
+    """Sources, licences and attributions for ``datapackage.json``, from the registry."""
+    from llmflation.sources import SOURCES
+
+    return {
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 (our compilation; each source keeps its own terms)"}],
+        "sources": [
+            {"title": source.id, "path": source.live_url, **({"attribution": source.notes} if source.needs_api_key_env else {})}
+            for source in SOURCES
+        ],
+    }

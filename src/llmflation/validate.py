@@ -68,7 +68,8 @@ def validate(tables: dict[str, pd.DataFrame]) -> ValidationResult:
             findings.append(Finding("schema", "error", name, str(exc)))
             continue
         if spec.primary_key and len(frame):
-            dupes = frame[frame.duplicated(list(spec.primary_key), keep=False)]
+            keyed = frame.reindex(columns=spec.column_names)
+            dupes = keyed[keyed.duplicated(list(spec.primary_key), keep=False)]
             if len(dupes):
                 findings.append(Finding(
                     "unique_key", "error", name,
