@@ -136,6 +136,82 @@ PRICE_APIS: tuple[Source, ...] = (
 # Provider pricing pages, with the addresses each had over the years.
 PRICING_PAGES: tuple[Source, ...] = (
     Source(
+        id="openai",
+        kind="pricing_page",
+        provider="openai",
+        urls=(
+            SourceURL("https://beta.openai.com/pricing", since=2021, until=2022),
+            SourceURL("https://openai.com/api/pricing/", since=2021),
+            SourceURL("https://openai.com/pricing", since=2023, until=2024),
+            SourceURL("https://platform.openai.com/docs/pricing", since=2025, until=2026),
+        ),
+        parser="llmflation.parsers.openai",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "openai.com/api/pricing/ (2021-2023, again 2024-) and openai.com/pricing (2023-2024) are "
+            "server-rendered: per-engine per-1K prices, then Input/Output tables per 1K, then per 1M. "
+            "platform.openai.com/docs/pricing (2025-) is an app page; kept for its archived history. "
+            "Live fetches may be refused to non-browser clients: current prices also come from the price APIs."
+        ),
+    ),
+    Source(
+        id="anthropic",
+        kind="pricing_page",
+        provider="anthropic",
+        urls=(
+            SourceURL("https://www.anthropic.com/product", since=2023, until=2023),
+            SourceURL("https://www.anthropic.com/api", since=2024, until=2024),
+            SourceURL("https://www.anthropic.com/pricing", since=2024, until=2025),
+            SourceURL("https://docs.anthropic.com/en/docs/about-claude/pricing", since=2024, until=2025),
+            SourceURL("https://docs.claude.com/en/docs/about-claude/pricing", since=2025, until=2025),
+            SourceURL("https://platform.claude.com/docs/en/about-claude/pricing", since=2025),
+        ),
+        parser="llmflation.parsers.anthropic",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "Marketing pages (product 2023, api 2024, pricing 2024-2025) show a card per model, per "
+            "million tokens ('$3 / MTok'); they are Next.js pages whose embedded JSON, when present, is read "
+            "instead of the visible text. The documentation page (2024-) has one table per kind of price: "
+            "base, cache writes and hits, output; batch; long context."
+        ),
+    ),
+    Source(
+        id="google",
+        kind="pricing_page",
+        provider="google",
+        urls=(
+            SourceURL("https://ai.google.dev/pricing", since=2023, until=2025),
+            SourceURL("https://ai.google.dev/gemini-api/docs/pricing", since=2024),
+        ),
+        parser="llmflation.parsers.google",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "Gemini API (Google AI Studio) prices, not Vertex AI. Until spring 2024 text was priced per 1K "
+            "characters (converted at [normalize] chars_per_token, rows marked converted_from_characters); "
+            "since May 2024 per 1M tokens with a higher price above 128k (later 200k) prompt tokens, "
+            "context caching, and from 2025 a Batch tab. Free-tier columns are not prices."
+        ),
+    ),
+    Source(
+        id="mistral",
+        kind="pricing_page",
+        provider="mistral",
+        urls=(
+            SourceURL("https://docs.mistral.ai/platform/pricing/", since=2023, until=2024),
+            SourceURL("https://mistral.ai/technology/", since=2024, until=2024),
+            SourceURL("https://mistral.ai/pricing", since=2025),
+        ),
+        parser="llmflation.parsers.mistral",
+        js_rendered=True,
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "docs.mistral.ai/platform/pricing (Dec 2023-2024) is a server-rendered table: EUR only at "
+            "launch, then USD and EUR columns per 1M tokens. mistral.ai/technology (2024) lists API names with "
+            "USD and EUR prices. mistral.ai/pricing (2025-) draws its API price table in the browser: "
+            "current Mistral prices come from the price APIs (litellm, genai_prices, openrouter)."
+        ),
+    ),
+    Source(
         id="together",
         kind="pricing_page",
         provider="together",

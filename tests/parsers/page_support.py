@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmflation.records import CaptureMeta, ParseError, ParseResult
+from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def capture(source_id: str, url: str = "https://example.invalid/pricing") -> CaptureMeta:
-    """Capture metadata for a fixture page (parsers must not depend on any of it)."""
+def capture(source_id: str, url: str = "https://example.invalid/pricing", content_type: str = "text/html") -> CaptureMeta:
+    """Capture metadata for a fixture page (parsers read only its content type: a ``text/plain``
+    capture is a text rendering of a page)."""
     return CaptureMeta(
         capture_id="fixture",
         source_id=source_id,
@@ -25,7 +26,7 @@ def capture(source_id: str, url: str = "https://example.invalid/pricing") -> Cap
         observed_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
         via="live",
         status=200,
-        content_type="text/html",
+        content_type=content_type,
         sha256="0" * 64,
         size=0,
     )
@@ -42,6 +43,40 @@ def prices_of(result: ParseResult) -> list[tuple[str, Decimal | None, Decimal | 
 
 def D(value: str) -> Decimal:
     return Decimal(value)
+
+
+def parse_fixture(parser: ModuleType, source_id: str, name: str) -> ParseResult:
+    return parser.parse(fixture_bytes(source_id, name), capture(source_id))
+
+
+def prices_by_key(result: ParseResult, tier: str = "standard") -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """``{model_key: (input, output)}`` for one tier, failing on a key seen twice in that tier."""
+    table: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for price in result.prices:
+        if price.tier != tier:
+            continue
+        assert price.model_key not in table, f"{price.model_key} appears twice in tier {tier}"
+        table[price.model_key] = (price.input_usd_per_mtok, price.output_usd_per_mtok)
+    return table
+
+
+def record(result: ParseResult, model_key: str, tier: str = "standard") -> PriceRecord:
+    """The one record of ``model_key`` in ``tier``."""
+    matches = [p for p in result.prices if p.model_key == model_key and p.tier == tier]
+    assert len(matches) == 1, f"{model_key}/{tier}: {len(matches)} records"
+    return matches[0]
+
+
+def without_tables_and_prices(body: bytes) -> bytes:
+    """The page with its tables, scripts and every amount outside them removed: a layout change."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body.decode("utf-8"), "lxml")
+    for tag in soup.find_all(["table", "script"]):
+        tag.decompose()
+    for text in soup.find_all(string=lambda s: "$" in s or "€" in s):
+        text.replace_with("")
+    return str(soup).encode("utf-8")
 
 
 FOREIGN_PAGE = b"""<!DOCTYPE html><html><head><title>Release notes</title></head><body>

@@ -1,4 +1,4 @@
-"""The registry rows of the together, groq, fireworks and deepinfra pricing pages."""
+"""The registry rows of the provider pricing pages."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import pytest
 
 from llmflation.parsers import load_parser
 from llmflation.sources import PRICING_PAGES, get_source
+from tests.parsers.page_support import FIXTURES
 
-IDS = ["together", "groq", "fireworks", "deepinfra"]
+IDS = ["openai", "anthropic", "google", "mistral", "together", "groq", "fireworks", "deepinfra"]
 
 
 @pytest.mark.parametrize("source_id", IDS)
@@ -20,3 +21,14 @@ def test_row_names_its_parser_and_every_address_with_years(source_id: str) -> No
     starts = [u.since for u in source.urls]
     assert starts == sorted(starts) and all(u.until is None or u.until >= u.since for u in source.urls)
     assert all(u.url.startswith("https://") for u in source.urls)
+
+
+@pytest.mark.parametrize("source_id", IDS)
+def test_row_has_fixtures_of_two_or_more_dates(source_id: str) -> None:
+    pages = sorted((FIXTURES / source_id).glob("*.html"))
+    assert len({page.stem.rsplit("_", 1)[-1] for page in pages}) >= 2, pages
+
+
+def test_each_pricing_page_is_registered_once() -> None:
+    ids = [source.id for source in PRICING_PAGES]
+    assert sorted(ids) == sorted(IDS)

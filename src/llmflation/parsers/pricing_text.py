@@ -4,12 +4,18 @@ Every pricing-page parser needs the same few steps: decode bytes safely, find th
 tables (or the JSON a page renders them from), and turn a cell such as ``"$0.59 (1.69M / $1)"``
 or ``"$0.0002 / 1K tokens"`` into an exact ``Decimal`` and a unit that
 ``llmflation.normalize.to_usd_per_mtok`` understands. Nothing here knows any provider.
+
+The last section serves pages that show prices as cards or in eras without tables: text
+renderings of a page, its visible text as lines, and every string of its embedded data
+(``__NEXT_DATA__`` and the inline payload of Next.js app-router pages). Money strings with their
+own unit and currency ("0.25$ / 1M tokens", "$3 / MTok") are read by ``money_strings``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from bs4 import BeautifulSoup, Tag
@@ -398,3 +404,96 @@ def _single_cell_prices(text: str) -> tuple[Decimal | None, Decimal | None]:
         return amounts[0], amounts[1]
     return None, None
 
+
+# -- Text renderings, visible lines and embedded data (card layouts and eras of the provider pages) --
+
+
+def is_text_rendering(body: bytes, content_type: str) -> bool:
+    """True for a plain-text rendering of a page (``text/plain``, or no markup at its start)
+    rather than the page's HTML: parsers read such captures line by line."""
+    return content_type.split(";")[0].strip().lower() == "text/plain" or b"<" not in body[:4096]
+
+
+def decode_page(body: bytes) -> str:
+    """The page as text: size-bounded, UTF-8 (with replacement: pages are sometimes mis-encoded)."""
+    if len(body) > MAX_PAGE_BYTES:
+        raise ParseError(f"page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    return body.decode("utf-8", errors="replace")
+
+
+_INLINE = ["span", "a", "b", "strong", "em", "i", "sup", "sub", "small", "code", "abbr", "bdi", "mark", "u"]
+
+
+def visible_lines(soup: BeautifulSoup) -> list[str]:
+    """The page's visible text as non-empty lines, one per block, scripts excluded.
+
+    Inline elements are unwrapped first (in place), so "$0.0008<span> / 1K tokens</span>"
+    stays one line, as a reader sees it.
+    """
+    for tag in soup.find_all(_INLINE):
+        tag.unwrap()
+    soup.smooth()  # merge the strings the unwrapped tags left side by side
+    lines = []
+    for text in soup.find_all(string=True):
+        if text.parent is not None and text.parent.name in {"script", "style", "noscript", "template", "head", "title"}:
+            continue
+        line = clean(str(text))
+        if line:
+            lines.append(line)
+    return lines
+
+
+_NEXT_FLIGHT = re.compile(r'self\.__next_f\.push\(\[1,\s*"((?:[^"\\]|\\.)*)"\]\)')
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def embedded_json_strings(soup: BeautifulSoup) -> list[str] | None:
+    """Every string of the page's embedded data, in document order; ``None`` when it embeds none.
+
+    Read as JSON, not as text: Next.js ``__NEXT_DATA__`` and other ``application/json`` /
+    ``application/ld+json`` scripts, and the React Server Components payload that app-router
+    pages push inline (``self.__next_f.push([1, "..."])``). A page that renders its cards from
+    this data states every price here even when the visible HTML is an empty shell.
+    """
+    strings: list[str] = []
+    found = False
+    for script in soup.find_all("script"):
+        source = script.string or ""
+        if script.get("type") in ("application/json", "application/ld+json"):
+            found = True
+            try:
+                doc = json.loads(source)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            strings.extend(_json_strings(doc))
+        elif "__next_f" in source:
+            found = True
+            strings.extend(_flight_strings(source))
+    cleaned = [clean(s) for s in strings if clean(s)]
+    return cleaned if found and cleaned else None
+
+
+def _flight_strings(source: str) -> Iterator[str]:
+    """The string literals of the RSC payload chunks pushed by an inline script, in order."""
+    for chunk in _NEXT_FLIGHT.finditer(source):
+        try:
+            payload = json.loads(f'"{chunk.group(1)}"')
+        except json.JSONDecodeError:
+            continue
+        for literal in _JSON_STRING.finditer(payload):
+            try:
+                yield json.loads(f'"{literal.group(1)}"')
+            except json.JSONDecodeError:
+                continue
+
+
+def _json_strings(doc: object) -> Iterator[str]:
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
