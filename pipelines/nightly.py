@@ -40,8 +40,8 @@ def build_task(settings: Settings, report: RunReport) -> BuildResult:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(report: RunReport, result: BuildResult) -> ValidationResult:
-    return validate_stage(report, result)
+def validate_task(report: RunReport, result: BuildResult, settings: Settings) -> ValidationResult:
+    return validate_stage(report, result, settings)
 
 
 @task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
@@ -58,14 +58,14 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
     if capture:
         capture_live_task(settings, report, sources)
     result = build_task(settings, report)
-    validation = validate_task(report, result)
+    validation = validate_task(report, result, settings)
     if not validation.ok:
         write_run_report(settings, report)
         raise ValidationRefused("validation refused to publish: " + "; ".join(
             f.message for f in validation.findings if f.severity == "error"))
     outcome = publish_task(settings, report, validation)
     path = write_run_report(settings, report)
-    for line in report.lines():
+    for line in report.lines() + validation.lines():
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)
-    return {"run_id": report.run_id, "publish": outcome.to_json(), "lines": report.lines(), "report_path": str(path)}
+    return {"run_id": report.run_id, "publish": outcome.to_json(), "lines": report.lines() + validation.lines(), "report_path": str(path)}

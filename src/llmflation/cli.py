@@ -69,7 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = load_settings()
     report = RunReport(run_id=new_run_id())
     result = build_stage(settings, report)
-    validation = validate_stage(report, result)
+    validation = validate_stage(report, result, settings)
+    _print_report(validation.lines())
     if not validation.ok:
         write_run_report(settings, report)
         log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)

@@ -84,6 +84,18 @@ def latest_digest(published_dir: Path) -> str | None:
     return json.loads((release / RELEASE_MANIFEST).read_text(encoding="utf-8")).get("content_digest")
 
 
+def read_latest_table(published_dir: Path, name: str) -> pd.DataFrame | None:
+    """A table of the release ``latest`` points at (the drift check's baseline); None when absent or unreadable."""
+    release = latest_release(published_dir)
+    if release is None or not (release / f"{name}.parquet").exists():
+        return None
+    try:
+        return pq.read_table(release / f"{name}.parquet").to_pandas()
+    except (OSError, ValueError) as exc:
+        log.warning("cannot read %s of release %s (%s): no drift baseline", name, release.name, exc)
+        return None
+
+
 def publish(
     published_dir: Path,
     version: str,

@@ -12,10 +12,10 @@ from pathlib import Path
 from llmflation.build import BuildResult, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
-from llmflation.publish import PublishResult, publish
+from llmflation.publish import PublishResult, publish, read_latest_table
 from llmflation.report import RunReport
 from llmflation.sources import select_sources
-from llmflation.validate import ValidationResult, validate
+from llmflation.validate import AllowlistError, Finding, ValidationResult, load_allowlist, validate
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,21 @@ def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | N
     return build(settings, report, source_ids)
 
 
-def validate_stage(report: RunReport, result: BuildResult) -> ValidationResult:
-    validation = validate(result.tables)
+def validate_stage(report: RunReport, result: BuildResult, settings: Settings | None = None) -> ValidationResult:
+    """The gate; with ``settings``, against the last release (drift) and with the allowlist."""
+    previous: dict = {}
+    allowlist: list = []
+    problems: list[Finding] = []
+    if settings is not None:
+        last_prices = read_latest_table(settings.published_dir, "prices")
+        if last_prices is not None:
+            previous["prices"] = last_prices
+        try:
+            allowlist = load_allowlist(settings.reference_dir / "allowlist.csv")
+        except AllowlistError as exc:
+            problems.append(Finding("allowlist", "error", "allowlist", str(exc)))
+    validation = validate(result.tables, previous=previous, allowlist=allowlist)
+    validation.findings[:0] = problems
     report.sections["validation"] = validation.to_json()
     return validation
 

@@ -1,0 +1,204 @@
+"""The validation gate, fed the bad data each check exists to catch."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from llmflation.schema import PRICES
+from llmflation.validate import AllowEntry, AllowlistError, load_allowlist, validate
+
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+
+def price_row(model_key: str = "openai/gpt-4o", inp: str | None = "2.5", out: str | None = "10",
+              when: str = "2026-01-01", provider: str = "openrouter", source_id: str = "openrouter",
+              is_free: bool = False, model_id: str | None = None, tier: str = "standard") -> dict:
+    observed = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    capture_key = f"{source_id}|{observed.isoformat()}"
+    return {
+        "observed_at": observed, "source_id": source_id, "provider": provider, "model_key": model_key,
+        "model_id": model_id, "model_name": None,
+        "input_usd_per_mtok": None if inp is None else Decimal(inp),
+        "output_usd_per_mtok": None if out is None else Decimal(out),
+        "cached_input_usd_per_mtok": None, "cache_write_usd_per_mtok": None,
+        "tier": tier, "unit_on_page": "per_token", "is_free": is_free, "is_deprecated": False,
+        "quantization": None, "converted_from_characters": False, "context_window_tokens": None,
+        "capture_url": "https://openrouter.ai/api/v1/models",
+        "capture_id": hashlib.sha256(capture_key.encode()).hexdigest()[:24],
+        "capture_sha256": hashlib.sha256(capture_key.encode()).hexdigest(),
+        "via": "live", "wayback_timestamp": None, "parser": "llmflation.parsers.openrouter@1",
+    }
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows)).reindex(columns=PRICES.column_names)
+
+
+def checks(result, severity: str = "held_out") -> dict[str, int]:
+    return {f.check: len(f.rows) for f in result.findings if f.severity == severity}
+
+
+def test_clean_prices_pass_untouched() -> None:
+    prices = frame(price_row(), price_row(when="2026-02-01"), price_row("meta/llama", "0.1", "0.2"))
+    result = validate({"prices": prices}, now=NOW)
+    assert result.ok and result.findings == []
+    assert len(result.tables["prices"]) == 3
+
+
+@pytest.mark.parametrize("inp,out,free", [("0", "10", False), ("-1", "10", False), ("2.5", "1000.01", False),
+                                          ("1", "0", True)])
+def test_out_of_range_prices_are_held_out(inp: str, out: str, free: bool) -> None:
+    prices = frame(price_row(), price_row("bad/model", inp, out, is_free=free))
+    result = validate({"prices": prices}, now=NOW)
+    assert checks(result) == {"price_range": 1}
+    assert list(result.tables["prices"]["model_key"]) == ["openai/gpt-4o"]
+    assert result.ok  # held out, not a refusal
+
+
+def test_free_zero_price_and_top_of_range_pass() -> None:
+    prices = frame(price_row("x/free:free", "0", "0", is_free=True), price_row("o1-pro", "150", "600"),
+                   price_row("edge", "1000", "1000"))
+    assert validate({"prices": prices}, now=NOW).findings == []
+
+
+def test_dates_outside_the_source_life_are_held_out() -> None:
+    prices = frame(price_row(when="2026-03-01"),
+                   price_row("old", when="2021-06-01"),         # openrouter starts in 2023
+                   price_row("future", when="2027-06-01"),      # after now
+                   price_row("ghost", source_id="nowhere"))     # not in the registry
+    result = validate({"prices": prices}, now=NOW)
+    assert checks(result) == {"source_dates": 3}
+    reasons = sorted(r["reason"] for r in result.findings[0].rows)
+    assert any("before the source existed" in r for r in reasons)
+    assert any("in the future" in r for r in reasons)
+    assert any("not in the registry" in r for r in reasons)
+
+
+def test_missing_provenance_is_held_out() -> None:
+    broken = price_row("nohash")
+    broken["capture_sha256"] = "not-a-hash"
+    prices = frame(price_row(), broken)
+    result = validate({"prices": prices}, now=NOW)
+    assert checks(result) == {"provenance": 1}
+
+
+def test_a_per_1k_slip_is_held_out_and_the_next_good_capture_kept() -> None:
+    prices = frame(price_row(when="2026-01-01"),
+                   price_row(inp="0.0025", out="0.01", when="2026-01-02"),  # /1000: a per-1K price read as per-1M
+                   price_row(when="2026-01-03"))
+    result = validate({"prices": prices}, now=NOW)
+    assert checks(result) == {"price_jump": 1}
+    kept = result.tables["prices"]
+    assert sorted(kept["observed_at"].dt.day) == [1, 3]
+    row = result.findings[0].rows[0]
+    assert "2.5 -> 0.0025" in row["reason"]
+
+
+def test_a_jump_of_exactly_twenty_times_passes_and_just_over_is_caught() -> None:
+    ok = validate({"prices": frame(price_row(inp="1", out="1"), price_row(inp="20", out="1", when="2026-01-02"))}, now=NOW)
+    assert ok.findings == []
+    bad = validate({"prices": frame(price_row(inp="1", out="1"), price_row(inp="20.5", out="1", when="2026-01-02"))}, now=NOW)
+    assert checks(bad) == {"price_jump": 1}
+
+
+def test_the_allowlist_accepts_a_genuine_jump_and_it_becomes_the_reference() -> None:
+    prices = frame(price_row(inp="60", out="120", when="2026-01-01"),
+                   price_row(inp="2", out="4", when="2026-02-01"),
+                   price_row(inp="2", out="4", when="2026-03-01"))
+    held = validate({"prices": prices}, now=NOW)
+    assert checks(held) == {"price_jump": 2}
+    entry = AllowEntry(datetime(2026, 2, 1).date(), "openrouter", "openai/gpt-4o", "30x price cut", "https://example.org/news")
+    accepted = validate({"prices": prices}, allowlist=[entry], now=NOW)
+    assert checks(accepted) == {}
+    assert checks(accepted, "accepted") == {"price_jump": 1}
+    assert accepted.findings[0].rows[0]["link"] == "https://example.org/news"
+    assert len(accepted.tables["prices"]) == 3
+
+
+def test_a_price_1000x_from_the_same_model_elsewhere_is_held_out() -> None:
+    prices = frame(price_row("meta-llama/llama-3.1-8b-instruct", "0.05", "0.08", provider="a"),
+                   price_row("meta-llama/llama-3.1-8b-instruct", "0.06", "0.09", provider="b"),
+                   price_row("llama-3.1-8b-instruct", "60", "90", provider="c"))  # per-1K read as per-1M
+    result = validate({"prices": prices}, now=NOW)
+    assert checks(result) == {"cross_provider": 1}
+    assert list(result.tables["prices"]["provider"]) == ["a", "b"]
+
+
+def test_cross_provider_check_uses_model_id_and_ignores_other_models() -> None:
+    prices = frame(price_row("x", "0.01", "0.01", provider="a", model_id="tiny"),
+                   price_row("y", "0.01", "0.01", provider="b", model_id="tiny"),
+                   price_row("z", "50", "50", provider="c", model_id="huge"))
+    assert validate({"prices": prices}, now=NOW).findings == []
+
+
+def test_allowlist_accepts_a_cross_provider_outlier() -> None:
+    prices = frame(price_row("m", "0.05", "0.05", provider="a"), price_row("m", "0.05", "0.05", provider="b"),
+                   price_row("m", "80", "80", provider="c"))
+    entry = AllowEntry(datetime(2025, 1, 1).date(), "openrouter", "m", "premium tier", "https://example.org/c")
+    result = validate({"prices": prices}, allowlist=[entry], now=NOW)
+    assert checks(result) == {} and checks(result, "accepted") == {"cross_provider": 1}
+
+
+def test_drift_keeps_the_last_release_rows_of_a_shrunken_source() -> None:
+    previous = frame(*[price_row(f"m{i}", when="2026-01-01") for i in range(10)])
+    now = frame(*[price_row(f"m{i}", when="2026-01-01") for i in range(4)])
+    result = validate({"prices": now}, previous={"prices": previous}, now=NOW)
+    assert checks(result, "kept_previous") == {"drift": 1}
+    assert len(result.tables["prices"]) == 10
+    assert "fell by more than half" in result.findings[0].message
+
+
+def test_no_drift_when_half_or_more_remain() -> None:
+    previous = frame(*[price_row(f"m{i}") for i in range(10)])
+    now = frame(*[price_row(f"m{i}") for i in range(5)])
+    result = validate({"prices": now}, previous={"prices": previous}, now=NOW)
+    assert result.findings == [] and len(result.tables["prices"]) == 5
+
+
+def test_drift_survives_a_parquet_round_trip(tmp_path: Path) -> None:
+    from llmflation.publish import parquet_bytes
+
+    previous_path = tmp_path / "prices.parquet"
+    previous_path.write_bytes(parquet_bytes("prices", frame(*[price_row(f"m{i}") for i in range(6)])))
+    previous = pd.read_parquet(previous_path)
+    result = validate({"prices": frame(price_row("m0"))}, previous={"prices": previous}, now=NOW)
+    assert result.ok, result.to_json()
+    assert len(result.tables["prices"]) == 6
+
+
+def test_duplicate_keys_and_schema_breaks_refuse_the_release() -> None:
+    row = price_row()
+    dup = validate({"prices": frame(row, dict(row))}, now=NOW)
+    assert not dup.ok and checks(dup, "error") == {"unique_key": 2}
+    nulls = price_row()
+    nulls["provider"] = None
+    broken = validate({"prices": frame(nulls)}, now=NOW)
+    assert not broken.ok and [f.check for f in broken.findings] == ["schema"]
+    unknown = validate({"nonsense": pd.DataFrame({"a": [1]})}, now=NOW)
+    assert not unknown.ok
+
+
+def test_allowlist_file_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "allowlist.csv"
+    assert load_allowlist(path) == []
+    path.write_text("date,source,model_key,reason,link\n2026-02-01,openrouter,openai/gpt-4o,price cut,https://x.org/a\n")
+    [entry] = load_allowlist(path)
+    assert entry.since.isoformat() == "2026-02-01" and entry.line == 2
+    path.write_text("date,source,model_key,reason,link\n2026-02-01,openrouter,openai/gpt-4o,,https://x.org/a\n")
+    with pytest.raises(AllowlistError, match=r"allowlist.csv:2: empty \['reason'\]"):
+        load_allowlist(path)
+    path.write_text("date,source,model_key,reason,link\n02/01/2026,openrouter,m,cut,https://x.org/a\n")
+    with pytest.raises(AllowlistError, match="not YYYY-MM-DD"):
+        load_allowlist(path)
+    path.write_text("date,source,model_key,reason,link\n2026-02-01,openrouter,m,cut,see the blog\n")
+    with pytest.raises(AllowlistError, match="not an http"):
+        load_allowlist(path)
+    path.write_text("date,source,model\n")
+    with pytest.raises(AllowlistError, match="missing column"):
+        load_allowlist(path)
