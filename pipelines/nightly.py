@@ -17,6 +17,7 @@ from llmflation.build import BuildResult
 from llmflation.config import Settings, load_settings
 from llmflation.publish import PublishResult
 from llmflation.report import RunReport, new_run_id
+from llmflation.runlock import run_lock
 from llmflation.stages import build_stage, capture_stage, publish_stage, validate_stage, write_run_report
 from llmflation.validate import ValidationResult
 
@@ -51,8 +52,17 @@ def publish_task(settings: Settings, report: RunReport, validation: ValidationRe
 
 @flow(name="llmflation-nightly", log_prints=False)
 def nightly(sources: list[str] | None = None, skip_history: bool = False, capture: bool = True) -> dict:
-    """One full run. ``sources`` limits what is fetched; the build always covers the whole store."""
+    """One full run. ``sources`` limits what is fetched; the build always covers the whole store.
+
+    Holds the data folder's run lock throughout: a second run at the same time raises
+    ``LockHeld`` naming the holder before touching anything.
+    """
     settings = load_settings()
+    with run_lock(settings.state_dir, "llmflation nightly"):
+        return _nightly(settings, sources, skip_history, capture)
+
+
+def _nightly(settings: Settings, sources: list[str] | None, skip_history: bool, capture: bool) -> dict:
     report = RunReport(run_id=new_run_id())
     report.sections["options"] = {"sources": sources, "skip_history": skip_history, "capture": capture}
     if capture:
