@@ -39,24 +39,30 @@ class SourceCapture:
 
     @property
     def ok(self) -> bool:
-        """At least one status-200 capture stored and nothing failed outright."""
-        return any(entry.get("status") == 200 for entry in self.stored) and not self.errors
+        """At least one usable status-200 capture stored and nothing failed or was rejected."""
+        return any(_usable(e) for e in self.stored) and not self.errors and not any(e.get("rejected") for e in self.stored)
 
     def summary(self) -> str:
         """One line for the log and the run report."""
         if self.skipped and not self.stored and not self.errors:
             return f"{self.source_id}: skipped ({'; '.join(self.skipped)})"
         parts = []
-        good = [e for e in self.stored if e.get("status") == 200]
-        bad = [e for e in self.stored if e.get("status") != 200]
+        good = [e for e in self.stored if _usable(e)]
         if good:
             parts.append(f"{len(good)} capture(s) stored ({sum(e['size'] for e in good):,} bytes)")
-        for entry in bad:
-            parts.append(f"HTTP {entry['status']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
+        for entry in self.stored:
+            if entry.get("status") != 200:
+                parts.append(f"HTTP {entry['status']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
+            elif entry.get("rejected"):
+                parts.append(f"not parsed: {entry['rejected']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
         parts.extend(self.errors[:3])
         if len(self.errors) > 3:
             parts.append(f"and {len(self.errors) - 3} more errors")
         return f"{self.source_id}: " + "; ".join(parts or ["nothing fetched"])
+
+
+def _usable(entry: dict[str, Any]) -> bool:
+    return entry.get("status") == 200 and not entry.get("rejected")
 
 
 def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: Path) -> list[dict[str, Any]]:

@@ -21,7 +21,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from llmflation.config import load_settings
+from llmflation.fetch_checks import why_unusable
 from llmflation.sources import Source, select_sources
+
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+HANDLED_STATUSES = [status for status in range(100, 600) if status not in REDIRECT_STATUSES]
 
 
 class LiveSpider(scrapy.Spider):
@@ -62,13 +67,16 @@ class LiveSpider(scrapy.Spider):
                 "requested_url": url,
                 "follow": follow,
                 "api_headers": headers,
-                "handle_httpstatus_all": True,
+                # every status reaches ``store`` (an error page is evidence) except redirects, which
+                # are followed so that ``store`` can judge where they led (a moved page, a login wall)
+                "handle_httpstatus_list": HANDLED_STATUSES,
             },
         )
 
     def store(self, response: Response) -> Iterator[Any]:
         source: Source = response.meta["source"]
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        rejected = why_unusable(source, response.status, response.body, response.meta["requested_url"], response.url)
         yield {
             "source_id": source.id,
             "url": response.meta["requested_url"],
@@ -78,8 +86,9 @@ class LiveSpider(scrapy.Spider):
             "body": response.body,
             "observed_at": datetime.now(UTC),
             "via": "live",
+            "rejected": rejected,
         }
-        if response.meta["follow"] and source.follow and response.status == 200:
+        if response.meta["follow"] and source.follow and response.status == 200 and rejected is None:
             module_name, _, func_name = source.follow.rpartition(".")
             discover = getattr(importlib.import_module(module_name), func_name)
             for url in discover(response.body, response.meta["requested_url"]):
@@ -102,14 +111,15 @@ def describe_failure(failure: Failure) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if name == "IgnoreRequest" and "robots.txt" in text:
         return "forbidden by robots.txt"
-    if name in ("DNSLookupError",):
+    if name in ("DNSLookupError", "CannotResolveHostError"):
         return f"unreachable: DNS lookup failed ({text})"
-    if name in ("ConnectionRefusedError", "TCPTimedOutError", "ConnectError"):
+    if name in ("ConnectionRefusedError", "TCPTimedOutError", "ConnectError", "DownloadConnectionRefusedError"):
         return f"unreachable: connection refused or timed out ({name})"
-    if name in ("TimeoutError", "TimeoutError_"):
+    if name in ("TimeoutError", "TimeoutError_", "DownloadTimeoutError"):
         return f"timed out ({text})"
-    if "maxsize" in text.lower() or "cancelled" in text.lower() and "size" in text.lower():
+    lowered = text.lower()
+    if "max size" in lowered or "maxsize" in lowered:  # the cap on the wire, or on the decompressed body
         return f"response over the size cap ({text})"
-    if name in ("ResponseFailed", "PotentialDataLoss", "_DataLoss"):
-        return f"body truncated or connection lost ({name})"
+    if name in ("ResponseFailed", "PotentialDataLoss", "_DataLoss", "ResponseDataLossError", "DownloadFailedError"):
+        return f"body truncated or connection lost ({name}: {text})"
     return f"{name}: {text}" if text else name
