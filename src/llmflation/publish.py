@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from llmflation import __version__
+from llmflation.failpoints import failpoint
 from llmflation.rawstore import write_atomic
 from llmflation.schema import TABLES, datapackage_resource, to_arrow
 
@@ -124,6 +125,15 @@ def publish(
         log.info(reason)
         return PublishResult(version, current, False, content_digest, reason)
 
+    orphan = _complete_release_with(published_dir, content_digest)
+    if orphan is not None:  # a run killed between renaming its release into place and switching latest
+        _point_latest(published_dir, orphan.name)
+        reason = f"release {orphan.name} of the same content, left complete by an interrupted publish, is now latest"
+        log.warning(reason)
+        if target:
+            _copy_to_target(orphan, target, orphan.name)
+        return PublishResult(orphan.name, orphan, True, content_digest, reason)
+
     final = published_dir / version
     if final.exists():
         raise PublishError(f"release {version} already exists at {final}")
@@ -152,11 +162,13 @@ def publish(
             json.dumps({"version": version, "content_digest": content_digest, "tables": sorted(encoded)}).encode(),
         )
         _fsync_dir(staging)
+        failpoint("publish.staged")
         os.rename(staging, final)
         _fsync_dir(published_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    failpoint("publish.renamed")
     _point_latest(published_dir, version)
     log.info("published release %s (%s tables) at %s", version, len(encoded), final)
     if target:
@@ -171,6 +183,21 @@ def _point_latest(published_dir: Path, version: str) -> None:
     os.symlink(version, tmp_link, target_is_directory=True)
     os.replace(tmp_link, published_dir / "latest")
     _fsync_dir(published_dir)
+
+
+def _complete_release_with(published_dir: Path, content_digest: str) -> Path | None:
+    """A finished release folder (manifest and every table present) holding exactly this content."""
+    for folder in sorted(published_dir.iterdir(), reverse=True):
+        if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            manifest = json.loads((folder / RELEASE_MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("content_digest") == content_digest and all(
+                (folder / f"{name}.parquet").is_file() for name in manifest.get("tables", [])):
+            return folder
+    return None
 
 
 def _remove_stale_staging(published_dir: Path) -> None:

@@ -13,6 +13,7 @@ from llmflation.build import BuildResult, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
 from llmflation.publish import PublishResult, publish, read_latest_table
+from llmflation.rawstore import write_atomic
 from llmflation.report import RunReport
 from llmflation.sources import select_sources
 from llmflation.validate import AllowlistError, Finding, ValidationResult, load_allowlist, validate
@@ -92,5 +93,5 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
     path = run_dir(settings, report) / "run_report.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     report.finished_at = report.finished_at or datetime.now(UTC)
-    path.write_text(report.dumps(), encoding="utf-8")
+    write_atomic(path, report.dumps().encode("utf-8"))
     return path
