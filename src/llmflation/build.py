@@ -51,7 +51,8 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
 def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
     """Parse the store and assemble every table of the release."""
     store = RawStore(settings.raw_dir)
-    parsed = parse_store(store, settings.parsed_dir, report, source_ids)
+    parsed = parse_store(store, settings.parsed_dir, report, source_ids,
+                         options={"chars_per_token": settings.chars_per_token})
     prices = prices_frame(parsed)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), "price_rows": len(prices)}

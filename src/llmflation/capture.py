@@ -50,11 +50,16 @@ class SourceCapture:
         good = [e for e in self.stored if _usable(e)]
         if good:
             parts.append(f"{len(good)} capture(s) stored ({sum(e['size'] for e in good):,} bytes)")
+        by_status: dict[int, list[dict[str, Any]]] = {}
         for entry in self.stored:
             if entry.get("status") != 200:
-                parts.append(f"HTTP {entry['status']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
+                by_status.setdefault(int(entry["status"]), []).append(entry)
             elif entry.get("rejected"):
                 parts.append(f"not parsed: {entry['rejected']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
+        for status, entries in sorted(by_status.items()):
+            first = entries[0]
+            more = f" and {len(entries) - 1} more URL(s)" if len(entries) > 1 else ""
+            parts.append(f"HTTP {status} from {first['url']}{more} (bodies kept)")
         parts.extend(self.errors[:3])
         if len(self.errors) > 3:
             parts.append(f"and {len(self.errors) - 3} more errors")

@@ -47,8 +47,8 @@ def to_usd_per_mtok(
         return _clean(amount * Decimal(1_000_000) / _TOKENS_PER_UNIT[unit])
     chars_per_unit = {"per_character": 1, "per_1k_characters": 1_000, "per_1m_characters": 1_000_000}.get(unit)
     if chars_per_unit is not None:
-        tokens_per_unit = Decimal(chars_per_unit) / chars_per_token
-        return _clean(amount * Decimal(1_000_000) / tokens_per_unit)
+        # Multiply by chars_per_token before dividing: 1/3 token per character would round.
+        return _clean(amount * Decimal(1_000_000) * chars_per_token / Decimal(chars_per_unit))
     raise ParseError(f"unit {unit!r} is not a token unit")
 
 

@@ -9,6 +9,7 @@ and not cached, so the fixed parser tries again.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Iterable
@@ -50,8 +51,13 @@ def parse_store(
     parsed_dir: Path,
     report: RunReport,
     source_ids: Iterable[str] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ParsedStore:
-    """Parse (or reuse the parse of) every usable capture, recording per-source counts in ``report``."""
+    """Parse (or reuse the parse of) every usable capture, recording per-source counts in ``report``.
+
+    ``options`` are settings a parser may take as keyword arguments (``chars_per_token``); each
+    parser gets those its ``parse`` accepts, and they are part of its cache key.
+    """
     wanted = set(source_ids) if source_ids else None
     out = ParsedStore()
     for capture in store.captures():
@@ -70,16 +76,21 @@ def parse_store(
             entry.notes.append(f"capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed: {capture.rejected}")
             continue
         entry.captures_total += 1
-        parsed = _parse_one(store, parsed_dir, source, capture, report)
+        parsed = _parse_one(store, parsed_dir, source, capture, report, options or {})
         out.parsed.append(parsed)
     return out
 
 
-def _parse_one(store: RawStore, parsed_dir: Path, source: Source, capture: CaptureMeta, report: RunReport) -> ParsedCapture:
+def _parse_one(
+    store: RawStore, parsed_dir: Path, source: Source, capture: CaptureMeta, report: RunReport, options: dict[str, Any]
+) -> ParsedCapture:
     entry = report.source(source.id)
     module = load_parser(source.parser)
+    accepted = inspect.signature(module.parse).parameters
+    kwargs = {key: value for key, value in sorted(options.items()) if key in accepted}
     parser_id = f"{source.parser}@{module.PARSER_VERSION}"
-    cache = parsed_dir / source.parser / module.PARSER_VERSION / f"{capture.capture_id}.json"
+    variant = module.PARSER_VERSION + "".join(f"-{key}={value}" for key, value in kwargs.items())
+    cache = parsed_dir / source.parser / variant / f"{capture.capture_id}.json"
     cached = _read_cache(cache)
     if cached is not None:
         entry.captures_reused += 1
@@ -88,7 +99,7 @@ def _parse_one(store: RawStore, parsed_dir: Path, source: Source, capture: Captu
         entry.captures_parsed += 1
         result, error = None, None
         try:
-            result = module.parse(store.read(capture.sha256), capture)
+            result = module.parse(store.read(capture.sha256), capture, **kwargs)
             if not result.prices and not result.scores:
                 raise ParseError("the parser returned no records")
         except ParseError as exc:

@@ -55,8 +55,9 @@ class Source:
     needs_api_key_env: str | None = None  # environment variable holding a key; skipped when unset
     api_key_header: str = "x-api-key"  # request header that carries that key
     notes: str = ""
-    #: Dotted path of a pure function ``(body: bytes, url: str) -> list[str]`` returning further
-    #: URLs to capture under this source after its main address (OpenRouter's per-model endpoints).
+    #: Dotted path of a pure function ``(body: bytes, url: str) -> list[str]`` that, given the
+    #: bytes captured from this source, returns further URLs of the same source to capture in
+    #: the same run (OpenRouter: one endpoints list per model). ``None``: nothing to follow.
     follow: str | None = None
 
     @property
@@ -77,12 +78,102 @@ PRICE_APIS: tuple[Source, ...] = (
         urls=(SourceURL("https://openrouter.ai/api/v1/models", since=2023),),
         parser="llmflation.parsers.openrouter",
         politeness=Politeness(download_delay_s=1.0),
-        notes="GET /api/v1/models: pricing.prompt / pricing.completion are USD per token, as strings.",
+        notes=(
+            "GET /api/v1/models: pricing.prompt / pricing.completion are USD per token, as strings. "
+            "Then GET /api/v1/models/{author}/{slug}/endpoints per model: one price per serving provider."
+        ),
+        follow="llmflation.parsers.openrouter.endpoint_urls",
+    ),
+    Source(
+        id="litellm",
+        kind="price_api",
+        provider="litellm",
+        urls=(
+            # The table began in 2023 as a community file without modes (under cookbook/, and as
+            # {"MODEL_COST": {...}} under community_resources/) and moved to the repository root in
+            # September 2023 (BerriAI/litellm issue #268, comment of 2023-09-11).
+            SourceURL(
+                "https://raw.githubusercontent.com/BerriAI/litellm/main/cookbook/community-resources/max_tokens.json",
+                since=2023,
+                until=2023,
+            ),
+            SourceURL(
+                "https://raw.githubusercontent.com/BerriAI/litellm/main/community_resources/max_tokens.json",
+                since=2023,
+                until=2023,
+            ),
+            SourceURL(
+                "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+                since=2023,
+            ),
+        ),
+        parser="llmflation.parsers.litellm",
+        politeness=Politeness(download_delay_s=2.0),
+        notes=(
+            "Community price table {model_key: {input_cost_per_token, output_cost_per_token, litellm_provider, "
+            "mode, ...}}: USD per token as JSON numbers; the first key, sample_spec, documents the schema."
+        ),
+    ),
+    Source(
+        id="genai_prices",
+        kind="price_api",
+        provider="genai_prices",
+        urls=(
+            # The v1 file the project first published; frozen in 2026 ("receive no provider, model or
+            # price updates", prices/README.md of 2026-08) in favour of the v2 feed of the same shape.
+            SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json", since=2025, until=2026),
+            SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json", since=2026),
+        ),
+        parser="llmflation.parsers.genai_prices",
+        politeness=Politeness(download_delay_s=2.0),
+        notes=(
+            "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
+            "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date)."
+        ),
     ),
 )
 
 # Provider pricing pages, with the addresses each had over the years.
-PRICING_PAGES: tuple[Source, ...] = ()
+PRICING_PAGES: tuple[Source, ...] = (
+    Source(
+        id="together",
+        kind="pricing_page",
+        provider="together",
+        urls=(
+            SourceURL("https://www.together.xyz/pricing", since=2023, until=2024),
+            SourceURL("https://www.together.ai/pricing", since=2024),
+        ),
+        parser="llmflation.parsers.together",
+        notes="Per-model tables plus size bands (bands naming no models are skipped); input/output columns from 2025.",
+    ),
+    Source(
+        id="groq",
+        kind="pricing_page",
+        provider="groq",
+        urls=(
+            SourceURL("https://wow.groq.com/", since=2024, until=2024),
+            SourceURL("https://groq.com/pricing/", since=2024),
+        ),
+        parser="llmflation.parsers.groq",
+        notes="GroqCloud API from 2024-02: wow.groq.com price table, then groq.com/pricing input/output tables.",
+    ),
+    Source(
+        id="fireworks",
+        kind="pricing_page",
+        provider="fireworks",
+        urls=(SourceURL("https://fireworks.ai/pricing", since=2023),),
+        parser="llmflation.parsers.fireworks",
+        notes="Serverless prices by parameter-count band; named models from 2025; MoE bands name their models.",
+    ),
+    Source(
+        id="deepinfra",
+        kind="pricing_page",
+        provider="deepinfra",
+        urls=(SourceURL("https://deepinfra.com/pricing", since=2023),),
+        parser="llmflation.parsers.deepinfra",
+        notes="HTML table per model until 2024; then the model list in the page's __NEXT_DATA__ (cents per token).",
+    ),
+)
 
 # Leaderboards and benchmark tables.
 LEADERBOARDS: tuple[Source, ...] = ()

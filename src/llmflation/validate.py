@@ -4,9 +4,10 @@ Kinds of finding (``Finding.severity``):
 
 - ``error``: the release as a whole is wrong (a table off its schema, duplicate keys, an
   unreadable allowlist). The run refuses to publish; the last good release stays ``latest``.
+  ``provenance``: a price row without a well-formed capture hash, id, URL or parser is such an
+  error: the build attaches provenance to every row, so its absence is a defect, not bad data.
 - ``held_out``: some rows are suspect. They are removed from this release and listed in the
   report; the rest publishes. Checks that hold rows out:
-    * ``provenance``: a price row without a well-formed capture hash, id, URL or parser.
     * ``source_dates``: observed before the source existed, after it ended, in the future,
       or from a source the registry does not know.
     * ``price_range``: a token price outside (0, 1000] USD per 1M (or non-zero while free).
@@ -157,7 +158,7 @@ def validate(
         prices = tables["prices"]
         if previous and previous.get("prices") is not None:
             prices = keep_previous_on_drift(prices, previous["prices"], findings)
-        prices = hold_out_bad_provenance(prices, findings)
+        findings.extend(check_provenance(prices))
         prices = hold_out_outside_source_life(prices, findings, now or datetime.now(UTC))
         prices = hold_out_out_of_range(prices, findings)
         prices = hold_out_price_jumps(prices, findings, allowed)
@@ -224,10 +225,10 @@ def keep_previous_on_drift(prices: pd.DataFrame, previous: pd.DataFrame, finding
 # --- row checks that hold rows out -------------------------------------------------------
 
 
-def hold_out_bad_provenance(prices: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+def check_provenance(prices: pd.DataFrame) -> list[Finding]:
     """Every published price must lead back to stored bytes: hash, capture id, URL and parser."""
     if prices.empty:
-        return prices
+        return []
 
     def bad(row: Any) -> bool:
         sha = row.capture_sha256
@@ -235,8 +236,11 @@ def hold_out_bad_provenance(prices: pd.DataFrame, findings: list[Finding]) -> pd
                 or not _text(row.capture_id) or not _text(row.capture_url) or not _text(row.parser))
 
     mask = pd.Series([bad(r) for r in prices.itertuples(index=False)], index=prices.index, dtype=bool)
-    return _hold_out(prices, mask, findings, "provenance",
-                     f"{int(mask.sum())} price rows without a well-formed capture sha256, capture id, URL or parser")
+    if not mask.any():
+        return []
+    return [Finding("provenance", "error", "prices",
+                    f"{int(mask.sum())} price rows without a well-formed capture sha256, capture id, URL or parser",
+                    _rows(prices[mask], _ROW_COLUMNS))]
 
 
 def hold_out_outside_source_life(prices: pd.DataFrame, findings: list[Finding], now: datetime) -> pd.DataFrame:

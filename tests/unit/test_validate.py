@@ -54,12 +54,14 @@ def test_dates_outside_the_source_life_are_held_out() -> None:
     assert any("not in the registry" in r for r in reasons)
 
 
-def test_missing_provenance_is_held_out() -> None:
+@pytest.mark.parametrize("column,value", [("capture_sha256", "not-a-hash"), ("capture_sha256", None),
+                                          ("capture_url", " "), ("parser", None)])
+def test_missing_provenance_refuses_the_release(column: str, value: object) -> None:
     broken = price_row("nohash")
-    broken["capture_sha256"] = "not-a-hash"
-    prices = frame(price_row(), broken)
-    result = validate({"prices": prices}, now=NOW)
-    assert checks(result) == {"provenance": 1}
+    broken[column] = value
+    result = validate({"prices": frame(price_row(), broken)}, now=NOW)
+    assert not result.ok
+    assert "provenance" in checks(result, "error")
 
 
 def test_a_per_1k_slip_is_held_out_and_the_next_good_capture_kept() -> None:

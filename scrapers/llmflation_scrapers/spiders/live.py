@@ -105,21 +105,25 @@ class LiveSpider(scrapy.Spider):
 
 
 def describe_failure(failure: Failure) -> str:
-    """One line saying why a fetch produced no response, without a traceback."""
+    """One line saying why a fetch produced no response, without a traceback.
+
+    Matched on exception class names, which differ between Scrapy's and Twisted's versions
+    of the same failure (``DownloadConnectionRefusedError`` / ``ConnectionRefusedError``).
+    """
     exc = failure.value
     name = type(exc).__name__
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if name == "IgnoreRequest" and "robots.txt" in text:
         return "forbidden by robots.txt"
-    if name in ("DNSLookupError", "CannotResolveHostError"):
+    if "DNSLookup" in name or name == "CannotResolveHostError":
         return f"unreachable: DNS lookup failed ({text})"
-    if name in ("ConnectionRefusedError", "TCPTimedOutError", "ConnectError", "DownloadConnectionRefusedError"):
-        return f"unreachable: connection refused or timed out ({name})"
-    if name in ("TimeoutError", "TimeoutError_", "DownloadTimeoutError"):
+    if "ConnectionRefused" in name or "NoRoute" in name or "ConnectError" in name:
+        return f"unreachable: connection refused ({text})"
+    if "Timeout" in name or "TimedOut" in name:
         return f"timed out ({text})"
-    lowered = text.lower()
-    if "max size" in lowered or "maxsize" in lowered:  # the cap on the wire, or on the decompressed body
+    if "maxsize" in text.lower() or "max size" in text.lower():  # on the wire, or decompressed
         return f"response over the size cap ({text})"
-    if name in ("ResponseFailed", "PotentialDataLoss", "_DataLoss", "ResponseDataLossError", "DownloadFailedError"):
+    if name in ("ResponseFailed", "PotentialDataLoss", "DataLoss", "_DataLoss", "ResponseNeverReceived",
+                "ResponseDataLossError", "DownloadFailedError"):
         return f"body truncated or connection lost ({name}: {text})"
     return f"{name}: {text}" if text else name

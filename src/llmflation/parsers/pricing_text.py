@@ -1,0 +1,400 @@
+"""Reading provider pricing pages: HTML loading, tables, embedded JSON, and money strings.
+
+Every pricing-page parser needs the same few steps: decode bytes safely, find the price
+tables (or the JSON a page renders them from), and turn a cell such as ``"$0.59 (1.69M / $1)"``
+or ``"$0.0002 / 1K tokens"`` into an exact ``Decimal`` and a unit that
+``llmflation.normalize.to_usd_per_mtok`` understands. Nothing here knows any provider.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+from bs4 import BeautifulSoup, Tag
+
+from llmflation.normalize import to_usd_per_mtok
+from llmflation.records import ParseError, ParseResult, PriceRecord
+
+#: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+#: Real pricing pages have tens of thousands of tags at most; building a tree is slow enough
+#: (about 25 s per million tags here) that a page with more than this is refused unparsed.
+MAX_TAGS = 200_000
+
+#: Real pricing pages have a few dozen tables; a page with more is refused rather than walked.
+MAX_TABLES = 300
+
+#: Cells longer than this are not price cells (a paragraph, a script): not searched for money.
+_MAX_CELL_CHARS = 400
+
+_MONEY = re.compile(r"\$\s?(\d{1,7}(?:,\d{3})*(?:\.\d{1,12})?|\.\d{1,12})")
+_SPACE = re.compile(r"\s+")
+
+# Units, most specific first. Each pattern is matched against lower-cased text.
+_UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("per_1m_characters", re.compile(r"(?:1\s?m|million)\s+characters")),
+    ("per_1k_characters", re.compile(r"(?:1\s?k|1,000|thousand)\s+characters")),
+    ("per_1m_tokens", re.compile(r"(?:1\s?m|million|mtok)\b|per\s+million")),
+    ("per_1k_tokens", re.compile(r"(?:1\s?k|1,000|thousand)\s+tokens")),
+    ("per_hour", re.compile(r"per\s+hour|/\s?h(?:ou)?r\b|hour\s+transcribed|gpu[- ]hour")),
+    ("per_minute", re.compile(r"per\s+minute|/\s?min(?:ute)?\b")),
+    ("per_second", re.compile(r"per\s+second|/\s?sec(?:ond)?\b|gpu[- ]second")),
+    ("per_image", re.compile(r"per\s+image|/\s?image|per\s+mp\b|/\s?mp\b|megapixel|/\s?step\b|per\s+step")),
+)
+
+
+def load_page(body: bytes, source: str) -> BeautifulSoup:
+    """Parse a page's bytes with lxml; a size limit keeps hostile input bounded.
+
+    Plain text (a text-browser rendering of a page) parses too: it becomes one paragraph.
+    """
+    if len(body) > MAX_PAGE_BYTES:
+        raise ParseError(f"{source}: page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    if not body.strip():
+        raise ParseError(f"{source}: empty page")
+    if body.count(b"<") > MAX_TAGS:
+        raise ParseError(f"{source}: page has more than {MAX_TAGS} tags: not a pricing page")
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return BeautifulSoup(text, "lxml")
+    except Exception as exc:  # lxml refuses some binary input outright
+        raise ParseError(f"{source}: not a readable HTML page ({exc})") from exc
+
+
+def clean(text: str) -> str:
+    """Whitespace collapsed to single spaces, no-break spaces included."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def page_text(soup: BeautifulSoup) -> str:
+    """The page's visible text, scripts and styles left out, whitespace collapsed."""
+    for hidden in soup.find_all(["script", "style", "noscript", "template"]):
+        hidden.extract()
+    return clean(soup.get_text(" "))
+
+
+def table_rows(table: Tag) -> list[list[str]]:
+    """The cell texts of each row of an HTML ``<table>`` or an ARIA grid (``role="row"``)."""
+    out: list[list[str]] = []
+    for row in _rows(table):
+        texts = [clean(cell.get_text(" ")) for cell in _cells(row, aria=table.name != "table")]
+        if any(texts):
+            out.append(texts)
+    return out
+
+
+_ARIA_CELL = re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")
+
+
+def _rows(table: Tag) -> list[Tag]:
+    if table.name == "table":
+        return list(table.find_all("tr"))
+    return list(table.find_all(attrs={"role": "row"}))
+
+
+def _cells(row: Tag, aria: bool) -> list[Tag]:
+    if aria:
+        return list(row.find_all(attrs={"role": _ARIA_CELL}))
+    return list(row.find_all(["th", "td"]))
+
+
+def find_tables(soup: BeautifulSoup) -> list[tuple[str, list[list[str]]]]:
+    """Every table of the page with the nearest heading before it: ``(heading, rows)``.
+
+    The heading (a ``caption``, else the last ``h1``-``h4`` before the table) says what the
+    table prices ("Embeddings", "Fine-tuning"), which the column headers alone often do not.
+    One pass in document order, so a hostile page cannot make this quadratic.
+    """
+    found: list[tuple[str, list[list[str]]]] = []
+    heading = ""
+    tables = 0
+    for tag in soup.find_all(True):
+        if tag.name in _HEADINGS:
+            heading = clean(tag.get_text(" "))
+            continue
+        if not _is_table(tag):
+            continue
+        tables += 1
+        if tables > MAX_TABLES:
+            raise ParseError(f"page has more than {MAX_TABLES} tables: not a pricing page")
+        caption = tag.find("caption")
+        rows = table_rows(tag)
+        if rows:
+            found.append((clean(caption.get_text(" ")) if caption is not None else heading, rows))
+    return found
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+
+
+def _is_table(tag: Tag) -> bool:
+    """An HTML table, or an ARIA grid that is not just a wrapper around an HTML table."""
+    if tag.name == "table":
+        return True
+    return tag.get("role") in ("table", "grid") and tag.find("table") is None
+
+
+def embedded_json(soup: BeautifulSoup, source: str, script_id: str = "__NEXT_DATA__") -> object | None:
+    """The JSON a page renders from (Next.js ``__NEXT_DATA__`` by default); None when absent.
+
+    Numbers with a fraction are read as ``Decimal``, so a price such as 0.0023 stays exact.
+    """
+    script = soup.find("script", id=script_id)
+    if script is None:
+        return None
+    try:
+        return json.loads(script.string or "", parse_float=Decimal)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ParseError(f"{source}: the page's {script_id} script is not valid JSON ({exc})") from exc
+
+
+def money(text: str) -> Decimal | None:
+    """The first dollar amount in ``text`` (``"$0.59 (1.69M / $1)"`` -> 0.59); None when there is none."""
+    amounts = money_all(text)
+    return amounts[0] if amounts else None
+
+
+def money_all(text: str) -> list[Decimal]:
+    """Every dollar amount in ``text`` in order (``"$0.70/$0.80"`` -> [0.70, 0.80])."""
+    if len(text) > _MAX_CELL_CHARS:
+        return []
+    amounts: list[Decimal] = []
+    for match in _MONEY.finditer(text):
+        try:
+            amounts.append(Decimal(match.group(1).replace(",", "")))
+        except InvalidOperation:
+            continue
+    return amounts
+
+
+def is_free(text: str) -> bool:
+    """A cell that states no charge ("Free", "$0.00")."""
+    lowered = text.strip().lower()
+    return lowered in {"free", "$0", "$0.00", "$0.0"}
+
+
+def unit_in(text: str) -> str | None:
+    """The price unit a header or cell names (``"$/1M tokens"`` -> ``per_1m_tokens``); None if none.
+
+    Token and character units are the ones ``to_usd_per_mtok`` converts; ``per_hour``,
+    ``per_second``, ``per_minute`` and ``per_image`` mark prices that are not token prices.
+    """
+    lowered = clean(text).lower()[:_MAX_CELL_CHARS]
+    for unit, pattern in _UNIT_PATTERNS:
+        if pattern.search(lowered):
+            return unit
+    return None
+
+
+_BAND = re.compile(
+    r"^(?:moe\s+)?(?:up\s+to|less\s+than|more\s+than|over|above|\d+(?:\.\d+)?\s?[bm]\s*(?:-|–|to)|"
+    r"\d+(?:\.\d+)?\s?[bm]\+|models\s+up\s+to|models\s+\d)",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\(([^()]{1,200})\)")
+
+
+def size_band(label: str) -> tuple[bool, list[str]]:
+    """Whether a row label is a model-size band, and the models it names in parentheses.
+
+    ``"MoE 56.1B - 176B (DBRX, Mixtral 8x22B)"`` -> (True, ["DBRX", "Mixtral 8x22B"]);
+    ``"16.1B - 80B"`` -> (True, []); ``"Llama 3 70B"`` -> (False, []). "e.g." is dropped.
+    """
+    text = clean(label)
+    if not _BAND.match(text):
+        return False, []
+    names: list[str] = []
+    for group in _PARENS.findall(text):
+        group = re.sub(r"^\s*(?:e\.g\.|eg\.?|such as)\s*", "", group, flags=re.IGNORECASE)
+        names.extend(name.strip() for name in group.split(",") if name.strip())
+    return True, names
+
+
+def context_tokens(text: str) -> int | None:
+    """A context length written as ``4096``, ``8k``, ``128k`` or ``131k``; None if not one.
+
+    Pages write "8k" for 8,192 and "128k" for 131,072 tokens, but "131k" for 131,000: a
+    power-of-two number of k counts 1,024 each, any other number 1,000 each.
+    """
+    match = re.fullmatch(r"(\d{1,7})\s?([kKmM]?)", text.strip())
+    if not match:
+        return None
+    number, suffix = int(match.group(1)), match.group(2).lower()
+    if not suffix:
+        return number
+    binary = number & (number - 1) == 0
+    step = 1024 if binary else 1000
+    return number * (step if suffix == "k" else step * step)
+
+
+# Tables that price something other than chat/completion tokens, recognised by their heading or header.
+_NOT_CHAT = (
+    ("fine-tuning training", re.compile(r"fine[- ]?tun|in training|training tokens")),
+    ("embedding model", re.compile(r"embedding")),
+    ("rerank model", re.compile(r"rerank")),
+    ("image model", re.compile(r"image generation|/\s?step|per step|megapixel")),
+    ("audio model", re.compile(r"speech|transcri|audio")),
+)
+_NON_TOKEN_REASON = {
+    "per_hour": "price per hour (not per token)",
+    "per_minute": "price per minute (not per token)",
+    "per_second": "price per second (not per token)",
+    "per_image": "price per image or step (not per token)",
+}
+_TOKEN_UNITS = ("per_1m_tokens", "per_1k_tokens", "per_1m_characters", "per_1k_characters")
+
+
+def read_token_table(
+    rows: list[list[str]],
+    heading: str,
+    provider: str,
+    result: ParseResult,
+    default_unit: str | None = None,
+) -> bool:
+    """Append a record per model row of a price table; False when the table prices no tokens.
+
+    The first row is the header. Columns are told apart by their header: ``input``,
+    ``output``, ``cached``, ``context``, and otherwise a single price column (one price for
+    input and output, or a cell such as ``"$0.55 input, $2.19 output"``), plus ``cache write``.
+    Columns whose header names "batch" or a context threshold ("> 200K tokens") give further
+    records per row with ``tier="batch"`` or ``tier="context>200k"``; the standard record
+    comes first. The unit comes
+    from the header, else the heading, else ``default_unit``. Size-band rows ("16.1B - 80B")
+    become one record per model they name in parentheses, or are skipped and counted.
+    Tables of embeddings, fine-tuning, images or audio, and per-hour/second/image prices are
+    skipped and counted by reason.
+    """
+    header = [cell.lower() for cell in rows[0]]
+    joined = " ".join(header)
+    context_text = f"{heading.lower()} {joined}"
+    for reason, pattern in _NOT_CHAT:
+        if pattern.search(context_text):
+            result.skip(reason, len(rows) - 1)
+            return True
+    unit = unit_in(joined) or unit_in(heading) or default_unit
+    if unit in _NON_TOKEN_REASON:
+        result.skip(_NON_TOKEN_REASON[unit], len(rows) - 1)
+        return True
+    if unit not in _TOKEN_UNITS:
+        return False
+    columns = _columns(header)
+    if not any(kind in ("input", "output", "price") for _, kind in columns):
+        return False
+    for row in rows[1:]:
+        _read_row(row, columns, unit, provider, result)
+    return True
+
+
+#: Column index per (tier, kind), e.g. ("batch", "input") -> 4.
+Columns = dict[tuple[str, str], int]
+
+
+def _columns(header: list[str]) -> Columns:
+    """Column index per (tier, kind): kind is input, output, cached, price or context.
+
+    A header naming "batch" puts its column in the ``batch`` tier and one naming a context
+    threshold ("Input (> 128K tokens)") in ``context>128k``, so they never mix with the
+    ``standard`` columns.
+    """
+    columns: Columns = {}
+    for index, text in enumerate(header):
+        if index == 0:
+            continue
+        tier = _tier(text)
+        if "context" in text and tier == "standard":
+            kind = "context"
+        elif "cache" in text and "write" in text:
+            kind = "cache_write"
+        elif "cached" in text or "cache hit" in text or "cache read" in text:
+            kind = "cached"
+        elif "input" in text and "output" in text:
+            kind = "price"  # "Price per 1M Tokens (Input/Output)": one cell holds both
+        elif "input" in text:
+            kind = "input"
+        elif "output" in text:
+            kind = "output"
+        elif "$" in text or "price" in text or unit_in(text):
+            kind = "price"
+        else:
+            continue
+        columns.setdefault((tier, kind), index)
+    return columns
+
+
+_CONTEXT_TIER = re.compile(r"(?:>|≥|over|above|more than)\s*(\d{2,4})\s?k", re.IGNORECASE)
+
+
+def _tier(header: str) -> str:
+    """``batch``, ``context>128k`` (from "> 128K tokens", "above 200k"...), else ``standard``."""
+    if "batch" in header:
+        return "batch"
+    match = _CONTEXT_TIER.search(header)
+    return f"context>{match.group(1)}k" if match else "standard"
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index] if index is not None and index < len(row) else ""
+
+
+def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result: ParseResult) -> None:
+    label = row[0] if row else ""
+    if not label:
+        result.skip("row without a model name")
+        return
+    band, named = size_band(label)
+    if band and not named:
+        result.skip("size band without named models")
+        return
+    context = context_tokens(_cell(row, columns.get(("standard", "context"))))
+    tiers = sorted({tier for tier, kind in columns if kind != "context"}, key=lambda t: (t != "standard", t))
+    for tier in tiers:
+        if (tier, "input") in columns or (tier, "output") in columns:
+            input_text = _cell(row, columns.get((tier, "input")))
+            prices = _amount(input_text), _amount(_cell(row, columns.get((tier, "output"))))
+        else:
+            prices = _single_cell_prices(_cell(row, columns.get((tier, "price"))))
+        if prices[0] is None or prices[1] is None:
+            result.skip("price not stated" if tier == "standard" else "batch price not stated")
+            continue
+        cached = _amount(_cell(row, columns.get((tier, "cached"))))
+        cache_write = _amount(_cell(row, columns.get((tier, "cache_write"))))
+        for key in named or [label]:
+            result.prices.append(
+                PriceRecord(
+                    provider=provider,
+                    model_key=key,
+                    input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
+                    output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
+                    cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
+                    cache_write_usd_per_mtok=to_usd_per_mtok(cache_write, unit) if cache_write is not None else None,
+                    unit_on_page=unit,
+                    tier=tier,
+                    is_free=prices[0] == 0 and prices[1] == 0,
+                    is_deprecated="deprecated" in label.lower(),
+                    converted_from_characters="characters" in unit,
+                    context_window_tokens=context,
+                )
+            )
+
+
+def _amount(text: str) -> Decimal | None:
+    return Decimal(0) if is_free(text) else money(text)
+
+
+def _single_cell_prices(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """One price for input and output, or ``"$0.55 input, $2.19 output"`` / ``"$0.70/$0.80"``."""
+    if is_free(text):
+        return Decimal(0), Decimal(0)
+    amounts = money_all(text)
+    if len(amounts) == 1:
+        return amounts[0], amounts[0]
+    if len(amounts) == 2:
+        lowered = text.lower()
+        if "input" in lowered and "output" in lowered and lowered.index("input") > lowered.index("output"):
+            return amounts[1], amounts[0]
+        return amounts[0], amounts[1]
+    return None, None
+

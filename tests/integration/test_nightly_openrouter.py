@@ -1,0 +1,108 @@
+"""End to end: the nightly flow against a loopback server playing openrouter.ai.
+
+Real Scrapy (in its subprocess), real Prefect (temporary local server), real Parquet.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.support.loopback import Route, serve
+
+pytestmark = pytest.mark.integration
+
+CORPUS_FILE = "openrouter_models_2025-12-29_95e496d4.json"
+
+
+def config_for(url: str) -> str:
+    return f'[sources.openrouter]\nurl = "{url}"\n[capture]\ndownload_delay_s = 0\nretries = 0\n'
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.corpus
+def test_run_publishes_one_price_row_per_model_with_provenance(corpus_dir: Path, data_dir: Path, run_cli) -> None:
+    body = (corpus_dir / "prices" / "openrouter-api" / CORPUS_FILE).read_bytes()
+    with serve({"/api/v1/models": Route(200, body, {"Content-Type": "application/json"})}) as server:
+        url = f"{server.url}/api/v1/models"
+        done = run_cli("run", "--sources", "openrouter", "--skip-history", config=config_for(url))
+        requested = server.paths_requested()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "openrouter: capture ok" in done.stdout
+    assert requested.count("/api/v1/models") == 1 and "/robots.txt" in requested
+
+    prices = pd.read_parquet(data_dir / "published" / "latest" / "prices.parquet")
+    models = json.loads(body)["data"]
+    priced = [m for m in models if Decimal(m["pricing"]["prompt"]) >= 0]
+    assert len(prices) == len(priced) == 351
+    by_key = prices.set_index("model_key")
+    for model in priced:
+        row = by_key.loc[model["id"]]
+        assert row["input_usd_per_mtok"] == Decimal(model["pricing"]["prompt"]) * 1_000_000
+        assert row["output_usd_per_mtok"] == Decimal(model["pricing"]["completion"]) * 1_000_000
+    import hashlib
+    assert set(prices["capture_sha256"]) == {hashlib.sha256(body).hexdigest()}
+    assert set(prices["capture_url"]) == {url}
+    assert set(prices["via"]) == {"live"}
+
+    release = data_dir / "published" / "latest"
+    report = json.loads((release / "run_report.json").read_text())
+    assert report["sources"]["openrouter"]["capture"]["status"] == "ok"
+    assert report["sources"]["openrouter"]["parse"]["price_rows"] == 351
+    assert report["sources"]["openrouter"]["parse"]["skipped_by_reason"] == {"variable price (router)": 2}
+    package = json.loads((release / "datapackage.json").read_text())
+    assert "prices" in [r["name"] for r in package["resources"]]
+    # The raw bytes are in the store, named by their hash.
+    blob = data_dir / "raw" / "blobs" / hashlib.sha256(body).hexdigest()[:2] / hashlib.sha256(body).hexdigest()
+    assert blob.read_bytes() == body
+
+
+@pytest.mark.corpus
+def test_unreachable_source_is_one_line_and_the_build_still_publishes(corpus_dir: Path, data_dir: Path, run_cli) -> None:
+    body = (corpus_dir / "prices" / "openrouter-api" / CORPUS_FILE).read_bytes()
+    with serve({"/api/v1/models": Route(200, body, {"Content-Type": "application/json"})}) as server:
+        first = run_cli("capture", "--sources", "openrouter", config=config_for(f"{server.url}/api/v1/models"))
+    assert first.returncode == 0, first.stderr[-2000:]
+
+    offline = run_cli("run", "--sources", "openrouter", "--skip-history",
+                      config=config_for(f"http://127.0.0.1:{closed_port()}/api/v1/models"))
+    assert offline.returncode == 0, offline.stderr[-3000:]
+    lines = [line for line in offline.stdout.splitlines() if line.startswith("openrouter:")]
+    assert len(lines) == 1
+    assert "capture failed" in lines[0] and "unreachable" in lines[0]
+    assert "Traceback" not in offline.stdout + offline.stderr
+    prices = pd.read_parquet(data_dir / "published" / "latest" / "prices.parquet")
+    assert len(prices) == 351  # built from the raw store
+
+
+def test_build_twice_without_new_captures_does_not_republish(data_dir: Path, run_cli) -> None:
+    first = run_cli("build")
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_cli("build")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "release: published" in first.stdout
+    assert "unchanged" in second.stdout
+    assert len([p for p in (data_dir / "published").iterdir() if p.name != "latest"]) == 1
+
+
+def test_sources_lists_the_registry(run_cli) -> None:
+    done = run_cli("sources", "--json")
+    assert done.returncode == 0
+    rows = json.loads(done.stdout)
+    assert rows[0]["id"] == "openrouter" and rows[0]["live_url"] == "https://openrouter.ai/api/v1/models"
+
+
+def test_unknown_source_is_a_usage_error(run_cli) -> None:
+    done = run_cli("capture", "--sources", "nope")
+    assert done.returncode == 2
+    assert "unknown source 'nope'" in done.stderr
