@@ -128,7 +128,7 @@ def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Pat
     with serve(fault_routes()) as server:
         env = cli_env(data_dir, write_config(tmp_path / "llmflation.toml", server), extra_sources(server),
                       LLMFLATION_TEST_KEY=FAKE_KEY)
-        captured = run_cli(["capture"], env)
+        captured = run_cli(["capture", "--sources", ",".join(["openrouter", "keyed", *FAULT_SOURCES])], env)
         FAULTS.fault("fetch", len(FAULT_SOURCES))
         assert captured.returncode == 0, captured.stderr[-3000:]
         FAULTS.runs_completed += 1
@@ -172,6 +172,11 @@ def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Pat
     FAULTS.fault("secret in the environment")
 
 
+def ok_capture_ids(raw: Path) -> set[str]:
+    """Status-200 captures (the model list; its per-model endpoint URLs answer 404 here)."""
+    return {m.capture_id for m in RawStore(raw).captures() if m.status == 200}
+
+
 def test_kill_9_during_capture_build_and_publish_never_corrupts(data_dir: Path, tmp_path: Path) -> None:
     """kill -9 at each stage; after each: the store whole, ``latest`` complete; the next run finishes."""
     markers = tmp_path / "failpoints"
@@ -192,19 +197,20 @@ def test_kill_9_during_capture_build_and_publish_never_corrupts(data_dir: Path, 
             assert not FAULTS.check_releases(published) if published.exists() else True
             assert not FAULTS.check_store(raw)
 
-        killed(["capture"], "rawstore.put")          # blob written, manifest entry not yet
-        killed(["capture"], "write_atomic")          # a blob's temporary file written, not renamed
+        capture = ["capture", "--sources", "openrouter"]
+        killed(capture, "rawstore.put")          # blob written, manifest entry not yet
+        killed(capture, "write_atomic")          # a blob's temporary file written, not renamed
         assert RawStore(raw).captures() == []
-        completed(["capture"])
-        first_ids = {m.capture_id for m in RawStore(raw).captures()}
+        completed(capture)
+        first_ids = ok_capture_ids(raw)
         assert len(first_ids) == 1
         completed(["build"])
         first_release = (published / "latest").resolve()
         assert not release_problems(first_release)
 
         prices["v"] = models_json(("openai/gpt-4o", "0.000002", "0.000008"))  # a price cut
-        completed(["capture"])
-        all_ids = {m.capture_id for m in RawStore(raw).captures()}
+        completed(capture)
+        all_ids = ok_capture_ids(raw)
         assert len(all_ids) == 2 and first_ids < all_ids
 
         for point in ("write_atomic", "publish.staged", "publish.renamed"):
