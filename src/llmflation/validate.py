@@ -17,8 +17,12 @@ Kinds of finding (``Finding.severity``):
       model at the other providers.
 - ``accepted``: a row ``price_jump`` or ``cross_provider`` would hold out, accepted by an entry
   of ``data/reference/allowlist.csv`` (date, source, model_key, reason, link).
-- ``kept_previous``: a source whose price rows fell by more than half against the last release
-  keeps that release's rows for this source (drift), instead of silently shrinking.
+- ``kept_previous`` (drift): a source whose price rows fell by more than half against the last
+  release keeps that release's rows for this source, instead of silently shrinking; and a
+  source address whose newest capture yields fewer than half the rows of the newest capture in
+  the last release (a layout change the parser half-reads) has that capture held out, so its
+  last good capture stays the current one, until the parser is fixed or an allowlist entry with
+  ``model_key`` ``*`` accepts the change.
 """
 
 from __future__ import annotations
@@ -51,6 +55,9 @@ MAX_JUMP_FACTOR = Decimal(20)
 MAX_CROSS_PROVIDER_FACTOR = Decimal(1000)
 #: A source whose rows fall below this share of the last release's rows has drifted.
 DRIFT_MIN_SHARE = Decimal("0.5")
+#: Newest captures are compared only when the last good one had at least this many rows:
+#: short lists (one model's providers) rise and fall by more than half in the normal course.
+DRIFT_MIN_ROWS = 10
 
 PRICE_COLUMNS = ("input_usd_per_mtok", "output_usd_per_mtok")
 ALLOWLIST_COLUMNS = ("date", "source", "model_key", "reason", "link")
@@ -158,6 +165,7 @@ def validate(
         prices = tables["prices"]
         if previous and previous.get("prices") is not None:
             prices = keep_previous_on_drift(prices, previous["prices"], findings)
+            prices = hold_out_shrunken_newest_capture(prices, previous["prices"], findings, allowed)
         findings.extend(check_provenance(prices))
         prices = hold_out_outside_source_life(prices, findings, now or datetime.now(UTC))
         prices = hold_out_out_of_range(prices, findings)
@@ -219,6 +227,54 @@ def keep_previous_on_drift(prices: pd.DataFrame, previous: pd.DataFrame, finding
             f"release (fell by more than half): the last release's rows for this source are kept",
             [d],
         ))
+    return out
+
+
+def hold_out_shrunken_newest_capture(prices: pd.DataFrame, previous: pd.DataFrame, findings: list[Finding],
+                                     allowlist: list[AllowEntry]) -> pd.DataFrame:
+    """Per (source, address): a newer capture with fewer than half the rows of the last release's newest is held out."""
+    if prices.empty or previous.empty:
+        return prices
+    last_good = _newest_capture_rows(previous)
+    newest = _newest_capture_rows(prices)
+    held: list[dict[str, Any]] = []
+    drop: set[str] = set()
+    for key, (capture_id, observed, n_rows) in newest.items():
+        before = last_good.get(key)
+        if before is None or capture_id == before[0] or observed <= before[1] or before[2] < DRIFT_MIN_ROWS:
+            continue
+        if Decimal(n_rows) >= DRIFT_MIN_SHARE * Decimal(before[2]):
+            continue
+        if any(e.accepts(key[0], "*", observed) for e in allowlist):
+            continue
+        drop.add(capture_id)
+        held.append({"source_id": key[0], "capture_url": key[1], "capture_id": capture_id, "rows_now": n_rows,
+                     "last_good_capture_id": before[0], "rows_in_last_good_capture": before[2]})
+    if not drop:
+        return prices
+    for row in held:
+        findings.append(Finding(
+            "drift", "kept_previous", "prices",
+            f"source {row['source_id']}: newest capture of {row['capture_url']} has {row['rows_now']} price rows "
+            f"against {row['rows_in_last_good_capture']} in the last good one (fell by more than half): held out, "
+            f"the last good capture stays current",
+            [row],
+        ))
+    return prices[~prices["capture_id"].isin(drop)]
+
+
+def _newest_capture_rows(prices: pd.DataFrame) -> dict[tuple[str, str], tuple[str, datetime, int]]:
+    """Per (source_id, capture_url): the newest capture's id, time and number of price rows."""
+    counts = prices.groupby(["source_id", "capture_url", "capture_id"], sort=False).agg(
+        observed=("observed_at", "max"), n=("model_key", "size")).reset_index()
+    out: dict[tuple[str, str], tuple[str, datetime, int]] = {}
+    for row in counts.itertuples(index=False):
+        when = _utc(row.observed)
+        if when is None:
+            continue
+        key = (str(row.source_id), str(row.capture_url))
+        if key not in out or when > out[key][1]:
+            out[key] = (str(row.capture_id), when, int(row.n))
     return out
 
 

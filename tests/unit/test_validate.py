@@ -178,3 +178,55 @@ def test_allowlist_file_is_read_and_checked(tmp_path: Path) -> None:
     path.write_text("date,source,model\n")
     with pytest.raises(AllowlistError, match="missing column"):
         load_allowlist(path)
+
+
+def capture_rows(when: str, n: int, start: int = 0) -> list[dict]:
+    return [price_row(f"m{i}", when=when) for i in range(start, start + n)]
+
+
+def test_a_newest_capture_that_half_reads_the_page_is_held_out() -> None:
+    previous = frame(*capture_rows("2026-01-01", 12))
+    now = frame(*capture_rows("2026-01-01", 12), *capture_rows("2026-01-02", 3))
+    result = validate({"prices": now}, previous={"prices": previous}, now=NOW)
+    assert checks(result, "kept_previous") == {"drift": 1}
+    kept = result.tables["prices"]
+    assert len(kept) == 12 and set(kept["observed_at"].dt.day) == {1}
+    assert "held out, the last good capture stays current" in result.findings[0].message
+
+
+def test_a_newest_capture_with_half_the_rows_or_a_short_list_is_kept() -> None:
+    half = frame(*capture_rows("2026-01-01", 12), *capture_rows("2026-01-02", 6))
+    assert validate({"prices": half}, previous={"prices": frame(*capture_rows("2026-01-01", 12))}, now=NOW).findings == []
+    short = frame(*capture_rows("2026-01-01", 4), *capture_rows("2026-01-02", 1))
+    assert validate({"prices": short}, previous={"prices": frame(*capture_rows("2026-01-01", 4))}, now=NOW).findings == []
+
+
+def test_the_allowlist_accepts_a_source_that_really_shrank() -> None:
+    now = frame(*capture_rows("2026-01-01", 12), *capture_rows("2026-01-02", 3))
+    entry = AllowEntry(datetime(2026, 1, 2).date(), "openrouter", "*", "retired most models", "https://example.org/r")
+    result = validate({"prices": now}, previous={"prices": frame(*capture_rows("2026-01-01", 12))},
+                      allowlist=[entry], now=NOW)
+    assert result.findings == [] and len(result.tables["prices"]) == 15
+
+
+def test_the_stage_compares_with_the_last_release_and_reads_the_allowlist(data_dir: Path) -> None:
+    from llmflation.build import BuildResult
+    from llmflation.config import load_settings
+    from llmflation.publish import publish
+    from llmflation.report import RunReport
+    from llmflation.stages import validate_stage
+
+    settings = load_settings()
+    publish(settings.published_dir, "20260101T000000Z", {"prices": frame(*capture_rows("2026-01-01", 8))}, {})
+    report = RunReport(run_id="20260102T000000Z")
+    result = validate_stage(report, BuildResult(tables={"prices": frame(*capture_rows("2026-01-01", 2))}), settings)
+    assert result.ok and len(result.tables["prices"]) == 8
+    assert report.sections["validation"]["findings"][0]["check"] == "drift"
+
+    reference = data_dir / "reference"
+    if reference.is_symlink():
+        reference.unlink()  # a private folder: never write into the repository's reference data
+    reference.mkdir(exist_ok=True)
+    (reference / "allowlist.csv").write_text("date,source,model_key,reason,link\n2026-01-01,openrouter,m0,,\n")
+    refused = validate_stage(RunReport(run_id="r2"), BuildResult(tables={"prices": frame(price_row())}), settings)
+    assert not refused.ok and refused.findings[0].check == "allowlist"
