@@ -12,10 +12,22 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from llmflation.config import Settings
+from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store
 from llmflation.rawstore import RawStore
+from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
-from llmflation.schema import PRICES
+from llmflation.schema import MODELS, PRICES
+from llmflation.scores import (
+    ScorePolicy,
+    disagreements,
+    format_disagreements,
+    match_score_rows,
+    reference_score_rows,
+    score_rows,
+    scores_table,
+    unmatched_score_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +36,7 @@ log = logging.getLogger(__name__)
 class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
+    reference: Reference | None = None
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
@@ -48,12 +61,42 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
     return frame
 
 
+def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, policy: ScorePolicy,
+                 report: RunReport) -> pd.DataFrame:
+    """Every score from the leaderboards and the curated table, matched to the catalog, one chosen per benchmark."""
+    records = [(item.capture.source_id, r) for item in parsed.ok() for r in item.result.scores]  # type: ignore[union-attr]
+    rows = pd.concat([score_rows(records), reference_score_rows(reference.scores)], ignore_index=True)
+    matched = match_score_rows(rows, catalog, policy)
+    table = scores_table(matched, policy)
+    found = disagreements(table, policy)
+    report.sections["scores"] = {
+        "rows": len(table),
+        "unmatched_rows": int(matched["model_id"].isna().sum()),
+        "disagreements_over_threshold": format_disagreements(found),
+        "unmatched_names": unmatched_score_names(matched).head(200).to_dict("records"),
+    }
+    return table
+
+
 def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
-    """Parse the store and assemble every table of the release."""
+    """Parse the store and assemble every table of the release.
+
+    A malformed curated reference file stops the build (``ReferenceDataError`` naming file and
+    line): it is ours to fix, and publishing without it would silently change the series.
+    """
+    reference = load_reference(settings.reference_dir)
+    catalog = Catalog.from_frames(reference.models, reference.aliases)
     store = RawStore(settings.raw_dir)
     parsed = parse_store(store, settings.parsed_dir, report, source_ids,
                          options={"chars_per_token": settings.chars_per_token})
-    prices = prices_frame(parsed)
+    prices = assign_model_ids(prices_frame(parsed), catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
-    report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), "price_rows": len(prices)}
-    return BuildResult(tables={"prices": prices}, parsed=parsed)
+    report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []
+    tables = {
+        "prices": prices,
+        "models": reference.models.reindex(columns=MODELS.column_names),
+        "scores": scores_frame(parsed, reference, catalog, ScorePolicy.from_settings(settings), report),
+        "unmatched_models": unmatched_table(prices, catalog),
+    }
+    report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
+    return BuildResult(tables=tables, parsed=parsed, reference=reference)

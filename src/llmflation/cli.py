@@ -4,6 +4,8 @@
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
     llmflation build [--no-publish]                   parse the store, validate, publish (no network)
     llmflation sources                                the registry
+    llmflation match NAME... [--json]                 the catalog model each name maps to
+    llmflation unmatched [--summary]                  names in the latest release matching no model
     llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
@@ -131,6 +133,39 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    from llmflation.match import Catalog, format_matches, match_ids, match_names
+
+    catalog = Catalog.load(load_settings().reference_dir)
+    if args.json:
+        sys.stdout.write(json.dumps(match_ids(args.names, catalog), indent=2) + "\n")
+    else:
+        _print_report(format_matches(match_names(args.names, catalog)))
+    return 0
+
+
+def cmd_unmatched(args: argparse.Namespace) -> int:
+    """Names in the latest release's prices that match no catalog model, most price rows first."""
+    import pandas as pd
+
+    from llmflation.match import Catalog, format_summary, match_summary, unmatched_table
+
+    settings = load_settings()
+    prices_path = settings.published_dir / "latest" / "prices.parquet"
+    if not prices_path.exists():
+        log.error("no published release at %s: run 'llmflation build' first", prices_path.parent)
+        return 1
+    prices = pd.read_parquet(prices_path, columns=["model_key", "source_id"])
+    catalog = Catalog.load(settings.reference_dir)
+    if args.summary:
+        _print_report(format_summary(match_summary(prices, catalog)))
+        return 0
+    table = unmatched_table(prices, catalog).head(args.limit)
+    for row in table.itertuples(index=False):
+        sys.stdout.write(f"{row.n_price_rows:>7}  {row.source_id:<14} {row.name}  ({row.reason})\n")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import pipelines  # noqa: F401
     from pipelines.serve import serve_nightly
@@ -161,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="print the source registry")
     sources.add_argument("--json", action="store_true")
     sources.set_defaults(func=cmd_sources)
+
+    match = sub.add_parser("match", help="show the catalog model each name maps to")
+    match.add_argument("names", nargs="+", metavar="NAME")
+    match.add_argument("--json", action="store_true", help="print an object from name to model_id or null")
+    match.set_defaults(func=cmd_match)
+
+    unmatched = sub.add_parser("unmatched", help="names in the latest release that match no catalog model")
+    unmatched.add_argument("--summary", action="store_true", help="share of distinct models matched, per source")
+    unmatched.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    unmatched.set_defaults(func=cmd_unmatched)
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
     serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")

@@ -32,6 +32,10 @@ DEFAULT_CONTACT_URL = "https://github.com/llmflation/llmflation"
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
+#: The curated tables kept in git beside the code.
+REPO_REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+
+
 class ConfigError(ValueError):
     """The configuration file or an environment variable is malformed."""
 
@@ -69,7 +73,14 @@ class Settings:
 
     @property
     def reference_dir(self) -> Path:
-        return self.data_dir / "reference"
+        """Curated reference data: ``[reference] dir``, else ``<data_dir>/reference`` when it exists,
+        else the copy shipped in this repository's ``data/reference`` (so a data folder set
+        elsewhere still builds from the curated tables)."""
+        configured = self.section("reference").get("dir")
+        if configured:
+            return Path(configured).expanduser().resolve()
+        local = self.data_dir / "reference"
+        return local if local.is_dir() else REPO_REFERENCE_DIR
 
     @property
     def state_dir(self) -> Path:

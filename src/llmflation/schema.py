@@ -74,6 +74,7 @@ PRICES = TableSpec(
         Column("provider", pa.string(), "Who serves the model at this price", required=True),
         Column("model_key", pa.string(), "The source's own model identifier, untouched", required=True),
         Column("model_id", pa.string(), "Canonical model id from the catalog; null when unmatched (see unmatched_models)"),
+        Column("match_reason", pa.string(), "How model_key was matched to model_id, or why it was not"),
         Column("model_name", pa.string(), "The source's display name of the model"),
         _price("input_usd_per_mtok", "Price of input (prompt) tokens"),
         _price("output_usd_per_mtok", "Price of output (completion) tokens"),
@@ -88,11 +89,65 @@ PRICES = TableSpec(
         Column("context_window_tokens", pa.int64(), "Context window the source states", "tokens"),
         *PROVENANCE_COLUMNS,
     ),
-    primary_key=("capture_id", "provider", "model_key", "tier"),
+    # One provider may serve a model at two precisions (OpenRouter endpoints: DeepInfra fp8 and bf16).
+    primary_key=("capture_id", "provider", "model_key", "tier", "quantization"),
     sort_by=("observed_at", "source_id", "provider", "model_key", "tier"),
 )
 
-TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (PRICES,)}
+MODELS = TableSpec(
+    name="models",
+    description="The model catalog: one row per canonical model, from data/reference/models.csv (each row cited).",
+    columns=(
+        Column("model_id", pa.string(), "Canonical model id", required=True),
+        Column("name", pa.string(), "The creator's name for the model", required=True),
+        Column("creator", pa.string(), "Who made the model", required=True),
+        Column("release_date", TIMESTAMP, "First public availability"),
+        Column("open_weights", pa.bool_(), "Weights downloadable", required=True),
+        Column("parameters_b", pa.float64(), "Parameter count, where public", "billions of parameters"),
+        Column("retired_date", TIMESTAMP, "When its creator withdrew it from its API; prices end here"),
+        Column("reasoning", pa.bool_(), "A reasoning model (o1, R1 style): excluded from some comparisons", required=True),
+        Column("source_url", pa.string(), "Citation for the row", required=True),
+        Column("retired_source_url", pa.string(), "Citation for retired_date"),
+    ),
+    primary_key=("model_id",),
+    sort_by=("model_id",),
+)
+
+SCORES = TableSpec(
+    name="scores",
+    description="Every benchmark result matched to a catalog model; `chosen` marks the one the analysis uses.",
+    columns=(
+        Column("model_id", pa.string(), "Canonical model id", required=True),
+        Column("model_key", pa.string(), "The source's own name for the model", required=True),
+        Column("benchmark", pa.string(), "mmlu, mmlu_pro, gpqa_diamond, humaneval, arena_elo...", required=True),
+        Column("score", pa.float64(), "Score on a 0-100 scale; Elo ratings as is", "percent (Elo for arena_elo)", required=True),
+        Column("setting", pa.string(), "Shots and prompting (5-shot, 0-shot CoT...)"),
+        Column("self_reported", pa.bool_(), "Reported by the model's creator rather than measured independently"),
+        Column("source_id", pa.string(), "Registry id of the source, or reference", required=True),
+        Column("source_url", pa.string(), "Where the score was published"),
+        Column("reported_at", TIMESTAMP, "When the score was published or captured"),
+        Column("ci95_low", pa.float64(), "Lower end of the 95% interval, where the source gives one"),
+        Column("ci95_high", pa.float64(), "Upper end of the 95% interval, where the source gives one"),
+        Column("votes", pa.int64(), "Arena votes behind an Elo rating", "votes"),
+        Column("chosen", pa.bool_(), "The score the analysis uses for this model and benchmark (source preference order)", required=True),
+    ),
+    sort_by=("model_id", "benchmark", "source_id", "reported_at"),
+)
+
+UNMATCHED_MODELS = TableSpec(
+    name="unmatched_models",
+    description="Names in price rows that map to no single catalog model: listed for review, never dropped silently.",
+    columns=(
+        Column("name", pa.string(), "The source's model identifier", required=True),
+        Column("source_id", pa.string(), "Registry id of the source", required=True),
+        Column("n_price_rows", pa.int64(), "Price rows carrying this name", "rows", required=True),
+        Column("reason", pa.string(), "Why it did not match (no candidate, several candidates...)", required=True),
+    ),
+    primary_key=("name", "source_id"),
+    sort_by=("source_id", "name"),
+)
+
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (PRICES, MODELS, SCORES, UNMATCHED_MODELS)}
 
 
 def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:

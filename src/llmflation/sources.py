@@ -176,7 +176,94 @@ PRICING_PAGES: tuple[Source, ...] = (
 )
 
 # Leaderboards and benchmark tables.
-LEADERBOARDS: tuple[Source, ...] = ()
+#: Artificial Analysis's free API terms require attribution on every use of its data; the publish
+#: step carries this text into the release metadata.
+ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, https://artificialanalysis.ai/"
+
+_CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
+
+LEADERBOARDS: tuple[Source, ...] = (
+    Source(
+        id="open_llm_leaderboard_v1",
+        kind="leaderboard",
+        provider="huggingface",
+        urls=(SourceURL(f"{_CSV_MIRROR}/huggingface.csv", since=2023, until=2024),),
+        parser="llmflation.parsers.open_llm_leaderboard",
+        notes=(
+            "Hugging Face Open LLM Leaderboard v1 (ARC 25-shot, HellaSwag 10-shot, MMLU 5-shot, TruthfulQA "
+            "0-shot, Winogrande 5-shot, GSM8K 5-shot), as the CSV export of the fboulnois/llm-leaderboard-csv "
+            "mirror (MPL-2.0) of the open-llm-leaderboard-old/contents dataset. Frozen since 2024-06: its "
+            "history is what matters."
+        ),
+    ),
+    Source(
+        id="open_llm_leaderboard_v2",
+        kind="leaderboard",
+        provider="huggingface",
+        urls=(SourceURL(f"{_CSV_MIRROR}/huggingface_v2.csv", since=2024),),
+        parser="llmflation.parsers.open_llm_leaderboard",
+        notes=(
+            "Hugging Face Open LLM Leaderboard v2 (IFEval, BBH, MATH level 5, GPQA, MuSR, MMLU-Pro), as the CSV "
+            "export of the fboulnois/llm-leaderboard-csv mirror (MPL-2.0) of the open-llm-leaderboard/contents "
+            "dataset. Retired by Hugging Face in March 2025."
+        ),
+    ),
+    Source(
+        id="lmarena",
+        kind="leaderboard",
+        provider="lmarena",
+        urls=(
+            SourceURL(f"{_CSV_MIRROR}/lmsys.csv", since=2024, until=2025),
+            SourceURL(f"{_CSV_MIRROR}/lmarena_text.csv", since=2025),
+        ),
+        parser="llmflation.parsers.lmarena",
+        notes=(
+            "LMArena (formerly LMSYS Chatbot Arena) text leaderboard: Elo rating with its 95% interval and "
+            "vote count per model, exported monthly by fboulnois/llm-leaderboard-csv (MPL-2.0). The header "
+            "changed twice (arena_elo -> arena_score, then a rank_stylectrl column)."
+        ),
+    ),
+    Source(
+        id="lmarena_vision",
+        kind="leaderboard",
+        provider="lmarena",
+        urls=(SourceURL(f"{_CSV_MIRROR}/lmarena_vision.csv", since=2025),),
+        parser="llmflation.parsers.lmarena",
+        notes="LMArena vision leaderboard (Elo on image-and-text prompts), same export and layout as lmarena.",
+    ),
+    Source(
+        id="llm_stats",
+        kind="leaderboard",
+        provider="llm-stats",
+        urls=(
+            SourceURL(
+                "https://github.com/JonathanChavezTamales/llm-leaderboard/archive/refs/heads/main.zip",
+                since=2024,
+            ),
+        ),
+        parser="llmflation.parsers.llm_stats",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "llm-stats.com data (CC-BY-4.0): the repository as one zip archive; per model, the benchmark "
+            "scores its creator published, each with the link it was taken from. Read in both layouts: "
+            "data/models/<org>/<model>/model.json (to early 2025) and "
+            "data/organizations/<org>/models/<model>/benchmarks.json (since)."
+        ),
+    ),
+    Source(
+        id="artificial_analysis",
+        kind="leaderboard",
+        provider="artificialanalysis",
+        urls=(SourceURL("https://artificialanalysis.ai/api/v2/data/llms/models", since=2025),),
+        parser="llmflation.parsers.artificial_analysis",
+        needs_api_key_env="ARTIFICIAL_ANALYSIS_API_KEY",
+        notes=(
+            "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
+            "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "
+            + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+    ),
+)
 
 SOURCES: tuple[Source, ...] = PRICE_APIS + PRICING_PAGES + LEADERBOARDS
 

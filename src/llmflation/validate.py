@@ -190,7 +190,8 @@ def check_table(name: str, frame: pd.DataFrame) -> list[Finding]:
     except ValueError as exc:
         return [Finding("schema", "error", name, str(exc))]
     if spec.primary_key and len(frame):
-        dupes = frame[frame.duplicated(list(spec.primary_key), keep=False)]
+        keyed = frame.reindex(columns=spec.column_names)  # key columns a table may leave out are nulls
+        dupes = keyed[keyed.duplicated(list(spec.primary_key), keep=False)]
         if len(dupes):
             return [Finding("unique_key", "error", name, f"{len(dupes)} rows share a key {spec.primary_key}",
                             _rows(dupes, list(spec.primary_key)))]

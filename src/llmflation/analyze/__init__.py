@@ -1,0 +1,46 @@
+"""Analysis: from observed prices to the cheapest price per quality level and how fast it falls.
+
+Pure functions over pandas DataFrames, one job per module:
+
+- :mod:`~llmflation.analyze.observations`: the inputs of the intervals, from ``prices`` and the
+  curated price history; :mod:`~llmflation.analyze.scores`: one score per model and benchmark.
+- :mod:`~llmflation.analyze.intervals`: observations -> half-open price intervals (and the
+  captures that disagree with curated reference prices).
+- :mod:`~llmflation.analyze.monthly`: intervals + scores -> cheapest model per month and
+  quality level (a16z's method).
+- :mod:`~llmflation.analyze.frontier`: the observations that set a new lowest price (Epoch AI's method).
+- :mod:`~llmflation.analyze.fit`: OLS of log10 price on time -> decline factor per year, 90% CI.
+- :mod:`~llmflation.analyze.chart`: ``llmflation.png``.
+- :mod:`~llmflation.analyze.headline`: the text of ``llmflation report``.
+- :mod:`~llmflation.analyze.trend`: the same analysis on a user's own CSV (``llmflation trend``).
+"""
+
+from llmflation.analyze.chart import render_chart
+from llmflation.analyze.fit import decline_rates, fit_decline
+from llmflation.analyze.frontier import new_lowest_prices
+from llmflation.analyze.headline import headline_lines
+from llmflation.analyze.intervals import Disagreement, PriceIntervals, price_intervals
+from llmflation.analyze.monthly import cheapest_by_quality, month_starts
+from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
+from llmflation.analyze.scores import choose_scores
+from llmflation.analyze.trend import TrendInputError, trend_from_csv, trend_text
+
+__all__ = [
+    "Disagreement",
+    "PriceIntervals",
+    "TrendInputError",
+    "capture_observations",
+    "cheapest_by_quality",
+    "choose_scores",
+    "decline_rates",
+    "fit_decline",
+    "headline_lines",
+    "month_starts",
+    "new_lowest_prices",
+    "price_intervals",
+    "reference_observations",
+    "render_chart",
+    "source_captures",
+    "trend_from_csv",
+    "trend_text",
+]

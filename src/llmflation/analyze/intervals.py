@@ -1,0 +1,397 @@
+"""Price intervals: the half-open periods ``[valid_from, valid_to)`` during which a price held.
+
+Evidence comes in two kinds:
+
+- **captures**: a price seen in a parsed capture of a source (a pricing page, a price API, a
+  Wayback snapshot) at ``observed_at``. Every successfully parsed capture of a source is also
+  evidence of *absence* for the models it no longer lists.
+- **reference** rows: a curated, cited statement that a price took effect on a date (and,
+  sometimes, when it ended).
+
+For one (model, provider), a price holds from its first evidence until a different price is
+observed, the model is retired (``models.retired_date``), or it is withdrawn: every source that
+had listed it has since been captured without it. When a (model, provider) is listed by two
+sources, the most recent listing gives the price in force.
+
+Captures take precedence over reference rows for the period they cover, from the first
+capture that lists the model to the last capture of its sources. Reference rows fill the
+time before (and any change they date after). Where a capture states a different price from
+the reference row in force on that date, the difference is returned as a
+:class:`Disagreement`, once per capture price and reference row, for the run report.
+
+Only ``tier == "standard"`` observations (uncached, real-time, lowest context tier) make
+headline intervals; the other tiers are ignored here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+#: Columns of the published ``price_intervals`` table, in order.
+INTERVAL_COLUMNS = [
+    "model_id",
+    "provider",
+    "valid_from",
+    "valid_to",
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "is_free",
+    "first_seen",
+    "last_seen",
+    "n_captures",
+    "source_id",
+    "evidence",
+]
+
+OBSERVATION_COLUMNS = [
+    "model_id",
+    "provider",
+    "observed_at",
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "source_id",
+    "evidence",
+    "kind",
+]
+
+_Price = tuple[Decimal | None, Decimal | None, bool]  # input, output, is_free
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A captured price that differs from the curated reference row in force on that date."""
+
+    model_id: str
+    provider: str
+    observed_at: pd.Timestamp
+    source_id: str
+    capture_evidence: str
+    capture_input_usd_per_mtok: Decimal | None
+    capture_output_usd_per_mtok: Decimal | None
+    reference_input_usd_per_mtok: Decimal | None
+    reference_output_usd_per_mtok: Decimal | None
+    reference_evidence: str
+
+    def describe(self) -> str:
+        """One line for the run report."""
+        return (
+            f"{self.model_id} at {self.provider}: capture of {self.source_id} on {self.observed_at:%Y-%m-%d} "
+            f"says in/out ${_fmt(self.capture_input_usd_per_mtok)}/${_fmt(self.capture_output_usd_per_mtok)} "
+            f"per 1M tokens, reference says ${_fmt(self.reference_input_usd_per_mtok)}/"
+            f"${_fmt(self.reference_output_usd_per_mtok)} ({self.reference_evidence}); the capture is used"
+        )
+
+
+class PriceIntervals(NamedTuple):
+    """What :func:`price_intervals` returns: the table, and the capture/reference disagreements."""
+
+    intervals: pd.DataFrame
+    disagreements: list[Disagreement]
+
+
+def price_intervals(
+    observations: pd.DataFrame, models: pd.DataFrame, source_captures: pd.DataFrame
+) -> PriceIntervals:
+    """Build the ``price_intervals`` table from price observations.
+
+    ``observations``: one row per observed price, columns ``model_id``, ``provider``,
+    ``observed_at`` (UTC), ``input_usd_per_mtok``, ``output_usd_per_mtok`` (Decimal, USD per 1M
+    tokens, or None), ``source_id``, ``evidence`` (capture sha256 or the reference row's
+    source URL), ``kind`` (``capture`` | ``reference``), and optionally ``valid_to`` (the end a
+    reference row states), ``is_free`` and ``tier``.
+    ``models``: ``model_id``, ``retired_date`` (NaT when none).
+    ``source_captures``: ``source_id``, ``observed_at`` of every successfully parsed capture.
+
+    Returns ``(intervals, disagreements)``; the intervals sorted by model, provider and start.
+    """
+    obs = _prepare_observations(observations)
+    retired = _retirement_dates(models)
+    captures_by_source = _capture_times(source_captures)
+    rows: list[dict[str, object]] = []
+    disagreements: list[Disagreement] = []
+    groups: dict[tuple[str, str], dict[str, list[dict[str, object]]]] = {}
+    for record in obs.to_dict("records"):  # plain dicts: row access in pandas is far slower
+        group = groups.setdefault((record["model_id"], record["provider"]), {"capture": [], "reference": []})
+        group[record["kind"]].append(record)
+    for (model_id, provider), group in sorted(groups.items(), key=lambda item: item[0]):
+        captured = group["capture"]
+        reference = _reference_spans(group["reference"])
+        capture_rows, covered = _capture_spans(captured, captures_by_source)
+        disagreements.extend(_disagreements(captured, reference))
+        spans = _merge(reference, capture_rows, covered)
+        spans = _retire(spans, retired.get(model_id))
+        for span in spans:
+            rows.append({"model_id": model_id, "provider": provider, **span})
+    table = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+    for column in ("valid_from", "valid_to", "first_seen", "last_seen"):
+        table[column] = pd.to_datetime(table[column], utc=True).dt.as_unit("us")
+    table["n_captures"] = table["n_captures"].astype("int64")
+    table["is_free"] = table["is_free"].astype(bool)
+    if disagreements:
+        log.info("%d capture(s) disagree with the curated reference prices", len(disagreements))
+    return PriceIntervals(table.reset_index(drop=True), disagreements)
+
+
+def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in OBSERVATION_COLUMNS if c not in observations.columns]
+    if missing:
+        raise ValueError(f"price observations lack columns {missing}")
+    obs = observations.copy()
+    if "tier" in obs.columns:
+        ignored = obs["tier"].fillna("standard") != "standard"
+        if ignored.any():
+            log.debug("price intervals: %d non-standard tier observation(s) left out", int(ignored.sum()))
+        obs = obs[~ignored]
+    bad_kind = sorted(set(obs["kind"]) - {"capture", "reference"})
+    if bad_kind:
+        raise ValueError(f"observation kind must be 'capture' or 'reference', got {bad_kind}")
+    obs["observed_at"] = pd.to_datetime(obs["observed_at"], utc=True)
+    if obs["observed_at"].isna().any():
+        raise ValueError("an observation has no observed_at")
+    if "valid_to" in obs.columns:
+        obs["valid_to"] = pd.to_datetime(obs["valid_to"], utc=True)
+    else:
+        obs["valid_to"] = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[us, UTC]")
+    obs["is_free"] = obs["is_free"].fillna(False).astype(bool) if "is_free" in obs.columns else False
+    for column in ("input_usd_per_mtok", "output_usd_per_mtok"):
+        obs[column] = obs[column].map(_decimal_or_none)
+        negative = obs[column].map(lambda v: v is not None and v < 0)
+        if negative.any():
+            first = obs[negative].iloc[0]
+            raise ValueError(
+                f"negative {column} for {first['model_id']} at {first['provider']} "
+                f"({first['source_id']}, {first['evidence']})"
+            )
+    bad_end = obs["valid_to"].notna() & (obs["valid_to"] <= obs["observed_at"])
+    if bad_end.any():
+        first = obs[bad_end].iloc[0]
+        raise ValueError(
+            f"reference row for {first['model_id']} at {first['provider']} ends ({first['valid_to']}) "
+            f"before it starts ({first['observed_at']}): {first['evidence']}"
+        )
+    return obs.sort_values(["model_id", "provider", "observed_at"], kind="mergesort")
+
+
+def _decimal_or_none(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _retirement_dates(models: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    if "model_id" not in models.columns or "retired_date" not in models.columns:
+        raise ValueError("models need columns model_id and retired_date")
+    dates = pd.to_datetime(models["retired_date"], utc=True)
+    return {m: d for m, d in zip(models["model_id"], dates, strict=True) if pd.notna(d)}
+
+
+def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp]]:
+    if "source_id" not in source_captures.columns or "observed_at" not in source_captures.columns:
+        raise ValueError("source captures need columns source_id and observed_at")
+    times = pd.to_datetime(source_captures["observed_at"], utc=True)
+    by_source: dict[str, set[pd.Timestamp]] = {}
+    for source_id, when in zip(source_captures["source_id"], times, strict=True):
+        by_source.setdefault(source_id, set()).add(when)
+    return {source_id: sorted(whens) for source_id, whens in by_source.items()}
+
+
+def _price(row: Mapping[str, object]) -> _Price:
+    return (row["input_usd_per_mtok"], row["output_usd_per_mtok"], bool(row["is_free"]))
+
+
+def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenance: object) -> dict[str, object]:
+    return {
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "input_usd_per_mtok": price[0],
+        "output_usd_per_mtok": price[1],
+        "is_free": price[2],
+        **provenance,
+    }
+
+
+def _reference_spans(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each reference row (in date order) holds until its stated end or the next row's date."""
+    spans = []
+    for i, row in enumerate(rows):
+        start, stated_end = row["observed_at"], row["valid_to"]
+        next_start = rows[i + 1]["observed_at"] if i + 1 < len(rows) else pd.NaT
+        if pd.notna(next_start) and next_start == start:
+            continue  # two rows on one date: the later one in the file states the price
+        end = stated_end if pd.notna(stated_end) else next_start
+        if pd.notna(stated_end) and pd.notna(next_start):
+            end = min(stated_end, next_start)
+        spans.append(
+            _span(
+                start,
+                end,
+                _price(row),
+                first_seen=start,
+                last_seen=start,
+                n_captures=0,
+                source_id=row["source_id"],
+                evidence=row["evidence"],
+            )
+        )
+    return spans
+
+
+def _capture_spans(
+    captured: list[dict[str, object]], captures_by_source: dict[str, list[pd.Timestamp]]
+) -> tuple[list[dict[str, object]], tuple[pd.Timestamp, pd.Timestamp] | None]:
+    """Intervals from captures, and the period ``(first, last)`` the captures cover.
+
+    Walks every capture of the sources that ever listed this (model, provider), in time order.
+    Each source's state is its latest capture: the price it listed, or absent. The price in
+    force is the most recent listing among sources still listing; when every source that had
+    listed the model has since been captured without it, the model is withdrawn.
+    """
+    if not captured:
+        return [], None
+    listings: dict[tuple[pd.Timestamp, str], dict[str, object]] = {}
+    for row in captured:
+        key = (row["observed_at"], row["source_id"])
+        if key in listings and _price(listings[key]) != _price(row):
+            log.warning(
+                "%s at %s: two prices in one capture of %s on %s; the lower is used",
+                row["model_id"], row["provider"], row["source_id"], row["observed_at"],
+            )
+            row = min(listings[key], row, key=_price_sort_key)
+        listings[key] = row
+    first_listing = {}
+    for when, source_id in sorted(listings):
+        first_listing.setdefault(source_id, when)
+    events = set(listings)
+    for source_id, start in first_listing.items():
+        events.update((when, source_id) for when in captures_by_source.get(source_id, []) if when >= start)
+    ordered_events = sorted(events)
+    state: dict[str, tuple[pd.Timestamp, dict[str, object]] | None] = {}
+    spans: list[dict[str, object]] = []
+    current: dict[str, object] | None = None
+    for when, source_id in ordered_events:
+        row = listings.get((when, source_id))
+        state[source_id] = (when, row) if row is not None else None
+        listed = [entry for entry in state.values() if entry is not None]
+        in_force = max(listed, key=lambda entry: entry[0])[1] if listed else None
+        price = _price(in_force) if in_force is not None else None
+        if current is not None and (price is None or _price_of(current) != price):
+            current["valid_to"] = when
+            spans.append(current)
+            current = None
+        if price is not None and current is None:
+            current = _span(
+                when,
+                pd.NaT,
+                price,
+                first_seen=when,
+                last_seen=when,
+                n_captures=0,
+                source_id=in_force["source_id"],
+                evidence=in_force["evidence"],
+            )
+        if current is not None and row is not None and _price(row) == price:
+            current["last_seen"] = when
+            current["n_captures"] += 1
+    if current is not None:
+        spans.append(current)
+    return spans, (ordered_events[0][0], ordered_events[-1][0])
+
+
+def _price_sort_key(row: Mapping[str, object]) -> tuple[Decimal, Decimal]:
+    big = Decimal("Infinity")
+    return (row["input_usd_per_mtok"] or big, row["output_usd_per_mtok"] or big)
+
+
+def _price_of(span: dict[str, object]) -> _Price:
+    return (span["input_usd_per_mtok"], span["output_usd_per_mtok"], span["is_free"])  # type: ignore[return-value]
+
+
+def _merge(
+    reference: list[dict[str, object]],
+    captured: list[dict[str, object]],
+    covered: tuple[pd.Timestamp, pd.Timestamp] | None,
+) -> list[dict[str, object]]:
+    """Reference spans outside the covered period, capture spans inside it, in time order.
+
+    A reference span that starts before the covered period is cut at its start; one that
+    starts after its end begins a new price, cutting an open capture span.
+    """
+    if covered is None:
+        return reference
+    first, last = covered
+    merged = []
+    for span in reference:
+        if span["valid_from"] < first:
+            end = span["valid_to"]
+            merged.append({**span, "valid_to": first if pd.isna(end) else min(end, first)})
+        elif span["valid_from"] > last:
+            merged.append(dict(span))
+    later = [s for s in merged if s["valid_from"] > last]
+    for span in captured:
+        span = dict(span)
+        if later and (pd.isna(span["valid_to"]) or span["valid_to"] > later[0]["valid_from"]):
+            span["valid_to"] = later[0]["valid_from"]
+        merged.append(span)
+    return sorted(merged, key=lambda s: s["valid_from"])
+
+
+def _retire(spans: list[dict[str, object]], retired: pd.Timestamp | None) -> list[dict[str, object]]:
+    """Cut every span at the model's retirement; drop spans that start after it."""
+    if retired is None:
+        return spans
+    kept = []
+    for span in spans:
+        if span["valid_from"] >= retired:
+            continue
+        if pd.isna(span["valid_to"]) or span["valid_to"] > retired:
+            span = {**span, "valid_to": retired}
+        kept.append(span)
+    return kept
+
+
+def _disagreements(captured: list[dict[str, object]], reference: list[dict[str, object]]) -> list[Disagreement]:
+    """Captured prices that differ from the reference span in force on the capture's date."""
+    found: dict[tuple[_Price, object], Disagreement] = {}
+    if not reference:
+        return []
+    for row in captured:
+        when = row["observed_at"]
+        in_force = [
+            span
+            for span in reference
+            if span["valid_from"] <= when and (pd.isna(span["valid_to"]) or when < span["valid_to"])
+        ]
+        if not in_force:
+            continue
+        span = in_force[-1]
+        captured_price = _price(row)
+        if captured_price[:2] == _price_of(span)[:2]:
+            continue
+        key = (captured_price, span["evidence"])
+        if key in found:
+            continue
+        found[key] = Disagreement(
+            model_id=row["model_id"],
+            provider=row["provider"],
+            observed_at=when,
+            source_id=row["source_id"],
+            capture_evidence=row["evidence"],
+            capture_input_usd_per_mtok=captured_price[0],
+            capture_output_usd_per_mtok=captured_price[1],
+            reference_input_usd_per_mtok=span["input_usd_per_mtok"],  # type: ignore[arg-type]
+            reference_output_usd_per_mtok=span["output_usd_per_mtok"],  # type: ignore[arg-type]
+            reference_evidence=str(span["evidence"]),
+        )
+    return list(found.values())
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "?" if value is None else f"{value:f}"

@@ -1,0 +1,72 @@
+"""The inputs of :func:`~llmflation.analyze.intervals.price_intervals`, from the tables that hold them.
+
+- :func:`capture_observations`: the published ``prices`` table (one row per price per capture);
+  the evidence of each row is its capture's sha256.
+- :func:`source_captures`: every successfully parsed capture of each source. A capture that
+  parses yields at least one price (a capture with none is a ParseError), so the distinct
+  (source_id, observed_at) pairs of ``prices`` are exactly those captures.
+- :func:`reference_observations`: the curated ``prices.csv`` of ``data/reference`` (one row per
+  dated list price); the evidence of each row is the URL that stated it.
+
+Rows whose model is not matched to the catalog (``model_id`` empty) cannot be analysed: they
+are left out here and listed for review by the build, never silently dropped there.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from llmflation.analyze.intervals import OBSERVATION_COLUMNS
+
+#: The ``source_id`` given to curated reference rows.
+REFERENCE_SOURCE_ID = "reference"
+
+
+def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:
+    """Observations (kind ``capture``) from the ``prices`` table, matched rows only."""
+    matched = prices[prices["model_id"].notna() & (prices["model_id"].astype(str) != "")]
+    return pd.DataFrame(
+        {
+            "model_id": matched["model_id"],
+            "provider": matched["provider"],
+            "observed_at": pd.to_datetime(matched["observed_at"], utc=True),
+            "input_usd_per_mtok": matched["input_usd_per_mtok"],
+            "output_usd_per_mtok": matched["output_usd_per_mtok"],
+            "source_id": matched["source_id"],
+            "evidence": matched["capture_sha256"],
+            "kind": "capture",
+            "is_free": matched["is_free"] if "is_free" in matched.columns else False,
+            "tier": matched["tier"] if "tier" in matched.columns else "standard",
+        },
+        columns=[*OBSERVATION_COLUMNS, "is_free", "tier"],
+    ).reset_index(drop=True)
+
+
+def source_captures(prices: pd.DataFrame) -> pd.DataFrame:
+    """``source_id``, ``observed_at`` of every capture that produced the ``prices`` table."""
+    captures = prices[["source_id", "observed_at"]].drop_duplicates()
+    captures = captures.assign(observed_at=pd.to_datetime(captures["observed_at"], utc=True))
+    return captures.sort_values(["source_id", "observed_at"]).reset_index(drop=True)
+
+
+def reference_observations(reference_prices: pd.DataFrame) -> pd.DataFrame:
+    """Observations (kind ``reference``) from the curated price history.
+
+    Each row's ``valid_from`` is when the price took effect; ``valid_to`` is kept where the
+    row states an end. Evidence is the row's ``source_url``.
+    """
+    return pd.DataFrame(
+        {
+            "model_id": reference_prices["model_id"],
+            "provider": reference_prices["provider"],
+            "observed_at": pd.to_datetime(reference_prices["valid_from"], utc=True),
+            "input_usd_per_mtok": reference_prices["input_usd_per_mtok"],
+            "output_usd_per_mtok": reference_prices["output_usd_per_mtok"],
+            "source_id": REFERENCE_SOURCE_ID,
+            "evidence": reference_prices["source_url"],
+            "kind": "reference",
+            "valid_to": pd.to_datetime(reference_prices["valid_to"], utc=True),
+            "is_free": reference_prices["is_free"] if "is_free" in reference_prices.columns else False,
+        },
+        columns=[*OBSERVATION_COLUMNS, "valid_to", "is_free"],
+    ).reset_index(drop=True)

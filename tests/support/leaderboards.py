@@ -1,0 +1,48 @@
+"""Capture metadata and archives for leaderboard parser tests."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from llmflation.records import CaptureMeta
+
+
+def leaderboard_capture(url: str, day: str = "2025-01-15", body: bytes = b"") -> CaptureMeta:
+    """A live capture of ``url`` observed at 00:00 UTC on ``day``."""
+    return CaptureMeta(
+        capture_id=f"test-{day}",
+        source_id="test",
+        url=url,
+        observed_at=datetime.fromisoformat(day).replace(tzinfo=timezone.utc),
+        via="live",
+        status=200,
+        content_type="text/csv",
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+    )
+
+
+def zip_folder(folder: Path, prefix: str) -> bytes:
+    """The JSON files under ``folder`` as a zip archive, each stored under ``prefix`` + its relative path.
+
+    Mirrors GitHub's repository archive (``llm-leaderboard-main/data/...``) without copying files
+    anywhere: the archive exists only in memory.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*.json")):
+            archive.write(path, prefix + path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def zip_members(members: dict[str, str]) -> bytes:
+    """A zip archive holding ``members`` (path -> text)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, text in members.items():
+            archive.writestr(path, text)
+    return buffer.getvalue()
