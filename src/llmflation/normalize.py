@@ -1,11 +1,14 @@
 """The one place where prices become USD per million tokens, and where blends are computed.
 
 All conversions are exact (``Decimal``): a per-token price of 0.00000015 becomes exactly 0.15.
+Token prices are rounded (half-even) to 12 decimal places, 1e-12 USD per 1M tokens, the precision of
+the published ``decimal128(30, 12)`` columns: some sources state float noise
+(litellm: ``2.9999900000000002e-06`` per token) and per-character conversions can repeat forever.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from llmflation.records import ParseError, as_decimal
@@ -44,12 +47,22 @@ def to_usd_per_mtok(
     """
     amount = as_decimal(value)
     if unit in _TOKENS_PER_UNIT:
-        return _clean(amount * Decimal(1_000_000) / _TOKENS_PER_UNIT[unit])
+        return _clean(_to_published_precision(amount * Decimal(1_000_000) / _TOKENS_PER_UNIT[unit]))
     chars_per_unit = {"per_character": 1, "per_1k_characters": 1_000, "per_1m_characters": 1_000_000}.get(unit)
     if chars_per_unit is not None:
         # Multiply by chars_per_token before dividing: 1/3 token per character would round.
-        return _clean(amount * Decimal(1_000_000) * chars_per_token / Decimal(chars_per_unit))
+        return _clean(_to_published_precision(amount * Decimal(1_000_000) * chars_per_token / Decimal(chars_per_unit)))
     raise ParseError(f"unit {unit!r} is not a token unit")
+
+
+#: The published price columns keep 12 decimal places.
+PRICE_QUANTUM = Decimal("1e-12")
+
+
+def _to_published_precision(value: Decimal) -> Decimal:
+    if value.is_finite() and value.as_tuple().exponent < PRICE_QUANTUM.as_tuple().exponent:  # type: ignore[operator]
+        return value.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return value
 
 
 def _clean(value: Decimal) -> Decimal:

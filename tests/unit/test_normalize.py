@@ -51,3 +51,14 @@ def test_blends() -> None:
         parse_blend("3-1")
     with pytest.raises(ValueError):
         parse_blend("0:0")
+
+
+def test_prices_are_rounded_to_the_published_twelve_decimals() -> None:
+    from decimal import Decimal
+
+    from llmflation.normalize import to_usd_per_mtok
+
+    assert to_usd_per_mtok("2.9999900000000002e-06", "per_token") == Decimal("2.99999")  # litellm float noise
+    assert to_usd_per_mtok(Decimal("0.0000001"), "per_1k_characters", chars_per_token=Decimal(1) / Decimal(3)) \
+        == Decimal("0.000033333333")
+    assert to_usd_per_mtok("0.00000015", "per_token") == Decimal("0.15")  # exact values untouched
