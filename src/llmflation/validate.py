@@ -93,9 +93,24 @@ class Finding:
     message: str
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def models(self) -> list[dict[str, Any]]:
+        """One entry per (source, provider, model) among the rows: what an allowlist entry would name."""
+        grouped: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+        for row in self.rows:
+            if "model_key" not in row:
+                continue
+            key = (row.get("source_id"), row.get("provider"), row.get("model_key"))
+            entry = grouped.setdefault(key, {"source": key[0], "provider": key[1], "model_key": key[2],
+                                             "first_observed_at": row.get("observed_at"), "reason": row.get("reason"),
+                                             "n_rows": 0})
+            entry["n_rows"] += 1
+            if str(row.get("observed_at")) < str(entry["first_observed_at"]):
+                entry["first_observed_at"], entry["reason"] = row.get("observed_at"), row.get("reason")
+        return list(grouped.values())
+
     def to_json(self) -> dict[str, Any]:
-        return {"check": self.check, "severity": self.severity, "table": self.table,
-                "message": self.message, "rows": self.rows[:REPORT_ROW_LIMIT], "n_rows": len(self.rows)}
+        return {"check": self.check, "severity": self.severity, "table": self.table, "message": self.message,
+                "models": self.models()[:REPORT_ROW_LIMIT], "rows": self.rows[:REPORT_ROW_LIMIT], "n_rows": len(self.rows)}
 
 
 @dataclass
@@ -460,7 +475,8 @@ def _hold_out(prices: pd.DataFrame, mask: pd.Series, findings: list[Finding], ch
     if reasons:
         for row, index in zip(rows, prices.index[mask]):
             row["reason"] = reasons.get(index)
-    findings.append(Finding(check, "held_out", "prices", message, rows))
+    n_models = len({(r.get("source_id"), r.get("provider"), r.get("model_key")) for r in rows})
+    findings.append(Finding(check, "held_out", "prices", f"{message} ({n_models} models)", rows))
     return prices[~mask]
 
 

@@ -230,3 +230,13 @@ def test_the_stage_compares_with_the_last_release_and_reads_the_allowlist(data_d
     (reference / "allowlist.csv").write_text("date,source,model_key,reason,link\n2026-01-01,openrouter,m0,,\n")
     refused = validate_stage(RunReport(run_id="r2"), BuildResult(tables={"prices": frame(price_row())}), settings)
     assert not refused.ok and refused.findings[0].check == "allowlist"
+
+
+def test_the_report_lists_each_held_out_model_once_with_its_first_observation() -> None:
+    prices = frame(price_row(when="2026-01-01"), price_row(inp="0.0025", out="0.01", when="2026-01-02"),
+                   price_row(inp="0.0025", out="0.01", when="2026-01-03"))
+    [finding] = validate({"prices": prices}, now=NOW).to_json()["findings"]
+    assert finding["n_rows"] == 2 and "(1 models)" in finding["message"]
+    [model] = finding["models"]
+    assert model["model_key"] == "openai/gpt-4o" and model["n_rows"] == 2
+    assert model["first_observed_at"].startswith("2026-01-02")
