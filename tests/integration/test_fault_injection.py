@@ -61,7 +61,7 @@ def keyed(request: LoggedRequest) -> Route:
     return Route(401, b'{"error":"missing key"}', {"Content-Type": "application/json"})
 
 
-def fault_routes() -> dict[str, Any]:
+def fault_routes(other_host: str) -> dict[str, Any]:
     json_ok = Route(200, GOOD, {"Content-Type": "application/json"})
     return {
         "/api/v1/models": json_ok,
@@ -78,6 +78,8 @@ def fault_routes() -> dict[str, Any]:
                                   {"Content-Type": "application/json", "Content-Encoding": "gzip"}),
         "/fault/oversize": Route(200, b"[" + b"0," * MAX_BYTES + b"0]", {"Content-Type": "application/json"}),
         "/keyed": keyed,
+        "/keyed-redirect": lambda request: Route(302, b"", {"Location": f"{other_host}/collect"}),
+        "/collect": Route(200, GOOD, {"Content-Type": "application/json"}),
     }
 
 
@@ -114,8 +116,9 @@ def extra_sources(server: LoopbackServer) -> list[dict[str, Any]]:
         url = f"{server.url}{route}" if route else f"http://127.0.0.1:{closed_port()}/models"
         kind = "pricing_page" if sid == "fault-challenge" else "price_api"
         rows.append({"id": sid, "kind": kind, "url": url, "parser": "llmflation.parsers.openrouter"})
-    rows.append({"id": "keyed", "kind": "price_api", "url": f"{server.url}/keyed",
-                 "parser": "llmflation.parsers.openrouter", "needs_api_key_env": "LLMFLATION_TEST_KEY"})
+    for sid, path in (("keyed", "/keyed"), ("keyed-redirect", "/keyed-redirect")):
+        rows.append({"id": sid, "kind": "price_api", "url": f"{server.url}{path}",
+                     "parser": "llmflation.parsers.openrouter", "needs_api_key_env": "LLMFLATION_TEST_KEY"})
     return rows
 
 
@@ -125,10 +128,12 @@ def run_report(data_dir: Path) -> dict[str, Any]:
 
 
 def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Path, tmp_path: Path) -> None:
-    with serve(fault_routes()) as server:
+    with serve() as server:
+        for path, route in fault_routes(server.url.replace("127.0.0.1", "localhost")).items():
+            server.route(path, route)
         env = cli_env(data_dir, write_config(tmp_path / "llmflation.toml", server), extra_sources(server),
                       LLMFLATION_TEST_KEY=FAKE_KEY)
-        captured = run_cli(["capture", "--sources", ",".join(["openrouter", "keyed", *FAULT_SOURCES])], env)
+        captured = run_cli(["capture", "--sources", ",".join(["openrouter", "keyed", "keyed-redirect", *FAULT_SOURCES])], env)
         FAULTS.fault("fetch", len(FAULT_SOURCES))
         assert captured.returncode == 0, captured.stderr[-3000:]
         FAULTS.runs_completed += 1
@@ -144,6 +149,9 @@ def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Pat
             assert says in capture["summary"], (sid, kind, capture["summary"])
     assert sources["openrouter"]["capture"]["status"] == "ok"
     assert sources["keyed"]["capture"]["status"] == "ok"
+    # a redirect of a request that carries a key is stored, not followed: the key goes nowhere else
+    assert "HTTP 302" in sources["keyed-redirect"]["capture"]["summary"]
+    assert "/collect" not in requested
     # retried: once more after the fault (retries = 1); the 429 and 503 then succeeded
     for path in ("/fault/timeout", "/fault/429", "/fault/503-then-ok", "/fault/500", "/fault/truncated"):
         assert requested.count(path) == 2, (path, requested)

@@ -17,11 +17,12 @@ from llmflation.runlock import LockHeld, lock_path, read_holder, run_lock
 LLMFLATION = [sys.executable, "-m", "llmflation.cli"]
 
 
-def test_a_second_cli_run_names_the_holder_and_touches_nothing(data_dir: Path) -> None:
+@pytest.mark.parametrize("command", ["build", "capture", "run"])
+def test_a_second_cli_run_names_the_holder_and_touches_nothing(data_dir: Path, command: str) -> None:
     state = data_dir / "state"
     with run_lock(state, "test holder"):
         before = sorted(p.relative_to(data_dir) for p in data_dir.rglob("*"))
-        done = subprocess.run([*LLMFLATION, "build"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+        done = subprocess.run([*LLMFLATION, command], capture_output=True, text=True, timeout=120, env=dict(os.environ))
         after = sorted(p.relative_to(data_dir) for p in data_dir.rglob("*"))
     assert done.returncode == 3, done.stderr
     assert f"pid {os.getpid()} on {socket.gethostname()}" in done.stderr

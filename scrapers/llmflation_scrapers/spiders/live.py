@@ -55,6 +55,12 @@ class LiveSpider(scrapy.Spider):
             yield self._request(source, self.config.url_for(source.id, source.live_url), headers, follow=True)
 
     def _request(self, source: Source, url: str, headers: dict[str, str], follow: bool) -> scrapy.Request:
+        # Every status reaches ``store`` (an error page is evidence). Redirects are followed, so
+        # that ``store`` can judge where they led (a moved page, a login wall), except for requests
+        # carrying an API key: Scrapy would send the key header on to whatever host the redirect
+        # names, so there the redirect itself is stored (and never parsed) instead.
+        statuses: dict[str, Any] = ({"handle_httpstatus_all": True} if headers
+                                    else {"handle_httpstatus_list": HANDLED_STATUSES})
         return scrapy.Request(
             url,
             headers=headers,
@@ -67,9 +73,7 @@ class LiveSpider(scrapy.Spider):
                 "requested_url": url,
                 "follow": follow,
                 "api_headers": headers,
-                # every status reaches ``store`` (an error page is evidence) except redirects, which
-                # are followed so that ``store`` can judge where they led (a moved page, a login wall)
-                "handle_httpstatus_list": HANDLED_STATUSES,
+                **statuses,
             },
         )
 
