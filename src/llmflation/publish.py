@@ -112,6 +112,7 @@ def publish(
     ``metadata`` goes into ``datapackage.json`` (sources, licences, attributions).
     """
     published_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(published_dir)  # left by a killed publish; runs hold the run lock
     encoded = {name: parquet_bytes(name, frame) for name, frame in sorted(tables.items())}
     digest = hashlib.sha256()
     for name, data in encoded.items():
@@ -137,7 +138,6 @@ def publish(
     final = published_dir / version
     if final.exists():
         raise PublishError(f"release {version} already exists at {final}")
-    _remove_stale_staging(published_dir)
     staging = published_dir / f".staging-{version}"
     staging.mkdir()
     try:

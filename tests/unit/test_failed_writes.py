@@ -98,3 +98,13 @@ def test_a_feed_cut_short_by_a_killed_crawl_is_read_up_to_the_cut(tmp_path: Path
     feed = tmp_path / "live.jsonl"
     feed.write_text('{"source_id": "a", "outcome": "stored"}\n{"source_id": "b", "outc')
     assert read_feed(feed) == [{"source_id": "a", "outcome": "stored"}]
+
+
+def test_a_killed_publish_leftover_is_swept_even_when_nothing_changes(tmp_path: Path) -> None:
+    published = tmp_path / "published"
+    publish(published, "20261101T030000Z", {"prices": frame(price_row())}, {})
+    (published / ".staging-20261102T030000Z").mkdir()
+    (published / ".staging-20261102T030000Z" / "prices.parquet").write_bytes(b"half")
+    again = publish(published, "20261103T030000Z", {"prices": frame(price_row())}, {})
+    assert not again.published  # same content
+    assert not list(published.glob(".staging-*"))
