@@ -1,4 +1,6 @@
-"""The nightly flow: capture (live) -> backfill (history) -> scores -> build -> validate -> publish.
+"""The nightly flow: capture (live) -> backfill (history) -> build -> validate -> analyze -> publish.
+
+Leaderboards are sources like any other: the capture step fetches them, the build parses them.
 
 Run once with ``llmflation run``; served on a cron schedule with ``llmflation serve``.
 A source that fails is a line in the run report, never the end of the run. The flow fails
@@ -18,7 +20,7 @@ from llmflation.config import Settings, load_settings
 from llmflation.publish import PublishResult
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import run_lock
-from llmflation.stages import build_stage, capture_stage, publish_stage, validate_stage, write_run_report
+from llmflation.stages import analyze_stage, build_stage, capture_stage, publish_stage, validate_stage, write_run_report
 from llmflation.validate import ValidationResult
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,14 @@ def validate_task(report: RunReport, result: BuildResult, settings: Settings) ->
     return validate_stage(report, result, settings)
 
 
+@task(name="analyze", cache_policy=NO_CACHE)
+def analyze_task(settings: Settings, report: RunReport, result: BuildResult, earlier: ValidationResult) -> ValidationResult:
+    return analyze_stage(settings, report, result, earlier)
+
+
 @task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def publish_task(settings: Settings, report: RunReport, validation: ValidationResult) -> PublishResult:
-    return publish_stage(settings, report, validation)
+def publish_task(settings: Settings, report: RunReport, validation: ValidationResult, result: BuildResult) -> PublishResult:
+    return publish_stage(settings, report, validation, result)
 
 
 @flow(name="llmflation-nightly", log_prints=False)
@@ -69,13 +76,21 @@ def _nightly(settings: Settings, sources: list[str] | None, skip_history: bool, 
         capture_live_task(settings, report, sources)
     result = build_task(settings, report)
     validation = validate_task(report, result, settings)
+    if validation.ok:
+        validation = analyze_task(settings, report, result, validation)
     if not validation.ok:
         write_run_report(settings, report)
         raise ValidationRefused("validation refused to publish: " + "; ".join(
             f.message for f in validation.findings if f.severity == "error"))
-    outcome = publish_task(settings, report, validation)
+    outcome = publish_task(settings, report, validation, result)
     path = write_run_report(settings, report)
     for line in report.lines() + validation.lines():
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)
-    return {"run_id": report.run_id, "publish": outcome.to_json(), "lines": report.lines() + validation.lines(), "report_path": str(path)}
+    return {
+        "run_id": report.run_id,
+        "publish": outcome.to_json(),
+        "lines": report.lines() + validation.lines(),
+        "headline": report.sections.get("analysis", {}).get("headline", []),
+        "report_path": str(path),
+    }

@@ -7,10 +7,24 @@ analysis tables. Everything published is rebuilt from ``data/raw/`` plus ``data/
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from llmflation.analyze import (
+    capture_observations,
+    cheapest_by_quality,
+    decline_rates,
+    headline_lines,
+    month_starts,
+    price_intervals,
+    reference_observations,
+    render_chart,
+    source_captures,
+)
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store
@@ -20,6 +34,7 @@ from llmflation.report import RunReport
 from llmflation.schema import MODELS, PRICES
 from llmflation.scores import (
     ScorePolicy,
+    chosen_scores,
     disagreements,
     format_disagreements,
     match_score_rows,
@@ -37,6 +52,8 @@ class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
     reference: Reference | None = None
+    #: Files beside the tables in the release (the chart), each written by its function.
+    extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
@@ -100,3 +117,34 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     }
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
     return BuildResult(tables=tables, parsed=parsed, reference=reference)
+
+
+def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:
+    """Add the analysis tables and the chart to a validated build: intervals, cheapest per level, decline rates.
+
+    Runs on the prices that passed validation, so a held-out price never reaches the series.
+    Curated reference prices cover the months before any capture; captured prices take
+    precedence where they exist, and every disagreement between the two is in the report.
+    """
+    assert result.reference is not None
+    reference = result.reference
+    prices = result.tables["prices"]
+    observations = pd.concat(
+        [reference_observations(reference.prices), capture_observations(prices)], ignore_index=True
+    )
+    intervals, disagreements = price_intervals(observations, reference.models, source_captures(prices))
+    scores = chosen_scores(result.tables["scores"])
+    levels, blends = settings.quality_levels, settings.blends
+    months = month_starts(settings.series_start, now or datetime.now(UTC))
+    cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
+    rates = decline_rates(cheapest, intervals, scores, levels, blends)
+    result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
+    report.sections["analysis"] = {
+        "headline": headline_lines(cheapest, rates),
+        "capture_reference_disagreements": [d.describe() for d in disagreements],
+    }
+    chart_blend = "1:1" if "1:1" in blends else blends[0]
+    if (cheapest["blend"] == chart_blend).any():
+        result.extra_files["llmflation.png"] = lambda path: render_chart(cheapest, rates, path, blend=chart_blend)
+    log.info("analysis: %s intervals, %s monthly rows, %s fits; %s capture/reference disagreements",
+             len(intervals), len(cheapest), int(rates["factor_per_year"].notna().sum()), len(disagreements))

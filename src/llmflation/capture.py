@@ -45,7 +45,7 @@ class SourceCapture:
     def summary(self) -> str:
         """One line for the log and the run report."""
         if self.skipped and not self.stored and not self.errors:
-            return f"{self.source_id}: skipped ({'; '.join(self.skipped)})"
+            return f"{self.source_id}: {'; '.join(self.skipped)}"
         parts = []
         good = [e for e in self.stored if _usable(e)]
         if good:

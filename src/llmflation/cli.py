@@ -4,6 +4,8 @@
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
     llmflation build [--no-publish]                   parse the store, validate, publish (no network)
     llmflation sources                                the registry
+    llmflation report                                 the headline of the latest release
+    llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
     llmflation match NAME... [--json]                 the catalog model each name maps to
     llmflation unmatched [--summary]                  names in the latest release matching no model
     llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
@@ -59,6 +61,7 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
         log.error("%s", exc)
         return 1
     _print_report(outcome["lines"])
+    _print_report(outcome["headline"])
     sys.stdout.write(f"release: {outcome['publish']['reason']} ({outcome['publish']['version']})\n")
     return 0
 
@@ -83,11 +86,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from llmflation.stages import build_stage, publish_stage, validate_stage, write_run_report
+    from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
 
     report = RunReport(run_id=new_run_id())
     result = build_stage(settings, report)
     validation = validate_stage(report, result, settings)
+    if validation.ok:
+        validation = analyze_stage(settings, report, result, validation)
     _print_report(validation.lines())
     if not validation.ok:
         write_run_report(settings, report)
@@ -97,8 +102,9 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_publish:
         write_run_report(settings, report)
         return 0
-    outcome = publish_stage(settings, report, validation)
+    outcome = publish_stage(settings, report, validation, result)
     write_run_report(settings, report)
+    _print_report(report.sections.get("analysis", {}).get("headline", []))
     sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
     return 0
 
@@ -166,6 +172,41 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The headline of the latest release: each level's price then and now, and its factor per year."""
+    import pandas as pd
+
+    from llmflation.analyze import headline_lines
+
+    release = load_settings().published_dir / "latest"
+    if not (release / "cheapest_by_quality.parquet").exists():
+        log.error("no published release with an analysis at %s: run 'llmflation build' first", release)
+        return 1
+    cheapest = pd.read_parquet(release / "cheapest_by_quality.parquet")
+    rates = pd.read_parquet(release / "decline_rates.parquet")
+    sys.stdout.write(f"llmflation release {release.resolve().name}\n")
+    _print_report(headline_lines(cheapest, rates))
+    return 0
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    """The same analysis on the user's own CSV of observations."""
+    from llmflation.analyze import TrendInputError, trend_from_csv, trend_text
+
+    exclude = [m.strip() for m in args.exclude_models.split(",") if m.strip()] if args.exclude_models else None
+    try:
+        result = trend_from_csv(args.file, args.benchmark, args.threshold, method=args.method, blend=args.blend,
+                                exclude=exclude, exclude_column=args.exclude_where)
+    except TrendInputError as exc:
+        log.error("%s", exc)
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+    else:
+        _print_report(trend_text(result))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import pipelines  # noqa: F401
     from pipelines.serve import serve_nightly
@@ -196,6 +237,21 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="print the source registry")
     sources.add_argument("--json", action="store_true")
     sources.set_defaults(func=cmd_sources)
+
+    report = sub.add_parser("report", help="the headline of the latest release")
+    report.set_defaults(func=cmd_report)
+
+    trend = sub.add_parser("trend", help="decline rate of the cheapest price at a quality level, from your own CSV")
+    trend.add_argument("file", help="CSV with model, date, usd_per_mtok (or input_/output_usd_per_mtok) and benchmark columns")
+    trend.add_argument("--benchmark", required=True, help="the benchmark column to threshold on")
+    trend.add_argument("--threshold", required=True, type=float, help="minimum score")
+    trend.add_argument("--method", choices=["frontier", "monthly"], default="frontier",
+                       help="frontier: new lowest prices (Epoch AI); monthly: cheapest each month (a16z)")
+    trend.add_argument("--blend", default="3:1", help="input:output ratio when the CSV has separate prices (default 3:1)")
+    trend.add_argument("--exclude-models", help="comma-separated model names to leave out (e.g. reasoning models)")
+    trend.add_argument("--exclude-where", metavar="COLUMN", help="leave out rows whose true/false COLUMN is true")
+    trend.add_argument("--json", action="store_true", help="print the result as JSON")
+    trend.set_defaults(func=cmd_trend)
 
     match = sub.add_parser("match", help="show the catalog model each name maps to")
     match.add_argument("names", nargs="+", metavar="NAME")

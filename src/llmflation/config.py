@@ -95,6 +95,25 @@ class Settings:
         """The live URL of a source: the configured override, else the registry's address."""
         return self.source_urls.get(source_id, default)
 
+    @property
+    def quality_levels(self) -> list[tuple[str, float]]:
+        """``[analysis] levels``: (benchmark, threshold) pairs; default MMLU 42 (GPT-3) and 83 (GPT-4)."""
+        levels = self.section("analysis").get("levels", [{"benchmark": "mmlu", "threshold": 42}, {"benchmark": "mmlu", "threshold": 83}])
+        try:
+            return [(str(level["benchmark"]), float(level["threshold"])) for level in levels]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{self.config_path}: [analysis] levels must be a list of {{benchmark, threshold}} tables") from exc
+
+    @property
+    def blends(self) -> list[str]:
+        """``[analysis] blends``: input:output ratios of the blended price; default 1:1 (a16z) and 3:1 (Epoch AI)."""
+        return [str(b) for b in self.section("analysis").get("blends", ["1:1", "3:1"])]
+
+    @property
+    def series_start(self) -> str:
+        """``[analysis] start``: first month of the published series; default GPT-3's public API, Nov 2021."""
+        return str(self.section("analysis").get("start", "2021-11-01"))
+
     def section(self, name: str) -> dict[str, Any]:
         """A top-level TOML table (``[analysis]``, ``[scores]``...), empty when absent."""
         value = self.raw.get(name, {})

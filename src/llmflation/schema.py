@@ -13,8 +13,12 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
-#: Exact money: 30 digits, 12 after the point (a per-token price of 1e-12 USD is 1e-6 per 1M).
-PRICE = pa.decimal128(30, 12)
+#: Exact money: 38 digits, 18 after the point. Sources write prices as binary floats
+#: (litellm's 2.9999900000000002e-06 per token, genai-prices' 0.08333333333333334 per 1M), whose
+#: 17 significant digits survive exactly; anything finer than 1e-18 USD per 1M tokens is float
+#: noise and is rounded half-even to 18 places when a table is written.
+PRICE = pa.decimal128(38, 18)
+PRICE_QUANTUM = Decimal("1e-18")
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 DATE = pa.date32()
 
@@ -147,7 +151,71 @@ UNMATCHED_MODELS = TableSpec(
     sort_by=("source_id", "name"),
 )
 
-TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (PRICES, MODELS, SCORES, UNMATCHED_MODELS)}
+PRICE_INTERVALS = TableSpec(
+    name="price_intervals",
+    description="Periods a standard price held, per model and provider: half-open [valid_from, valid_to), from captures and the curated price history.",
+    columns=(
+        Column("model_id", pa.string(), "Canonical model id", required=True),
+        Column("provider", pa.string(), "Who served the model at this price", required=True),
+        Column("valid_from", TIMESTAMP, "First instant the price held", required=True),
+        Column("valid_to", TIMESTAMP, "First instant it no longer held (exclusive); null while still in force"),
+        _price("input_usd_per_mtok", "Input price in force"),
+        _price("output_usd_per_mtok", "Output price in force"),
+        Column("is_free", pa.bool_(), "A free or $0 promotional price: never cheapest", required=True),
+        Column("first_seen", TIMESTAMP, "First capture (or reference date) showing this price"),
+        Column("last_seen", TIMESTAMP, "Last capture (or reference date) showing this price"),
+        Column("n_captures", pa.int64(), "Captures showing this price (0 for curated rows)", "captures", required=True),
+        Column("source_id", pa.string(), "Registry id of the source, or reference", required=True),
+        Column("evidence", pa.string(), "sha256 of the capture that set the price, or the URL cited by the curated row", required=True),
+    ),
+    primary_key=("model_id", "provider", "valid_from"),
+    sort_by=("model_id", "provider", "valid_from"),
+)
+
+CHEAPEST_BY_QUALITY = TableSpec(
+    name="cheapest_by_quality",
+    description="For each month, benchmark, threshold and blend: the cheapest (model, provider) whose score reaches the threshold and whose price was in force that month (a16z's method).",
+    columns=(
+        Column("month", TIMESTAMP, "First instant of the month (UTC)", required=True),
+        Column("benchmark", pa.string(), "Benchmark of the quality level (mmlu...)", required=True),
+        Column("threshold", pa.float64(), "Minimum score of the level (0-100; Elo for arena_elo)", required=True),
+        Column("blend", pa.string(), "input:output token ratio of the blended price: 1:1 (a16z) or 3:1 (Epoch AI)", required=True),
+        _price("usd_per_mtok", "Blended price of the cheapest qualifying model", required=True),
+        Column("model_id", pa.string(), "The cheapest qualifying model", required=True),
+        Column("provider", pa.string(), "Who sold it at that price", required=True),
+        _price("input_usd_per_mtok", "Its input price"),
+        _price("output_usd_per_mtok", "Its output price"),
+        Column("evidence", pa.string(), "sha256 of the capture, or URL cited by the curated row, behind the price", required=True),
+    ),
+    primary_key=("month", "benchmark", "threshold", "blend"),
+    sort_by=("benchmark", "threshold", "blend", "month"),
+)
+
+DECLINE_RATES = TableSpec(
+    name="decline_rates",
+    description="How fast the price of a quality level falls: OLS of log10(price) on years, factor per year with a 90% t interval.",
+    columns=(
+        Column("benchmark", pa.string(), "Benchmark of the quality level", required=True),
+        Column("threshold", pa.float64(), "Minimum score of the level", required=True),
+        Column("blend", pa.string(), "input:output token ratio of the blended price", required=True),
+        Column("method", pa.string(), "monthly (cheapest each month, a16z) or frontier (new lowest prices, Epoch AI)", required=True),
+        Column("start", TIMESTAMP, "First point of the series"),
+        Column("end", TIMESTAMP, "Last point of the series"),
+        Column("n", pa.int64(), "Points in the fit", "points", required=True),
+        Column("factor_per_year", pa.float64(), "Price falls this many times per year (10^-slope); null when not fitted", "x per year"),
+        Column("ci90_low", pa.float64(), "Lower end of the 90% confidence interval of factor_per_year", "x per year"),
+        Column("ci90_high", pa.float64(), "Upper end of the 90% confidence interval of factor_per_year", "x per year"),
+        Column("r2", pa.float64(), "Coefficient of determination of the log-linear fit"),
+        Column("reason", pa.string(), "Why there is no fit (fewer than 4 points...); empty when fitted"),
+    ),
+    primary_key=("benchmark", "threshold", "blend", "method"),
+    sort_by=("benchmark", "threshold", "blend", "method"),
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS)
+}
 
 
 def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
@@ -167,7 +235,7 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         values = frame[col.name].tolist()
         values = [None if _is_missing(v) else v for v in values]
         if col.type == PRICE:
-            values = [None if v is None else Decimal(v) if not isinstance(v, Decimal) else v for v in values]
+            values = [None if v is None else _price_value(v) for v in values]
         try:
             arrays.append(pa.array(values, type=col.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -175,6 +243,13 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         if col.required and arrays[-1].null_count:
             raise ValueError(f"table {spec.name}: {arrays[-1].null_count} null(s) in required column {col.name}")
     return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
+
+
+def _price_value(value: object) -> Decimal:
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    if amount.is_finite() and amount.as_tuple().exponent < -18:  # type: ignore[operator]
+        return amount.quantize(PRICE_QUANTUM)
+    return amount
 
 
 def _is_missing(value: object) -> bool:

@@ -14,8 +14,11 @@ When several sources state a score for the same model and benchmark, every row i
    ``lmarena_vision``;
 3. ``*``: any other source (``llm_stats``: the creators' self-reported numbers).
 
-Within one source, an independently measured row beats a self-reported one, then the most
-recently reported row wins (the latest arena rating; the latest leaderboard submission).
+Within one source, a row in the benchmark's standard setting (:data:`STANDARD_SETTINGS`: MMLU
+5-shot without chain of thought, the setting of GPT-3's 43.9 that the MMLU levels come from) beats
+any other setting, since scores of different settings are not comparable (Llama 2 7B: 45.3
+5-shot, 13 by Artificial Analysis's own method); then an independently measured row beats a
+self-reported one; then the most recently reported row wins (the latest arena rating).
 The order is configurable in the TOML file::
 
     [scores]
@@ -51,6 +54,8 @@ DEFAULT_PREFERENCE: tuple[str, ...] = (
     "*",
 )
 DEFAULT_DISAGREEMENT_POINTS = 3.0
+#: The setting a benchmark is normally reported in; rows in it are preferred within a source.
+STANDARD_SETTINGS = {"mmlu": "5-shot"}
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
 HUB_REPO_SOURCES = frozenset({"open_llm_leaderboard_v1", "open_llm_leaderboard_v2"})
 
@@ -214,14 +219,24 @@ def _ordered(table: pd.DataFrame, policy: ScorePolicy) -> pd.DataFrame:
     """Rows sorted best first within each (model_id, benchmark), by the policy."""
     table = table.copy()
     table["_rank"] = [policy.rank(s) for s in table["source_id"]]
+    table["_standard"] = [int(not _in_standard_setting(b, s)) for b, s in zip(table["benchmark"], table["setting"])]
     table["_independent"] = table["self_reported"].fillna(True).astype(bool).astype(int)  # 0 = independent
     table["_when"] = table["reported_at"].fillna(pd.Timestamp.min.tz_localize("UTC"))
     return table.sort_values(
-        ["model_id", "benchmark", "_rank", "_independent", "_when", "votes", "model_key", "setting"],
-        ascending=[True, True, True, True, False, False, True, True],
+        ["model_id", "benchmark", "_rank", "_standard", "_independent", "_when", "votes", "model_key", "setting"],
+        ascending=[True, True, True, True, True, False, False, True, True],
         na_position="last",
         kind="stable",
     )
+
+
+def _in_standard_setting(benchmark: object, setting: object) -> bool:
+    """True when the row is in the benchmark's standard setting, or the benchmark has none."""
+    standard = STANDARD_SETTINGS.get(str(benchmark))
+    if standard is None:
+        return True
+    text = str(setting or "").strip().lower()
+    return text.startswith(standard) and "cot" not in text
 
 
 def chosen_scores(table: pd.DataFrame) -> pd.DataFrame:

@@ -9,14 +9,14 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from llmflation.build import BuildResult, build
+from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
 from llmflation.publish import PublishResult, publish, read_latest_table
 from llmflation.rawstore import write_atomic
 from llmflation.report import RunReport
 from llmflation.sources import select_sources
-from llmflation.validate import AllowlistError, Finding, ValidationResult, load_allowlist, validate
+from llmflation.validate import AllowlistError, Finding, ValidationResult, check_tables, load_allowlist, validate
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,10 @@ def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | N
 
 
 def validate_stage(report: RunReport, result: BuildResult, settings: Settings | None = None) -> ValidationResult:
-    """The gate; with ``settings``, against the last release (drift) and with the allowlist."""
+    """Hold out suspect rows and check every table; ``result.tables`` become the validated ones.
+
+    With ``settings``: against the last release's prices (drift) and with the allowlist.
+    """
     previous: dict = {}
     allowlist: list = []
     problems: list[Finding] = []
@@ -71,17 +74,38 @@ def validate_stage(report: RunReport, result: BuildResult, settings: Settings | 
     validation = validate(result.tables, previous=previous, allowlist=allowlist)
     validation.findings[:0] = problems
     report.sections["validation"] = validation.to_json()
+    result.tables = validation.tables
     return validation
 
 
-def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult) -> PublishResult:
-    """Publish the validated tables as release ``report.run_id``; unchanged content is not republished."""
+def analyze_stage(settings: Settings, report: RunReport, result: BuildResult,
+                  earlier: ValidationResult | None = None) -> ValidationResult:
+    """The analysis tables and chart from the validated prices, then every table's schema and keys checked.
+
+    The row checks ran on the prices already (``validate_stage``); running them again here,
+    without the allowlist, would take out rows the analysis was computed from. ``earlier``
+    findings (held-out rows, drift) are kept in the result and the report.
+    """
+    analyze(settings, report, result)
+    validation = check_tables(result.tables, earlier.findings if earlier else ())
+    report.sections["validation"] = validation.to_json()
+    return validation
+
+
+def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult,
+                  result: BuildResult | None = None) -> PublishResult:
+    """Publish the validated tables (and the build's chart) as release ``report.run_id``.
+
+    Unchanged content is not republished.
+    """
     report.finished_at = datetime.now(UTC)
     outcome = publish(
         settings.published_dir,
         report.run_id,
         validation.tables,
         report.to_json(),
+        extra_files=result.extra_files if result else None,
+        metadata=release_metadata(),
         target=settings.publish_target,
     )
     report.sections["publish"] = outcome.to_json()
@@ -95,3 +119,16 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
     report.finished_at = report.finished_at or datetime.now(UTC)
     write_atomic(path, report.dumps().encode("utf-8"))
     return path
+
+
+def release_metadata() -> dict[str, object]:
+    """Sources, licences and attributions for ``datapackage.json``, from the registry."""
+    from llmflation.sources import SOURCES
+
+    return {
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 (our compilation; each source keeps its own terms)"}],
+        "sources": [
+            {"title": source.id, "path": source.live_url, **({"attribution": source.notes} if source.needs_api_key_env else {})}
+            for source in SOURCES
+        ],
+    }

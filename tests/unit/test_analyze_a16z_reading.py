@@ -17,7 +17,8 @@ import pytest
 from llmflation.analyze.intervals import price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
 from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
-from llmflation.analyze.scores import choose_scores
+from llmflation.match import Catalog
+from llmflation.scores import chosen_scores, match_score_rows, reference_score_rows, scores_table
 from llmflation.reference import load_reference
 from tests.conftest import REPO_ROOT
 
@@ -30,7 +31,7 @@ def monthly() -> pd.DataFrame:
     )
     table = cheapest_by_quality(
         intervals,
-        choose_scores(ref.scores),
+        chosen_scores(scores_table(match_score_rows(reference_score_rows(ref.scores), Catalog.from_frames(ref.models, ref.aliases)))),
         month_starts("2021-11-01", "2024-11-30"),
         [("mmlu", 42.0), ("mmlu", 83.0)],
         ["1:1"],

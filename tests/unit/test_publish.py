@@ -86,3 +86,13 @@ def test_the_release_can_be_copied_to_an_fsspec_target(tmp_path: Path) -> None:
     publish(tmp_path / "pub", "v1", {"prices": price_rows()}, {}, target=f"file://{target}")
     assert (target / "LATEST").read_text().strip() == "v1"
     assert pd.read_parquet(target / "v1" / "prices.parquet").shape[0] == 2
+
+
+def test_float_noise_beyond_18_decimals_is_rounded_and_real_digits_are_kept(tmp_path: Path) -> None:
+    rows = price_rows(2)
+    rows.loc[0, "input_usd_per_mtok"] = Decimal("2.9999900000000002")  # litellm's 2.99999e-06 as a float
+    rows.loc[1, "input_usd_per_mtok"] = Decimal("0.0000000000000000012345")  # finer than 1e-18
+    publish(tmp_path, "v1", {"prices": rows}, {})
+    frame = pd.read_parquet(tmp_path / "latest" / "prices.parquet")
+    assert frame["input_usd_per_mtok"].iloc[0] == Decimal("2.9999900000000002")
+    assert frame["input_usd_per_mtok"].iloc[1] == Decimal("0.000000000000000001")

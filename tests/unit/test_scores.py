@@ -133,3 +133,30 @@ def test_bad_policy_in_config_is_a_config_error(tmp_path: Path, table: str) -> N
     config.write_text(f"[scores]\n{table}\n")
     with pytest.raises(ConfigError, match=r"\[scores\]"):
         ScorePolicy.from_settings(load_settings(env={"LLMFLATION_CONFIG": str(config)}, cwd=tmp_path))
+
+
+def test_within_a_source_the_standard_setting_wins_over_independence() -> None:
+    """Scores of different settings are not comparable: Llama 2 7B is 45.3 at 5-shot, 13 by AA's method."""
+    from llmflation.scores import ScorePolicy, scores_table
+
+    rows = pd.DataFrame([
+        {"model_id": "llama-2-7b-chat", "model_key": "llama-2-7b-chat", "benchmark": "mmlu", "score": 13.0,
+         "setting": "Artificial Analysis methodology", "self_reported": False, "source_id": "reference",
+         "source_url": "https://example.org/aa", "reported_at": pd.Timestamp("2025-03-04", tz="UTC"),
+         "ci95_low": None, "ci95_high": None, "votes": None},
+        {"model_id": "llama-2-7b-chat", "model_key": "llama-2-7b-chat", "benchmark": "mmlu", "score": 45.3,
+         "setting": "5-shot", "self_reported": True, "source_id": "reference",
+         "source_url": "https://example.org/paper", "reported_at": pd.Timestamp("2023-07-18", tz="UTC"),
+         "ci95_low": None, "ci95_high": None, "votes": None},
+        {"model_id": "claude-3-haiku", "model_key": "claude-3-haiku", "benchmark": "mmlu", "score": 76.0,
+         "setting": "5-shot CoT", "self_reported": False, "source_id": "reference",
+         "source_url": "https://example.org/cot", "reported_at": pd.Timestamp("2024-03-01", tz="UTC"),
+         "ci95_low": None, "ci95_high": None, "votes": None},
+        {"model_id": "claude-3-haiku", "model_key": "claude-3-haiku", "benchmark": "mmlu", "score": 75.2,
+         "setting": "5-shot", "self_reported": True, "source_id": "reference",
+         "source_url": "https://example.org/card", "reported_at": pd.Timestamp("2024-03-13", tz="UTC"),
+         "ci95_low": None, "ci95_high": None, "votes": None},
+    ])
+    table = scores_table(rows, ScorePolicy())
+    chosen = table[table["chosen"]].set_index("model_id")["score"].to_dict()
+    assert chosen == {"llama-2-7b-chat": 45.3, "claude-3-haiku": 75.2}

@@ -119,7 +119,7 @@ def describe_failure(failure: Failure) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if name == "IgnoreRequest" and "robots.txt" in text:
         return "forbidden by robots.txt"
-    if "DNSLookup" in name or name == "CannotResolveHostError":
+    if "DNSLookup" in name or "CannotResolveHost" in name:
         return f"unreachable: DNS lookup failed ({text})"
     if "ConnectionRefused" in name or "NoRoute" in name or "ConnectError" in name:
         return f"unreachable: connection refused ({text})"

@@ -3,7 +3,7 @@
 Pure functions over pandas DataFrames, one job per module:
 
 - :mod:`~llmflation.analyze.observations`: the inputs of the intervals, from ``prices`` and the
-  curated price history; :mod:`~llmflation.analyze.scores`: one score per model and benchmark.
+  curated price history (one score per model and benchmark is chosen in :mod:`llmflation.scores`).
 - :mod:`~llmflation.analyze.intervals`: observations -> half-open price intervals (and the
   captures that disagree with curated reference prices).
 - :mod:`~llmflation.analyze.monthly`: intervals + scores -> cheapest model per month and
@@ -22,7 +22,6 @@ from llmflation.analyze.headline import headline_lines
 from llmflation.analyze.intervals import Disagreement, PriceIntervals, price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
 from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
-from llmflation.analyze.scores import choose_scores
 from llmflation.analyze.trend import TrendInputError, trend_from_csv, trend_text
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "TrendInputError",
     "capture_observations",
     "cheapest_by_quality",
-    "choose_scores",
     "decline_rates",
     "fit_decline",
     "headline_lines",

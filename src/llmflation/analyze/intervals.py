@@ -109,6 +109,9 @@ def price_intervals(
     reference row states), ``is_free`` and ``tier``.
     ``models``: ``model_id``, ``retired_date`` (NaT when none).
     ``source_captures``: ``source_id``, ``observed_at`` of every successfully parsed capture.
+    Both may carry ``listing``: which list of models a capture is (a source with several URLs,
+    such as OpenRouter's one endpoints list per model, has several). A model is withdrawn only
+    when a later capture of the same listing lacks it; without ``listing`` each source is one.
 
     Returns ``(intervals, disagreements)``; the intervals sorted by model, provider and start.
     """
@@ -161,6 +164,9 @@ def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
     else:
         obs["valid_to"] = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[us, UTC]")
     obs["is_free"] = obs["is_free"].fillna(False).astype(bool) if "is_free" in obs.columns else False
+    if "listing" not in obs.columns:
+        obs["listing"] = obs["source_id"]
+    obs["listing"] = obs["listing"].fillna(obs["source_id"])
     for column in ("input_usd_per_mtok", "output_usd_per_mtok"):
         obs[column] = obs[column].map(_decimal_or_none)
         negative = obs[column].map(lambda v: v is not None and v < 0)
@@ -197,8 +203,9 @@ def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp
     if "source_id" not in source_captures.columns or "observed_at" not in source_captures.columns:
         raise ValueError("source captures need columns source_id and observed_at")
     times = pd.to_datetime(source_captures["observed_at"], utc=True)
+    keys = source_captures["listing"] if "listing" in source_captures.columns else source_captures["source_id"]
     by_source: dict[str, set[pd.Timestamp]] = {}
-    for source_id, when in zip(source_captures["source_id"], times, strict=True):
+    for source_id, when in zip(keys, times, strict=True):
         by_source.setdefault(source_id, set()).add(when)
     return {source_id: sorted(whens) for source_id, whens in by_source.items()}
 
@@ -258,11 +265,11 @@ def _capture_spans(
         return [], None
     listings: dict[tuple[pd.Timestamp, str], dict[str, object]] = {}
     for row in captured:
-        key = (row["observed_at"], row["source_id"])
+        key = (row["observed_at"], row["listing"])
         if key in listings and _price(listings[key]) != _price(row):
             log.warning(
                 "%s at %s: two prices in one capture of %s on %s; the lower is used",
-                row["model_id"], row["provider"], row["source_id"], row["observed_at"],
+                row["model_id"], row["provider"], row["listing"], row["observed_at"],
             )
             row = min(listings[key], row, key=_price_sort_key)
         listings[key] = row

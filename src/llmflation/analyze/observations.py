@@ -34,17 +34,29 @@ def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:
             "output_usd_per_mtok": matched["output_usd_per_mtok"],
             "source_id": matched["source_id"],
             "evidence": matched["capture_sha256"],
+            "listing": listing_of(matched),
             "kind": "capture",
             "is_free": matched["is_free"] if "is_free" in matched.columns else False,
             "tier": matched["tier"] if "tier" in matched.columns else "standard",
         },
-        columns=[*OBSERVATION_COLUMNS, "is_free", "tier"],
+        columns=[*OBSERVATION_COLUMNS, "listing", "is_free", "tier"],
     ).reset_index(drop=True)
 
 
+def listing_of(prices: pd.DataFrame) -> pd.Series:
+    """Which list of models each price row came from: its source and the URL captured.
+
+    A source with several URLs (one OpenRouter endpoints list per model) has several listings;
+    a model missing from one listing says nothing about another.
+    """
+    if "capture_url" not in prices.columns:
+        return prices["source_id"].astype(str)
+    return prices["source_id"].astype(str) + " " + prices["capture_url"].fillna("").astype(str)
+
+
 def source_captures(prices: pd.DataFrame) -> pd.DataFrame:
-    """``source_id``, ``observed_at`` of every capture that produced the ``prices`` table."""
-    captures = prices[["source_id", "observed_at"]].drop_duplicates()
+    """``source_id``, ``listing``, ``observed_at`` of every capture that produced the ``prices`` table."""
+    captures = prices[["source_id", "observed_at"]].assign(listing=listing_of(prices)).drop_duplicates()
     captures = captures.assign(observed_at=pd.to_datetime(captures["observed_at"], utc=True))
     return captures.sort_values(["source_id", "observed_at"]).reset_index(drop=True)
 
