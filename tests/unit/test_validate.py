@@ -240,3 +240,16 @@ def test_the_report_lists_each_held_out_model_once_with_its_first_observation() 
     [model] = finding["models"]
     assert model["model_key"] == "openai/gpt-4o" and model["n_rows"] == 2
     assert model["first_observed_at"].startswith("2026-01-02")
+
+
+def test_the_recheck_after_analysis_keeps_earlier_findings_and_runs_no_row_checks() -> None:
+    from llmflation.validate import check_tables
+
+    prices = frame(price_row(inp="60", out="120", when="2026-01-01"), price_row(inp="2", out="4", when="2026-02-01"))
+    entry = AllowEntry(datetime(2026, 2, 1).date(), "openrouter", "openai/gpt-4o", "30x price cut", "https://example.org/n")
+    gate = validate({"prices": prices}, allowlist=[entry], now=NOW)
+    recheck = check_tables(gate.tables, gate.findings)
+    assert recheck.ok and len(recheck.tables["prices"]) == 2  # the accepted jump stays in
+    assert [f.severity for f in recheck.findings] == ["accepted"]
+    row = price_row()
+    assert not check_tables({"prices": frame(row, dict(row))}).ok
