@@ -267,7 +267,7 @@ def _capture_spans(
     for row in captured:
         key = (row["observed_at"], row["listing"])
         if key in listings and _price(listings[key]) != _price(row):
-            log.warning(
+            log.debug(
                 "%s at %s: two prices in one capture of %s on %s; the lower is used",
                 row["model_id"], row["provider"], row["listing"], row["observed_at"],
             )
