@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -315,12 +315,13 @@ def check_provenance(prices: pd.DataFrame) -> list[Finding]:
     if prices.empty:
         return []
 
-    def bad(row: Any) -> bool:
-        sha = row.capture_sha256
-        return (not isinstance(sha, str) or not _SHA256.match(sha)
-                or not _text(row.capture_id) or not _text(row.capture_url) or not _text(row.parser))
+    def present(column: str) -> list[bool]:
+        return [_text(v) for v in prices[column].tolist()]
 
-    mask = pd.Series([bad(r) for r in prices.itertuples(index=False)], index=prices.index, dtype=bool)
+    good = [isinstance(sha, str) and bool(_SHA256.match(sha)) and cid and url and parser
+            for sha, cid, url, parser in zip(prices["capture_sha256"].tolist(), present("capture_id"),
+                                             present("capture_url"), present("parser"))]
+    mask = pd.Series([not g for g in good], index=prices.index, dtype=bool)
     if not mask.any():
         return []
     return [Finding("provenance", "error", "prices",
@@ -334,17 +335,22 @@ def hold_out_outside_source_life(prices: pd.DataFrame, findings: list[Finding], 
         return prices
     limit = now + timedelta(days=1)
     reasons: dict[int, str] = {}
-    for index, source_id, observed in zip(prices.index, prices["source_id"], prices["observed_at"]):
+    life: dict[str, tuple[int, int | None] | None] = {}
+    for index, source_id, observed in zip(prices.index, prices["source_id"].tolist(), prices["observed_at"].tolist()):
         when = _utc(observed)
-        try:
-            source = get_source(str(source_id))
-        except UnknownSourceError:
+        if source_id not in life:
+            try:
+                life[source_id] = source_years(get_source(str(source_id)))
+            except UnknownSourceError:
+                life[source_id] = None
+        years = life[source_id]
+        if years is None:
             reasons[index] = f"source {source_id!r} is not in the registry"
             continue
         if when is None:
             reasons[index] = "no observation time"
             continue
-        first, last = source_years(source)
+        first, last = years
         if when.year < first:
             reasons[index] = f"observed {when:%Y-%m-%d}, before the source existed ({first})"
         elif last is not None and when.year > last:
@@ -399,7 +405,7 @@ def hold_out_price_jumps(prices: pd.DataFrame, findings: list[Finding], allowlis
     reference: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     reasons: dict[int, str] = {}
     accepted: dict[int, AllowEntry] = {}
-    for index, row in zip(ordered.index, ordered.itertuples(index=False)):
+    for index, row in zip(ordered.index, _fast_rows(ordered)):
         if bool(row.is_free):
             continue
         key = (row.source_id, row.provider, row.model_key, row.tier)
@@ -434,27 +440,29 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
     """
     if prices.empty:
         return prices
+    rows = _fast_rows(prices)
+    identities = [_model_identity(row) for row in rows]
     per_provider: dict[tuple[str, str, str], dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for row in prices.itertuples(index=False):
+    for row, identity in zip(rows, identities):
         if bool(row.is_free):
             continue
         for column in PRICE_COLUMNS:
             value = _decimal(getattr(row, column))
             if value is not None and value > 0:
-                per_provider[(_model_identity(row), str(row.tier), column)][str(row.provider)].append(value)
+                per_provider[(identity, str(row.tier), column)][str(row.provider)].append(value)
     medians = {key: {p: Decimal(median(v)) for p, v in providers.items()} for key, providers in per_provider.items()
                if len(providers) > 1}
     if not medians:
         return prices
     reasons: dict[int, str] = {}
     accepted: dict[int, AllowEntry] = {}
-    for index, row in zip(prices.index, prices.itertuples(index=False)):
+    for index, row, identity in zip(prices.index, rows, identities):
         if bool(row.is_free):
             continue
         far = []
         for column in PRICE_COLUMNS:
             value = _decimal(getattr(row, column))
-            by_provider = medians.get((_model_identity(row), str(row.tier), column))
+            by_provider = medians.get((identity, str(row.tier), column))
             if value is None or value <= 0 or by_provider is None:
                 continue
             others = [m for p, m in by_provider.items() if p != str(row.provider)]
@@ -475,6 +483,16 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+_FastRow = namedtuple("_FastRow", ["source_id", "provider", "model_key", "model_id", "tier", "is_free", "observed_at",
+                                   "input_usd_per_mtok", "output_usd_per_mtok"])
+
+
+def _fast_rows(prices: pd.DataFrame) -> list[_FastRow]:
+    """The columns the row checks read, as plain tuples: ``itertuples`` over Arrow-backed strings is slow."""
+    columns = [prices[c].tolist() if c in prices.columns else [None] * len(prices) for c in _FastRow._fields]
+    return [_FastRow(*values) for values in zip(*columns)]
+
 
 _ROW_COLUMNS = ["source_id", "provider", "model_key", "tier", "observed_at", "input_usd_per_mtok",
                 "output_usd_per_mtok", "capture_id", "capture_sha256"]
