@@ -19,6 +19,7 @@ from llmflation.build import BuildResult
 from llmflation.config import Settings, load_settings
 from llmflation.publish import PublishResult
 from llmflation.report import RunReport, new_run_id
+from llmflation.runlock import run_lock
 from llmflation.stages import (
     analyze_stage,
     backfill_stage,
@@ -57,13 +58,13 @@ def build_task(settings: Settings, report: RunReport) -> BuildResult:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(report: RunReport, result: BuildResult) -> ValidationResult:
-    return validate_stage(report, result)
+def validate_task(report: RunReport, result: BuildResult, settings: Settings) -> ValidationResult:
+    return validate_stage(report, result, settings)
 
 
 @task(name="analyze", cache_policy=NO_CACHE)
-def analyze_task(settings: Settings, report: RunReport, result: BuildResult) -> ValidationResult:
-    return analyze_stage(settings, report, result)
+def analyze_task(settings: Settings, report: RunReport, result: BuildResult, earlier: ValidationResult) -> ValidationResult:
+    return analyze_stage(settings, report, result, earlier)
 
 
 @task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
@@ -73,8 +74,17 @@ def publish_task(settings: Settings, report: RunReport, validation: ValidationRe
 
 @flow(name="llmflation-nightly", log_prints=False)
 def nightly(sources: list[str] | None = None, skip_history: bool = False, capture: bool = True) -> dict:
-    """One full run. ``sources`` limits what is fetched; the build always covers the whole store."""
+    """One full run. ``sources`` limits what is fetched; the build always covers the whole store.
+
+    Holds the data folder's run lock throughout: a second run at the same time raises
+    ``LockHeld`` naming the holder before touching anything.
+    """
     settings = load_settings()
+    with run_lock(settings.state_dir, "llmflation nightly"):
+        return _nightly(settings, sources, skip_history, capture)
+
+
+def _nightly(settings: Settings, sources: list[str] | None, skip_history: bool, capture: bool) -> dict:
     report = RunReport(run_id=new_run_id())
     report.sections["options"] = {"sources": sources, "skip_history": skip_history, "capture": capture}
     if capture:
@@ -82,16 +92,16 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
     if capture and not skip_history:
         backfill_task(settings, report, sources)
     result = build_task(settings, report)
-    validation = validate_task(report, result)
+    validation = validate_task(report, result, settings)
     if validation.ok:
-        validation = analyze_task(settings, report, result)
+        validation = analyze_task(settings, report, result, validation)
     if not validation.ok:
         write_run_report(settings, report)
         raise ValidationRefused("validation refused to publish: " + "; ".join(
             f.message for f in validation.findings if f.severity == "error"))
     outcome = publish_task(settings, report, validation, result)
     path = write_run_report(settings, report)
-    lines = report.lines() + report.sections.get("backfill", {}).get("lines", [])
+    lines = report.lines() + report.sections.get("backfill", {}).get("lines", []) + validation.lines()
     for line in lines:
         log.info(line)
     log.info("release: %s (report %s)", outcome.reason, path)

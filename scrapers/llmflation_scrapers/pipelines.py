@@ -33,6 +33,7 @@ class RawStorePipeline:
             content_type=item.get("content_type", ""),
             wayback_timestamp=item.get("wayback_timestamp"),
             wayback_digest=item.get("wayback_digest"),
+            rejected=item.get("rejected"),
         )
         outcome = {k: v for k, v in asdict(meta).items() if k not in ("observed_at", "fetched_at")}
         outcome["observed_at"] = meta.observed_at.isoformat()

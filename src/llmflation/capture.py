@@ -39,21 +39,23 @@ class SourceCapture:
 
     @property
     def ok(self) -> bool:
-        """At least one status-200 capture stored and nothing failed outright."""
-        return any(entry.get("status") == 200 for entry in self.stored) and not self.errors
+        """At least one usable status-200 capture stored and nothing failed or was rejected."""
+        return any(_usable(e) for e in self.stored) and not self.errors and not any(e.get("rejected") for e in self.stored)
 
     def summary(self) -> str:
         """One line for the log and the run report."""
         if self.skipped and not self.stored and not self.errors:
             return f"{self.source_id}: {'; '.join(self.skipped)}"
         parts = []
-        good = [e for e in self.stored if e.get("status") == 200]
-        bad = [e for e in self.stored if e.get("status") != 200]
+        good = [e for e in self.stored if _usable(e)]
         if good:
             parts.append(f"{len(good)} capture(s) stored ({sum(e['size'] for e in good):,} bytes)")
         by_status: dict[int, list[dict[str, Any]]] = {}
-        for entry in bad:
-            by_status.setdefault(int(entry["status"]), []).append(entry)
+        for entry in self.stored:
+            if entry.get("status") != 200:
+                by_status.setdefault(int(entry["status"]), []).append(entry)
+            elif entry.get("rejected"):
+                parts.append(f"not parsed: {entry['rejected']} from {entry['url']} (body kept as {entry['sha256'][:12]})")
         for status, entries in sorted(by_status.items()):
             first = entries[0]
             more = f" and {len(entries) - 1} more URL(s)" if len(entries) > 1 else ""
@@ -62,6 +64,10 @@ class SourceCapture:
         if len(self.errors) > 3:
             parts.append(f"and {len(self.errors) - 3} more errors")
         return f"{self.source_id}: " + "; ".join(parts or ["nothing fetched"])
+
+
+def _usable(entry: dict[str, Any]) -> bool:
+    return entry.get("status") == 200 and not entry.get("rejected")
 
 
 def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: Path) -> list[dict[str, Any]]:

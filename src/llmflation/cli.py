@@ -14,7 +14,8 @@
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
 1 when the build failed or validation refused to publish, or a backfill left versions
-unlisted or unfetched; 2 for bad usage or configuration.
+unlisted or unfetched; 2 for bad usage or configuration; 3 when another run holds the data
+folder's run lock (nothing was done).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from llmflation.config import ConfigError, load_settings
+from llmflation.config import ConfigError, Settings, load_settings
 from llmflation.report import RunReport, new_run_id
+from llmflation.runlock import LockHeld, run_lock
 from llmflation.sources import SOURCES, UnknownSourceError, select_sources
 
 log = logging.getLogger("llmflation")
@@ -47,11 +49,18 @@ def _print_report(lines: list[str]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    source_ids = _source_ids(args.sources)
+    with run_lock(settings.state_dir, "llmflation run"):  # before Prefect starts: a refused run touches nothing
+        return _run(args, source_ids)
+
+
+def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
     import pipelines  # noqa: F401  (sets Prefect's environment before Prefect loads)
     from pipelines.nightly import ValidationRefused, nightly
 
     try:
-        outcome = nightly(sources=_source_ids(args.sources), skip_history=args.skip_history)
+        outcome = nightly(sources=source_ids, skip_history=args.skip_history)
     except ValidationRefused as exc:
         log.error("%s", exc)
         return 1
@@ -65,9 +74,11 @@ def cmd_capture(args: argparse.Namespace) -> int:
     from llmflation.stages import capture_stage, write_run_report
 
     settings = load_settings()
-    report = RunReport(run_id=new_run_id())
-    capture_stage(settings, report, _source_ids(args.sources))
-    write_run_report(settings, report)
+    source_ids = _source_ids(args.sources)
+    with run_lock(settings.state_dir, "llmflation capture"):
+        report = RunReport(run_id=new_run_id())
+        capture_stage(settings, report, source_ids)
+        write_run_report(settings, report)
     _print_report([f"{r.source_id}: capture {r.capture_status}: {r.capture_summary}" for r in report.sources.values()])
     return 0
 
@@ -86,7 +97,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         raise ConfigError(f"--since {args.since} is after --until {args.until}")
     report = RunReport(run_id=new_run_id())
-    result = backfill_stage(settings, report, _source_ids(args.sources), args.since, args.until)
+    with run_lock(settings.state_dir, "llmflation backfill"):
+        result = backfill_stage(settings, report, _source_ids(args.sources), args.since, args.until)
     path = write_run_report(settings, report)
     _print_report(result.lines())
     sys.stdout.write(f"report: {path}\n")
@@ -94,14 +106,20 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    with run_lock(settings.state_dir, "llmflation build"):
+        return _build(args, settings)
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
     from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
 
-    settings = load_settings()
     report = RunReport(run_id=new_run_id())
     result = build_stage(settings, report)
-    validation = validate_stage(report, result)
+    validation = validate_stage(report, result, settings)
     if validation.ok:
-        validation = analyze_stage(settings, report, result)
+        validation = analyze_stage(settings, report, result, validation)
+    _print_report(validation.lines())
     if not validation.ok:
         write_run_report(settings, report)
         log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)
@@ -297,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UnknownSourceError) as exc:
         log.error("%s", exc.args[0] if exc.args else exc)
         return 2
+    except LockHeld as exc:
+        log.error("%s", exc)
+        return 3
 
 
 if __name__ == "__main__":

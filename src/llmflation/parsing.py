@@ -72,6 +72,9 @@ def parse_store(
         if capture.status != 200:
             entry.notes.append(f"HTTP {capture.status} capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed")
             continue
+        if capture.rejected:
+            entry.notes.append(f"capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed: {capture.rejected}")
+            continue
         entry.captures_total += 1
         parsed = _parse_one(store, parsed_dir, source, capture, report, options or {})
         out.parsed.append(parsed)

@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from llmflation import __version__
+from llmflation.failpoints import failpoint
 from llmflation.rawstore import write_atomic
 from llmflation.schema import TABLES, datapackage_resource, to_arrow
 
@@ -84,6 +85,18 @@ def latest_digest(published_dir: Path) -> str | None:
     return json.loads((release / RELEASE_MANIFEST).read_text(encoding="utf-8")).get("content_digest")
 
 
+def read_latest_table(published_dir: Path, name: str) -> pd.DataFrame | None:
+    """A table of the release ``latest`` points at (the drift check's baseline); None when absent or unreadable."""
+    release = latest_release(published_dir)
+    if release is None or not (release / f"{name}.parquet").exists():
+        return None
+    try:
+        return pq.read_table(release / f"{name}.parquet").to_pandas()
+    except (OSError, ValueError) as exc:
+        log.warning("cannot read %s of release %s (%s): no drift baseline", name, release.name, exc)
+        return None
+
+
 def publish(
     published_dir: Path,
     version: str,
@@ -99,6 +112,7 @@ def publish(
     ``metadata`` goes into ``datapackage.json`` (sources, licences, attributions).
     """
     published_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(published_dir)  # left by a killed publish; runs hold the run lock
     encoded = {name: parquet_bytes(name, frame) for name, frame in sorted(tables.items())}
     digest = hashlib.sha256()
     for name, data in encoded.items():
@@ -112,10 +126,18 @@ def publish(
         log.info(reason)
         return PublishResult(version, current, False, content_digest, reason)
 
+    orphan = _complete_release_with(published_dir, content_digest)
+    if orphan is not None:  # a run killed between renaming its release into place and switching latest
+        _point_latest(published_dir, orphan.name)
+        reason = f"release {orphan.name} of the same content, left complete by an interrupted publish, is now latest"
+        log.warning(reason)
+        if target:
+            _copy_to_target(orphan, target, orphan.name)
+        return PublishResult(orphan.name, orphan, True, content_digest, reason)
+
     final = published_dir / version
     if final.exists():
         raise PublishError(f"release {version} already exists at {final}")
-    _remove_stale_staging(published_dir)
     staging = published_dir / f".staging-{version}"
     staging.mkdir()
     try:
@@ -140,11 +162,13 @@ def publish(
             json.dumps({"version": version, "content_digest": content_digest, "tables": sorted(encoded)}).encode(),
         )
         _fsync_dir(staging)
+        failpoint("publish.staged")
         os.rename(staging, final)
         _fsync_dir(published_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    failpoint("publish.renamed")
     _point_latest(published_dir, version)
     log.info("published release %s (%s tables) at %s", version, len(encoded), final)
     if target:
@@ -159,6 +183,21 @@ def _point_latest(published_dir: Path, version: str) -> None:
     os.symlink(version, tmp_link, target_is_directory=True)
     os.replace(tmp_link, published_dir / "latest")
     _fsync_dir(published_dir)
+
+
+def _complete_release_with(published_dir: Path, content_digest: str) -> Path | None:
+    """A finished release folder (manifest and every table present) holding exactly this content."""
+    for folder in sorted(published_dir.iterdir(), reverse=True):
+        if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            manifest = json.loads((folder / RELEASE_MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("content_digest") == content_digest and all(
+                (folder / f"{name}.parquet").is_file() for name in manifest.get("tables", [])):
+            return folder
+    return None
 
 
 def _remove_stale_staging(published_dir: Path) -> None:

@@ -26,6 +26,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from llmflation.failpoints import failpoint
 from llmflation.records import CaptureMeta
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        failpoint("write_atomic")
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -94,8 +96,13 @@ class RawStore:
         wayback_timestamp: str | None = None,
         wayback_digest: str | None = None,
         fetched_at: datetime | None = None,
+        rejected: str | None = None,
     ) -> CaptureMeta:
-        """Store one capture: its bytes (once, whoever else has the same bytes) and its entry."""
+        """Store one capture: its bytes (once, whoever else has the same bytes) and its entry.
+
+        ``rejected`` says why status-200 bytes are not the source's content (a login or
+        challenge page): the capture is kept as evidence and never parsed.
+        """
         if via not in VIA_VALUES:
             raise ValueError(f"via must be one of {VIA_VALUES}, got {via!r}")
         if observed_at.tzinfo is None:
@@ -105,6 +112,7 @@ class RawStore:
         blob = self.blob_path(digest)
         if not blob.exists():
             write_atomic(blob, body)
+        failpoint("rawstore.put")
         meta = CaptureMeta(
             capture_id=capture_id_for(source_id, url, observed_at, via, digest),
             source_id=source_id,
@@ -118,6 +126,7 @@ class RawStore:
             wayback_timestamp=wayback_timestamp,
             wayback_digest=wayback_digest,
             fetched_at=(fetched_at or datetime.now(UTC)).astimezone(UTC),
+            rejected=rejected,
         )
         entry = self._entry_path(meta)
         if not entry.exists():
@@ -136,6 +145,28 @@ class RawStore:
         found = list(self._iter_entries())
         found.sort(key=lambda m: (m.observed_at, m.capture_id))
         return found
+
+    def verify(self) -> list[str]:
+        """Every way the store is inconsistent, one line each; empty when it is whole.
+
+        A manifest entry whose blob is missing or does not hash to its name is a lost
+        capture. A blob no entry names (a run killed between the two writes) is harmless
+        and not listed, and so are ``.tmp`` files a killed write left: readers never see them.
+        """
+        problems = []
+        base = self.root / "captures"
+        for path in sorted(base.glob("*/*.json")) if base.exists() else []:
+            try:
+                meta = _meta_from_json(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:
+                problems.append(f"{path}: unreadable manifest entry ({exc})")
+                continue
+            blob = self.blob_path(meta.sha256)
+            if not blob.exists():
+                problems.append(f"{path}: blob {meta.sha256} is missing")
+            elif sha256_hex(blob.read_bytes()) != meta.sha256:
+                problems.append(f"{path}: blob {meta.sha256} is corrupt")
+        return problems
 
     def wayback_digests(self, source_id: str | None = None) -> set[str]:
         """CDX digests already stored (for ``source_id`` when given): never fetched again."""

@@ -38,6 +38,9 @@ class CaptureMeta:
     wayback_timestamp: str | None = None  # 14-digit Wayback timestamp when via == "wayback"
     wayback_digest: str | None = None  # the CDX digest (base32 SHA-1 of the archived payload)
     fetched_at: datetime | None = None  # when we downloaded it (differs from observed_at for Wayback)
+    #: Why these status-200 bytes are not the source's content (login page, bot challenge, HTML
+    #: instead of JSON): kept as evidence, never parsed. None for a usable capture.
+    rejected: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from llmflation.backfill import BackfillResult, backfill
 from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
-from llmflation.publish import PublishResult, publish
+from llmflation.publish import PublishResult, publish, read_latest_table
+from llmflation.rawstore import write_atomic
 from llmflation.report import RunReport
 from llmflation.sources import select_sources
-from llmflation.validate import ValidationResult, validate
+from llmflation.validate import AllowlistError, Finding, ValidationResult, check_tables, load_allowlist, validate
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +69,39 @@ def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | N
     return build(settings, report, source_ids)
 
 
-def validate_stage(report: RunReport, result: BuildResult) -> ValidationResult:
-    """Hold out suspect rows and check every table; ``result.tables`` become the validated ones."""
-    validation = validate(result.tables)
+def validate_stage(report: RunReport, result: BuildResult, settings: Settings | None = None) -> ValidationResult:
+    """Hold out suspect rows and check every table; ``result.tables`` become the validated ones.
+
+    With ``settings``: against the last release's prices (drift) and with the allowlist.
+    """
+    previous: dict = {}
+    allowlist: list = []
+    problems: list[Finding] = []
+    if settings is not None:
+        last_prices = read_latest_table(settings.published_dir, "prices")
+        if last_prices is not None:
+            previous["prices"] = last_prices
+        try:
+            allowlist = load_allowlist(settings.reference_dir / "allowlist.csv")
+        except AllowlistError as exc:
+            problems.append(Finding("allowlist", "error", "allowlist", str(exc)))
+    validation = validate(result.tables, previous=previous, allowlist=allowlist)
+    validation.findings[:0] = problems
     report.sections["validation"] = validation.to_json()
     result.tables = validation.tables
     return validation
 
 
-def analyze_stage(settings: Settings, report: RunReport, result: BuildResult) -> ValidationResult:
-    """The analysis tables and chart from the validated prices, then the whole release checked again."""
+def analyze_stage(settings: Settings, report: RunReport, result: BuildResult,
+                  earlier: ValidationResult | None = None) -> ValidationResult:
+    """The analysis tables and chart from the validated prices, then every table's schema and keys checked.
+
+    The row checks ran on the prices already (``validate_stage``); running them again here,
+    without the allowlist, would take out rows the analysis was computed from. ``earlier``
+    findings (held-out rows, drift) are kept in the result and the report.
+    """
     analyze(settings, report, result)
-    validation = validate(result.tables)
+    validation = check_tables(result.tables, earlier.findings if earlier else ())
     report.sections["validation"] = validation.to_json()
     return validation
 
@@ -109,7 +131,7 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
     path = run_dir(settings, report) / "run_report.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     report.finished_at = report.finished_at or datetime.now(UTC)
-    path.write_text(report.dumps(), encoding="utf-8")
+    write_atomic(path, report.dumps().encode("utf-8"))
     return path
 
 

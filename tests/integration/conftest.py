@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.faultlog import FAULTS
+
 
 @pytest.fixture(scope="session")
 def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -40,3 +42,13 @@ def run_cli(data_dir: Path, prefect_home: Path, tmp_path: Path) -> Callable[...,
                               capture_output=True, text=True, timeout=timeout, check=False)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fault-injection suite's totals, at the end of the session (and so in CI output)."""
+    if not FAULTS.faults_injected:
+        return
+    terminalreporter.section("fault injection")
+    terminalreporter.write_line(FAULTS.summary())
+    for problem in FAULTS.problems[:20]:
+        terminalreporter.write_line(f"  {problem}")

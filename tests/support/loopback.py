@@ -7,6 +7,7 @@ is logged so tests can assert what was fetched and how often.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,13 @@ class LoggedRequest:
 
 
 Handler = Callable[[LoggedRequest], Route]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return  # the client hung up on purpose (size caps, timeouts, truncated bodies)
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class LoopbackServer:
@@ -71,7 +79,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:  # silence stderr
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

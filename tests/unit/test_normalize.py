@@ -51,3 +51,13 @@ def test_blends() -> None:
         parse_blend("3-1")
     with pytest.raises(ValueError):
         parse_blend("0:0")
+
+
+def test_conversion_keeps_every_digit_the_source_wrote() -> None:
+    """Float noise is the source's own statement; the published columns round only beyond 18 places."""
+    from decimal import Decimal
+
+    from llmflation.normalize import to_usd_per_mtok
+
+    assert to_usd_per_mtok("2.9999900000000002e-06", "per_token") == Decimal("2.9999900000000002")
+    assert to_usd_per_mtok("0.00000015", "per_token") == Decimal("0.15")

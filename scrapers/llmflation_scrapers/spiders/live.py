@@ -21,7 +21,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from llmflation.config import load_settings
+from llmflation.fetch_checks import why_unusable
 from llmflation.sources import Source, select_sources
+
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+HANDLED_STATUSES = [status for status in range(100, 600) if status not in REDIRECT_STATUSES]
 
 
 class LiveSpider(scrapy.Spider):
@@ -50,6 +55,12 @@ class LiveSpider(scrapy.Spider):
             yield self._request(source, self.config.url_for(source.id, source.live_url), headers, follow=True)
 
     def _request(self, source: Source, url: str, headers: dict[str, str], follow: bool) -> scrapy.Request:
+        # Every status reaches ``store`` (an error page is evidence). Redirects are followed, so
+        # that ``store`` can judge where they led (a moved page, a login wall), except for requests
+        # carrying an API key: Scrapy would send the key header on to whatever host the redirect
+        # names, so there the redirect itself is stored (and never parsed) instead.
+        statuses: dict[str, Any] = ({"handle_httpstatus_all": True} if headers
+                                    else {"handle_httpstatus_list": HANDLED_STATUSES})
         return scrapy.Request(
             url,
             headers=headers,
@@ -62,13 +73,14 @@ class LiveSpider(scrapy.Spider):
                 "requested_url": url,
                 "follow": follow,
                 "api_headers": headers,
-                "handle_httpstatus_all": True,
+                **statuses,
             },
         )
 
     def store(self, response: Response) -> Iterator[Any]:
         source: Source = response.meta["source"]
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        rejected = why_unusable(source, response.status, response.body, response.meta["requested_url"], response.url)
         yield {
             "source_id": source.id,
             "url": response.meta["requested_url"],
@@ -78,8 +90,9 @@ class LiveSpider(scrapy.Spider):
             "body": response.body,
             "observed_at": datetime.now(UTC),
             "via": "live",
+            "rejected": rejected,
         }
-        if response.meta["follow"] and source.follow and response.status == 200:
+        if response.meta["follow"] and source.follow and response.status == 200 and rejected is None:
             module_name, _, func_name = source.follow.rpartition(".")
             discover = getattr(importlib.import_module(module_name), func_name)
             for url in discover(response.body, response.meta["requested_url"]):
@@ -112,8 +125,9 @@ def describe_failure(failure: Failure) -> str:
         return f"unreachable: connection refused ({text})"
     if "Timeout" in name or "TimedOut" in name:
         return f"timed out ({text})"
-    if "maxsize" in text.lower() or "max size" in text.lower():
+    if "maxsize" in text.lower() or "max size" in text.lower():  # on the wire, or decompressed
         return f"response over the size cap ({text})"
-    if name in ("ResponseFailed", "PotentialDataLoss", "DataLoss", "ResponseNeverReceived"):
+    if name in ("ResponseFailed", "PotentialDataLoss", "DataLoss", "_DataLoss", "ResponseNeverReceived",
+                "ResponseDataLossError", "DownloadFailedError"):
         return f"body truncated or connection lost ({name}: {text})"
     return f"{name}: {text}" if text else name
