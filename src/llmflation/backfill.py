@@ -26,7 +26,7 @@ from typing import Any
 from llmflation.capture import CaptureError, run_spider
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
-from llmflation.parsing import parse_store
+from llmflation.parsing import parse_store, parser_options
 from llmflation.rawstore import RawStore, write_atomic
 from llmflation.records import CaptureMeta
 from llmflation.report import RunReport
@@ -362,7 +362,8 @@ def _failure(version: PlannedVersion, error: str) -> dict[str, str]:
 def _list_unreadable(
     settings: Settings, store: RawStore, captures: list[CaptureMeta], sources: list[Source], result: BackfillResult
 ) -> None:
-    """Every stored Wayback version whose prices its source's parser could not read (parses are cached)."""
+    """Every stored Wayback version whose prices could not be read: parse errors (parses are cached),
+    and archived pages that are not the source's content (a challenge page, HTML for an API)."""
     readable: list[str] = []
     for source in sources:
         try:
@@ -373,10 +374,17 @@ def _list_unreadable(
     if not readable:
         return
     scratch = RunReport(run_id="backfill-parse")  # counts stay out of the run's own report
-    parse_store(store, settings.parsed_dir, scratch, readable)
+    parse_store(store, settings.parsed_dir, scratch, readable, options=parser_options(settings))
     timestamps = {m.capture_id: m.wayback_timestamp for m in captures}
     for source_id in readable:
         for error in scratch.source(source_id).parse_errors:
             if error["via"] == "wayback":
                 row = dict(error, wayback_timestamp=timestamps.get(error["capture_id"]) or "")
                 result.sources[source_id].unreadable.append(row)
+    for meta in captures:
+        if meta.via == "wayback" and meta.rejected and meta.source_id in readable:
+            result.sources[meta.source_id].unreadable.append({
+                "capture_id": meta.capture_id, "observed_at": meta.observed_at.isoformat(), "url": meta.url,
+                "via": meta.via, "sha256": meta.sha256, "wayback_timestamp": meta.wayback_timestamp or "",
+                "error": f"not parsed: {meta.rejected}",
+            })

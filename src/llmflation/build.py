@@ -27,7 +27,7 @@ from llmflation.analyze import (
 )
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.parsing import ParsedStore, parse_store
+from llmflation.parsing import ParsedStore, parse_store, parser_options
 from llmflation.rawstore import RawStore
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
@@ -104,8 +104,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     reference = load_reference(settings.reference_dir)
     catalog = Catalog.from_frames(reference.models, reference.aliases)
     store = RawStore(settings.raw_dir)
-    parsed = parse_store(store, settings.parsed_dir, report, source_ids,
-                         options={"chars_per_token": settings.chars_per_token})
+    parsed = parse_store(store, settings.parsed_dir, report, source_ids, options=parser_options(settings))
     prices = assign_model_ids(prices_frame(parsed), catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.rawstore import RawStore, write_atomic
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord, ScoreRecord
@@ -44,6 +45,11 @@ class ParsedStore:
 
     def ok(self) -> list[ParsedCapture]:
         return [p for p in self.parsed if p.result is not None]
+
+
+def parser_options(settings: Settings) -> dict[str, Any]:
+    """The settings parsers may take as keyword arguments (and that key their cached results)."""
+    return {"chars_per_token": settings.chars_per_token}
 
 
 def parse_store(

@@ -206,7 +206,8 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
         assert f"failed openrouter {v3} {OPENROUTER_URL}: body truncated" in out
         assert f"failed openrouter {v5} {OPENROUTER_URL}: redirected to {v2}, whose payload has digest" in out
         assert f"failed openrouter {v6} {OPENROUTER_URL}: redirected away from the archive's snapshots" in out
-        assert f"unreadable openrouter 20240710000000 {OPENROUTER_URL}: " in out
+        assert (f"unreadable openrouter 20240710000000 {OPENROUTER_URL}: not parsed: an HTML page where the API serves data"
+                in out)  # the archived maintenance page is kept, marked, and never parsed
         report = _report(data_dir)["backfill"]["sources"]["openrouter"]
         assert report["fetched"] == 5 and [f["timestamp"] for f in report["failed"]] == [v3, v5, v6]
         assert any("listed at 20240510000000 was served as 20240510010000" in n for n in report["notes"])
@@ -335,3 +336,26 @@ def test_the_nightly_run_backfills_history_unless_told_to_skip_it(corpus_dir: Pa
     archived = prices[prices["wayback_timestamp"].notna()]
     assert set(archived["wayback_timestamp"]) == set(versions)  # the HTML version has no prices
     assert (archived["observed_at"].dt.strftime("%Y%m%d%H%M%S") == archived["wayback_timestamp"]).all()
+
+
+def test_an_archived_challenge_page_is_kept_but_never_parsed(corpus_dir: Path, data_dir: Path, config) -> None:
+    """The archive sometimes holds a bot-challenge page where the source's data should be."""
+    challenge = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+                 b"<body><script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script></body></html>")
+    good = litellm_versions(corpus_dir)[2][1]
+    fake = _serve([Capture(LITELLM_URL, "20240201120000", challenge, "text/html"),
+                   Capture(LITELLM_URL, "20240301120000", good)])
+    try:
+        config(fake)
+        assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
+        assert main(["build", "--no-publish"]) == 0
+    finally:
+        fake.stop()
+    stored = {m.wayback_timestamp: m for m in _wayback_captures(data_dir, "litellm")}
+    assert set(stored) == {"20240201120000", "20240301120000"}
+    assert "bot-challenge" in (stored["20240201120000"].rejected or "")
+    assert stored["20240301120000"].rejected is None
+    assert RawStore(data_dir / "raw").read(stored["20240201120000"].sha256) == challenge  # bytes kept
+    report = _report(data_dir)
+    assert report["sources"]["litellm"]["parse"]["errors"] == []  # never parsed, so no parse error
+    assert any("bot-challenge" in note for note in report["sources"]["litellm"]["notes"])

@@ -30,6 +30,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from llmflation.config import load_settings
+from llmflation.fetch_checks import why_unusable
+from llmflation.sources import get_source
 from llmflation.wayback import payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
 from llmflation_scrapers.spiders.live import describe_failure
 
@@ -99,8 +101,11 @@ class WaybackSpider(scrapy.Spider):
                        "error": f"redirected to {served}, whose payload has digest {actual}, not {version['digest']}: "
                                 f"stored that as its own version"}
                 digest = actual
+        # An archived bot-challenge page, or HTML archived for a JSON API, is kept but never parsed.
+        rejected = why_unusable(get_source(version["source_id"]), response.status, response.body, version["original_url"])
         yield {
             **base,
+            "rejected": rejected,
             "final_url": response.url,
             "status": response.status,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1"),
