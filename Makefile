@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.bench_build --copies $(or $(COPIES),3)
+	$(BIN)/python -m tests.benchmarks.bench_build --copies $(or $(COPIES),3) --nights $(or $(NIGHTS),30)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -29,6 +29,7 @@ from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store, parser_options
 from llmflation.rawstore import RawStore
+from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
 from llmflation.schema import MODELS, PRICES
@@ -57,13 +58,31 @@ class BuildResult:
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
-    """One row per price record per capture, with the capture's provenance attached."""
-    rows = []
-    for item in parsed.ok():
+    """One row per price per version of a listing, with the provenance of the capture that first showed it.
+
+    A listing (a source's URL) captured again with exactly the same records (every night the
+    table did not change) adds no rows: the rows of its first capture get a later
+    ``last_observed_at`` and a larger ``n_captures``. Without this, a year of nightly captures of
+    unchanged price tables would repeat the same millions of rows; every capture stays in the
+    raw store, and a version that returns after another (A, B, A) gets rows again.
+    """
+    rows: list[dict[str, object]] = []
+    latest: dict[tuple[str, str], tuple[tuple[PriceRecord, ...], list[dict[str, object]]]] = {}
+    for item in parsed.ok():  # in observation order
         capture = item.capture
         assert item.result is not None
+        records = tuple(item.result.prices)
+        listing = (capture.source_id, capture.url)
+        previous = latest.get(listing)
+        if previous is not None and previous[0] == records:
+            for row in previous[1]:
+                row["last_observed_at"] = capture.observed_at
+                row["n_captures"] = int(row["n_captures"]) + 1  # type: ignore[call-overload]
+            continue
         provenance = {
             "observed_at": capture.observed_at,
+            "last_observed_at": capture.observed_at,
+            "n_captures": 1,
             "source_id": capture.source_id,
             "capture_url": capture.url,
             "capture_id": capture.capture_id,
@@ -72,10 +91,10 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
             "wayback_timestamp": capture.wayback_timestamp,
             "parser": item.parser,
         }
-        for record in item.result.prices:
-            rows.append({**asdict(record), **provenance})
-    frame = pd.DataFrame(rows).reindex(columns=PRICES.column_names)
-    return frame
+        version = [{**asdict(record), **provenance} for record in records]
+        latest[listing] = (records, version)
+        rows.extend(version)
+    return pd.DataFrame(rows).reindex(columns=PRICES.column_names)
 
 
 def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, policy: ScorePolicy,

@@ -71,9 +71,14 @@ PROVENANCE_COLUMNS = (
 
 PRICES = TableSpec(
     name="prices",
-    description="Every price seen in every capture, in USD per million tokens, with its provenance.",
+    description=(
+        "Every price of every version of every source listing, in USD per million tokens, with the provenance of "
+        "the capture that first showed it; later captures with the same records extend last_observed_at."
+    ),
     columns=(
-        Column("observed_at", TIMESTAMP, "When the source showed this price: fetch time, or the Wayback snapshot time", required=True),
+        Column("observed_at", TIMESTAMP, "When the source first showed this version: fetch time, or the Wayback snapshot time", required=True),
+        Column("last_observed_at", TIMESTAMP, "Last capture of the same listing with exactly the same records", required=True),
+        Column("n_captures", pa.int64(), "Captures of this listing that showed exactly these records, first to last", "captures", required=True),
         Column("source_id", pa.string(), "Registry id of the source", required=True),
         Column("provider", pa.string(), "Who serves the model at this price", required=True),
         Column("model_key", pa.string(), "The source's own model identifier, untouched", required=True),

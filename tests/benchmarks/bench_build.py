@@ -5,9 +5,10 @@ Run on demand (not part of the test suite): ``make bench`` or
 
 It fills a temporary raw store with the real corpus (every litellm version, both OpenRouter
 responses, every genai-prices version) as Wayback captures, ``--copies`` times over at
-different timestamps (a year of nightly captures is about 365 copies of a few sources), then
-times ``build`` + ``analyze`` with an empty parse cache (cold) and again with it filled (warm),
-and reports peak resident memory. Prints one JSON object.
+different timestamps (each copy a run of distinct versions), then ``--nights`` nightly live
+captures of each source's newest file that did not change (what a year of nightly runs mostly
+stores), then times ``build`` + ``analyze`` with an empty parse cache (cold) and again with it
+filled (warm), and reports peak resident memory. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from llmflation.report import RunReport
 from tests.conftest import corpus_root
 
 
-def fill_store(store: RawStore, corpus: Path, copies: int) -> int:
+def fill_store(store: RawStore, corpus: Path, copies: int, nights: int) -> int:
     files = [("litellm", p) for p in sorted((corpus / "prices" / "litellm").glob("*.json"))]
     files += [("openrouter", p) for p in sorted((corpus / "prices" / "openrouter-api").glob("*.json"))]
     files += [("genai_prices", p) for p in sorted((corpus / "prices" / "genai-prices").glob("data_*.json"))]
@@ -41,6 +42,13 @@ def fill_store(store: RawStore, corpus: Path, copies: int) -> int:
             store.put(path.read_bytes(), source_id=source_id, url=f"https://example.org/{source_id}", observed_at=when,
                       via="wayback", status=200, content_type="application/json",
                       wayback_timestamp=when.strftime("%Y%m%d%H%M%S"))
+            n += 1
+    newest = {source_id: path for source_id, path in files}  # the last file listed per source
+    night0 = start + timedelta(days=copies * len(files) + 1)
+    for night in range(nights):
+        for source_id, path in newest.items():
+            store.put(path.read_bytes(), source_id=source_id, url=f"https://example.org/{source_id}",
+                      observed_at=night0 + timedelta(days=night), via="live", status=200, content_type="application/json")
             n += 1
     return n
 
@@ -57,6 +65,7 @@ def timed_build(settings_env: dict[str, str]) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=3, help="times the corpus is stored, at different dates")
+    parser.add_argument("--nights", type=int, default=30, help="unchanged nightly captures of each source's newest file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     corpus = corpus_root()
@@ -65,7 +74,7 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory() as folder:
         env = {"LLMFLATION_DATA_DIR": str(Path(folder) / "data")}
-        captures = fill_store(RawStore(Path(folder) / "data" / "raw"), corpus, args.copies)
+        captures = fill_store(RawStore(Path(folder) / "data" / "raw"), corpus, args.copies, args.nights)
         cold_s, rows = timed_build(env)
         warm_s, _ = timed_build(env)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -306,7 +306,7 @@ def _capture_spans(
             )
         if current is not None and row is not None and _price(row) == price:
             current["last_seen"] = when
-            current["n_captures"] += 1
+            current["n_captures"] += int(row.get("n_captures", 1) or 1)  # a row may stand for several captures
     if current is not None:
         spans.append(current)
     return spans, (ordered_events[0][0], ordered_events[-1][0])

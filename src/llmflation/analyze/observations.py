@@ -23,13 +23,29 @@ REFERENCE_SOURCE_ID = "reference"
 
 
 def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:
-    """Observations (kind ``capture``) from the ``prices`` table, matched rows only."""
+    """Observations (kind ``capture``) from the ``prices`` table, matched rows only.
+
+    A row seen in several captures of an unchanged listing (``n_captures`` > 1) gives two
+    observations, at its first and its last capture, weighted so they count its captures.
+    """
     matched = prices[prices["model_id"].notna() & (prices["model_id"].astype(str) != "")]
+    first = _observations(matched, "observed_at")
+    if "last_observed_at" not in matched.columns:
+        return first.assign(n_captures=1)
+    counts = matched["n_captures"].fillna(1).astype(int).to_numpy() if "n_captures" in matched.columns else 1
+    repeated = (matched["last_observed_at"].notna() & (pd.to_datetime(matched["last_observed_at"], utc=True)
+                                                       > pd.to_datetime(matched["observed_at"], utc=True))).to_numpy()
+    first["n_captures"] = counts - repeated.astype(int)
+    last = _observations(matched[repeated], "last_observed_at").assign(n_captures=1)
+    return pd.concat([first, last], ignore_index=True)
+
+
+def _observations(matched: pd.DataFrame, time_column: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "model_id": matched["model_id"],
             "provider": matched["provider"],
-            "observed_at": pd.to_datetime(matched["observed_at"], utc=True),
+            "observed_at": pd.to_datetime(matched[time_column], utc=True),
             "input_usd_per_mtok": matched["input_usd_per_mtok"],
             "output_usd_per_mtok": matched["output_usd_per_mtok"],
             "source_id": matched["source_id"],
@@ -55,8 +71,14 @@ def listing_of(prices: pd.DataFrame) -> pd.Series:
 
 
 def source_captures(prices: pd.DataFrame) -> pd.DataFrame:
-    """``source_id``, ``listing``, ``observed_at`` of every capture that produced the ``prices`` table."""
-    captures = prices[["source_id", "observed_at"]].assign(listing=listing_of(prices)).drop_duplicates()
+    """``source_id``, ``listing``, ``observed_at`` of every capture that produced the ``prices`` table
+    (the first and last capture of each unchanged run of a listing)."""
+    captures = prices[["source_id", "observed_at"]].assign(listing=listing_of(prices))
+    if "last_observed_at" in prices.columns:
+        lasts = prices[["source_id", "last_observed_at"]].rename(columns={"last_observed_at": "observed_at"})
+        captures = pd.concat([captures, lasts.assign(listing=listing_of(prices))], ignore_index=True)
+        captures = captures[captures["observed_at"].notna()]
+    captures = captures.drop_duplicates()
     captures = captures.assign(observed_at=pd.to_datetime(captures["observed_at"], utc=True))
     return captures.sort_values(["source_id", "observed_at"]).reset_index(drop=True)
 
