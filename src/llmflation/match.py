@@ -11,8 +11,9 @@ step that finds anything decides:
    ``openai/``, ``groq/``, ``bedrock/us-east-1/``, ``accounts/fireworks/models/``; Bedrock's
    ``meta.`` / ``us.anthropic.`` prefixes and ``-v1:0`` revision; OpenRouter's ``:free`` style
    variants), version spellings are unified (``v3p2`` -> ``3.2``, ``llama3`` -> ``llama-3``,
-   ``2024-08-06`` = ``20240806``), and the name is compared as a sequence of letter and digit
-   runs, so case, ``.``, ``-``, ``_``, ``@`` and spaces do not matter. Catalog ids and aliases
+   Azure's ``gpt-35`` -> ``gpt-3.5``, ``2024-08-06`` = ``20240806``), and the name is compared
+   as a sequence of letter and digit runs, so case, ``.``, ``-``, ``_``, ``@`` and spaces do
+   not matter. Catalog ids and aliases
    are compared the same way (aliases only when written as ids, not display names).
 3. **serving attributes**: trailing quantization (``-fp8``, ``-int4``, ``-awq``...), packaging
    (``-hf``, ``-gguf``) and, after an ``instruct``/``chat``/``it`` marker, serving labels
@@ -87,6 +88,8 @@ _BEDROCK_PREFIX = re.compile(
 #: Bedrock's model revision suffix (``-v1:0``, ``-v2:0``); ``-v0:2`` (Mistral 7B v0.2) is a version, kept.
 _BEDROCK_REVISION = re.compile(r"-v\d+:0$")
 _DATE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+#: Azure OpenAI's deployment spelling of GPT-3.5 (``gpt-35-turbo-0125``): no dot allowed in its names.
+_AZURE_GPT35 = re.compile(r"(?<![a-z0-9])gpt-35(?![0-9])")
 _FIREWORKS_VERSION = re.compile(r"(?<!\d)v?(\d+)p(\d+)(?!\d)")
 _LLAMA_V = re.compile(r"\b(llama)-?v(\d)")
 _RUNS = re.compile(r"[a-z]+|\d+")
@@ -275,6 +278,7 @@ def _parse(name: str) -> _Parsed:
         attributes["route"] = route
     model = _BEDROCK_PREFIX.sub("", model)
     model = _DATE.sub(lambda m: m[1] + m[2] + m[3], model)
+    model = _AZURE_GPT35.sub("gpt-3.5", model)
     model = _LLAMA_V.sub(r"\1-\2", model)
     model = _FIREWORKS_VERSION.sub(r"\1.\2", model)
     segments = [s for s in re.split(r"[^a-z0-9]+", model) if s]

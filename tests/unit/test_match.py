@@ -51,6 +51,7 @@ CATALOG = Catalog(
         ("meta-llama/Meta-Llama-3.2-3B-Instruct", "llama-3.2-3b-instruct", "creator word"),
         ("together/meta-llama/llama-3.2-3b-instruct", "llama-3.2-3b-instruct", "model id"),
         ("openrouter/groq/llama-3.2-3b-preview", "llama-3.2-3b-instruct", "alias"),
+        ("azure/gpt-35-turbo-0125", "gpt-3.5-turbo-0125", "normalized"),
     ],
 )
 def test_rules_find_the_model(name: str, model_id: str, reason: str) -> None:
@@ -125,6 +126,17 @@ def test_undated_name_without_alias_is_not_guessed() -> None:
     assert found.model_id is None
     assert found.reason.startswith("names no snapshot: the catalog has gpt-4o-2024-05-13, gpt-4o-2024-08-06")
     assert found.candidates == ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06")
+
+
+def test_azure_gpt35_spelling_names_gpt_3_5_and_nothing_else() -> None:
+    # Azure writes GPT-3.5 deployments without the dot; only a dated one names a snapshot.
+    assert CATALOG.match("gpt-35-turbo-0125").model_id == "gpt-3.5-turbo-0125"
+    undated = CATALOG.match("azure/gpt-35-turbo")
+    assert undated.model_id is None and "gpt-3.5-turbo-0125" in undated.reason
+    # a longer number is not the Azure spelling, and other snapshots stay apart
+    assert CATALOG.match("gpt-350-turbo-0125").model_id is None
+    assert CATALOG.match("azure/gpt-35-turbo-1106").model_id is None
+    assert CATALOG.match("gpt-35-turbo-16k-0125").model_id is None
 
 
 def test_fine_tuned_price_is_not_the_base_model() -> None:
