@@ -17,7 +17,8 @@ step that finds anything decides:
    are compared the same way (aliases only when written as ids, not display names).
 3. **serving attributes**: trailing quantization (``-fp8``, ``-int4``, ``-awq``...), packaging
    (``-hf``, ``-gguf``) and, after an ``instruct``/``chat``/``it`` marker, serving labels
-   (``-Turbo``, ``-Lite``, ``-fast``) are taken off and kept as attributes of the match.
+   (``-Turbo``, ``-Lite``, ``-fast``) and a free tier (``-Free``) are taken off and kept as
+   attributes of the match.
 4. **creator word**: a leading creator or host word inside the name (``Meta-Llama-3-8B``,
    ``databricks-meta-llama-3-1-8b-instruct``, ``gemini-gemma-2-9b-it``) is taken off.
 
@@ -293,6 +294,8 @@ def _parse(name: str) -> _Parsed:
             attributes.setdefault("format", last)
         elif last in SERVING_WORDS and any(word in TUNED_WORDS for word in kept[:-1]):
             attributes.setdefault("serving", last)
+        elif last == "free" and any(word in TUNED_WORDS for word in kept[:-1]):
+            attributes.setdefault("variant", last)  # Together's ``-Turbo-Free``: OpenRouter's ``:free``
         else:
             break
         kept.pop()

@@ -52,6 +52,7 @@ CATALOG = Catalog(
         ("together/meta-llama/llama-3.2-3b-instruct", "llama-3.2-3b-instruct", "model id"),
         ("openrouter/groq/llama-3.2-3b-preview", "llama-3.2-3b-instruct", "alias"),
         ("azure/gpt-35-turbo-0125", "gpt-3.5-turbo-0125", "normalized"),
+        ("together_ai/meta-llama/Llama-3.2-3B-Instruct-Turbo-Free", "llama-3.2-3b-instruct", "serving attributes"),
     ],
 )
 def test_rules_find_the_model(name: str, model_id: str, reason: str) -> None:
@@ -137,6 +138,13 @@ def test_azure_gpt35_spelling_names_gpt_3_5_and_nothing_else() -> None:
     assert CATALOG.match("gpt-350-turbo-0125").model_id is None
     assert CATALOG.match("azure/gpt-35-turbo-1106").model_id is None
     assert CATALOG.match("gpt-35-turbo-16k-0125").model_id is None
+
+
+def test_free_tier_is_a_variant_only_after_an_instruct_marker() -> None:
+    found = CATALOG.match("together_ai/meta-llama/Llama-3.2-3B-Instruct-Turbo-Free")
+    assert found.attributes["variant"] == "free" and found.attributes["serving"] == "turbo"
+    # without the marker "free" stays part of the name: the base model is not reached
+    assert CATALOG.match("meta-llama/Llama-3.2-3B-Free").model_id is None
 
 
 def test_fine_tuned_price_is_not_the_base_model() -> None:
