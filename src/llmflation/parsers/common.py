@@ -11,14 +11,25 @@ from llmflation.records import ParseError
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
+def check_size(body: bytes, limit: int | None = None, what: str = "body") -> None:
+    """Refuse bytes over ``limit`` (default :data:`MAX_BODY_BYTES`) before any work is spent on them."""
+    limit = MAX_BODY_BYTES if limit is None else limit
+    if len(body) > limit:
+        raise ParseError(f"{what} of {len(body)} bytes is over the {limit}-byte limit")
+
+
+def decode_text(body: bytes) -> str:
+    """A size-bounded body as UTF-8 text (a leading byte-order mark dropped); anything else is a parse error."""
+    check_size(body)
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"body is not UTF-8 text: {exc}") from exc
+
+
 def load_json(body: bytes) -> Any:
     """Decode a JSON body, with its size bounded and deep nesting refused as a parse error."""
-    if len(body) > MAX_BODY_BYTES:
-        raise ParseError(f"body of {len(body)} bytes is over the {MAX_BODY_BYTES}-byte limit")
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"body is not UTF-8: {exc}") from exc
+    text = decode_text(body)
     try:
         return json.loads(text)
     except RecursionError as exc:

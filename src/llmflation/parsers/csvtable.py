@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import datetime, timezone
 
-from llmflation.parsers.common import MAX_BODY_BYTES
+from llmflation.parsers.common import decode_text
 from llmflation.records import ParseError
 
 
@@ -16,12 +16,7 @@ def read_csv(body: bytes) -> tuple[list[str], list[dict[str, str]]]:
     Rows with more cells than the header are a parse error (a shifted row would put a score in
     the wrong column); missing trailing cells read as empty strings.
     """
-    if len(body) > MAX_BODY_BYTES:
-        raise ParseError(f"body of {len(body)} bytes is over the {MAX_BODY_BYTES}-byte limit")
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"body is not UTF-8 text: {exc}") from exc
+    text = decode_text(body)
     if "\x00" in text:
         raise ParseError("body holds NUL bytes: not a CSV file")
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -22,12 +22,12 @@ with underscores, so nothing is dropped.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from datetime import datetime
 from typing import Any
 
+from llmflation.parsers.common import load_json
 from llmflation.parsers.csvtable import utc_datetime
 from llmflation.records import CaptureMeta, ParseError, ParseResult, ScoreRecord
 
@@ -121,9 +121,9 @@ def _json(files: dict[str, bytes], path: str, required: bool = True) -> Any:
             raise ParseError(f"{path}: missing from the archive")
         return None
     try:
-        return json.loads(files[path].decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ParseError(f"{path}: not JSON ({exc})") from exc
+        return load_json(files[path])
+    except ParseError as exc:
+        raise ParseError(f"{path}: {exc}") from exc
 
 
 def _max_scores(files: dict[str, bytes]) -> dict[str, float]:

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from bs4 import BeautifulSoup, Tag
 
 from llmflation.normalize import to_usd_per_mtok
+from llmflation.parsers.common import check_size
 from llmflation.records import ParseError, ParseResult, PriceRecord
 
 #: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
@@ -57,8 +58,7 @@ def load_page(body: bytes, source: str) -> BeautifulSoup:
 
     Plain text (a text-browser rendering of a page) parses too: it becomes one paragraph.
     """
-    if len(body) > MAX_PAGE_BYTES:
-        raise ParseError(f"{source}: page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    check_size(body, MAX_PAGE_BYTES, f"{source}: page")
     if not body.strip():
         raise ParseError(f"{source}: empty page")
     if body.count(b"<") > MAX_TAGS:
@@ -416,8 +416,7 @@ def is_text_rendering(body: bytes, content_type: str) -> bool:
 
 def decode_page(body: bytes) -> str:
     """The page as text: size-bounded, UTF-8 (with replacement: pages are sometimes mis-encoded)."""
-    if len(body) > MAX_PAGE_BYTES:
-        raise ParseError(f"page of {len(body)} bytes is over the {MAX_PAGE_BYTES}-byte limit")
+    check_size(body, MAX_PAGE_BYTES, "page")
     return body.decode("utf-8", errors="replace")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree, html
 
-from llmflation.parsers.common import MAX_BODY_BYTES
+from llmflation.parsers.common import check_size
 from llmflation.records import ParseError
 
 
@@ -26,7 +26,7 @@ def html_parser() -> etree.HTMLParser:
 
 def parse_xml(body: bytes) -> etree._Element:
     """The document's root element; ``ParseError`` for oversized or malformed XML."""
-    _check_size(body)
+    check_size(body)
     try:
         return etree.fromstring(body, parser=xml_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
@@ -35,15 +35,10 @@ def parse_xml(body: bytes) -> etree._Element:
 
 def parse_html(body: bytes) -> html.HtmlElement:
     """The page's root element; ``ParseError`` for oversized or empty input."""
-    _check_size(body)
+    check_size(body)
     if not body.strip():
         raise ParseError("empty page")
     try:
         return html.document_fromstring(body, parser=html_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"not parseable as HTML: {exc}") from exc
-
-
-def _check_size(body: bytes) -> None:
-    if len(body) > MAX_BODY_BYTES:
-        raise ParseError(f"body of {len(body)} bytes is over the {MAX_BODY_BYTES}-byte limit")
