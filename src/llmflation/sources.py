@@ -59,6 +59,8 @@ class Source:
     #: bytes captured from this source, returns further URLs of the same source to capture in
     #: the same run (OpenRouter: one endpoints list per model). ``None``: nothing to follow.
     follow: str | None = None
+    #: Credit the source's terms require in everything we publish from it (datapackage.json).
+    attribution: str | None = None
 
     @property
     def live_url(self) -> str:
@@ -333,6 +335,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         urls=(SourceURL("https://artificialanalysis.ai/api/v2/data/llms/models", since=2025),),
         parser="llmflation.parsers.artificial_analysis",
         needs_api_key_env="ARTIFICIAL_ANALYSIS_API_KEY",
+        attribution=ARTIFICIAL_ANALYSIS_ATTRIBUTION,
         notes=(
             "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
             "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "

@@ -136,13 +136,12 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
 
 
 def release_metadata() -> dict[str, object]:
-    """Sources, licences and attributions for ``datapackage.json``, from the registry."""
+    """Every source and the attribution its terms require, for ``datapackage.json``, from the registry."""
     from llmflation.sources import SOURCES
 
     return {
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 (our compilation; each source keeps its own terms)"}],
         "sources": [
-            {"title": source.id, "path": source.live_url, **({"attribution": source.notes} if source.needs_api_key_env else {})}
+            {"title": source.id, "path": source.live_url, **({"attribution": source.attribution} if source.attribution else {})}
             for source in SOURCES
         ],
     }

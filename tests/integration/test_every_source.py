@@ -118,6 +118,15 @@ def test_every_source_is_captured_and_parsed(good_run) -> None:
     assert {"reference", "open_llm_leaderboard_v1", "lmarena", "llm_stats"} <= set(scores["source_id"])
 
 
+def test_the_release_credits_the_sources_whose_terms_require_it(good_run) -> None:
+    data, _, _ = good_run
+    package = json.loads((data / "published" / "latest" / "datapackage.json").read_text())
+    sources = {entry["title"]: entry for entry in package["sources"]}
+    assert set(sources) == {s.id for s in SOURCES}
+    assert "artificialanalysis.ai" in sources["artificial_analysis"]["attribution"]
+    assert "attribution" not in sources["litellm"]
+
+
 def test_the_api_key_is_sent_and_never_written_anywhere(good_run) -> None:
     data, done, requests = good_run
     aa = [r for r in requests if r.path.startswith("/artificial_analysis/")]
