@@ -22,7 +22,7 @@ from typing import Any
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.rawstore import RawStore, write_atomic
-from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord, ScoreRecord
+from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord, ScoreRecord
 from llmflation.report import RunReport
 from llmflation.sources import Source, get_source
 
@@ -106,7 +106,7 @@ def _parse_one(
         result, error = None, None
         try:
             result = module.parse(store.read(capture.sha256), capture, **kwargs)
-            if not result.prices and not result.scores:
+            if not result.prices and not result.scores and not result.models:
                 raise ParseError("the parser returned no records")
         except ParseError as exc:
             error = str(exc) or type(exc).__name__
@@ -145,6 +145,7 @@ def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> N
         doc = {
             "prices": [_encode(asdict(r)) for r in result.prices],
             "scores": [_encode(asdict(r)) for r in result.scores],
+            "models": [_encode(asdict(r)) for r in result.models],
             "skipped": dict(result.skipped),
         }
     write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
@@ -160,6 +161,7 @@ def _read_cache(path: Path) -> tuple[ParseResult | None, str | None] | None:
         result = ParseResult(
             prices=[PriceRecord(**_decode(r, PriceRecord)) for r in doc["prices"]],
             scores=[ScoreRecord(**_decode(r, ScoreRecord)) for r in doc["scores"]],
+            models=[ModelRecord(**_decode(r, ModelRecord)) for r in doc.get("models", [])],
         )
         result.skipped.update(doc.get("skipped", {}))
         return result, None
@@ -190,6 +192,8 @@ def _decode(row: dict[str, Any], record_type: type) -> dict[str, Any]:
             out[key] = Decimal(value["$decimal"])
         elif isinstance(value, dict) and "$datetime" in value:
             out[key] = datetime.fromisoformat(value["$datetime"])
+        elif isinstance(value, list):  # JSON has no tuples; records keep sequences as tuples
+            out[key] = tuple(value)
         else:
             out[key] = value
     return out

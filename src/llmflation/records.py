@@ -91,6 +91,33 @@ class ScoreRecord:
     votes: int | None = None
 
 
+@dataclass(frozen=True)
+class ModelRecord:
+    """What a source states about a model itself (not its price or score), for the nightly catalog.
+
+    Sources that describe models (models.dev, OpenRouter's model list, genai-prices, Epoch AI's
+    model tables) yield these beside their prices or scores; the catalog builder merges them,
+    with the curated ``data/reference/models.csv`` rows taking precedence. ``None`` means the
+    source does not say. ``model_key`` is the source's own identifier, untouched.
+    """
+
+    model_key: str
+    name: str | None = None
+    creator: str | None = None  # who made it, as the source names them ("openai", "Meta")
+    family: str | None = None
+    provider: str | None = None  # the host whose listing this is, when the source lists per host
+    release_date: datetime | None = None  # first public availability, UTC
+    first_listed_at: datetime | None = None  # when the source first listed it (OpenRouter ``created``)
+    open_weights: bool | None = None
+    reasoning: bool | None = None
+    parameters_b: float | None = None  # billions of parameters
+    hugging_face_id: str | None = None
+    canonical_slug: str | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    context_window_tokens: int | None = None
+
+
 @dataclass
 class ParseResult:
     """What a parser found in one capture: records, and every entry it skipped counted by reason.
@@ -101,13 +128,14 @@ class ParseResult:
 
     prices: list[PriceRecord] = field(default_factory=list)
     scores: list[ScoreRecord] = field(default_factory=list)
+    models: list[ModelRecord] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n
 
 
-def record_to_dict(record: PriceRecord | ScoreRecord) -> dict[str, object]:
+def record_to_dict(record: PriceRecord | ScoreRecord | ModelRecord) -> dict[str, object]:
     """A plain dict of a record's fields, for building tables."""
     return dataclasses.asdict(record)
 
