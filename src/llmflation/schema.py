@@ -13,6 +13,8 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
+from llmflation.tiers import TIER_DESCRIPTION
+
 #: Exact money: 38 digits, 18 after the point. Sources write prices as binary floats
 #: (litellm's 2.9999900000000002e-06 per token, genai-prices' 0.08333333333333334 per 1M), whose
 #: 17 significant digits survive exactly; anything finer than 1e-18 USD per 1M tokens is float
@@ -89,7 +91,7 @@ PRICES = TableSpec(
         _price("output_usd_per_mtok", "Price of output (completion) tokens"),
         _price("cached_input_usd_per_mtok", "Price of input tokens read from the prompt cache"),
         _price("cache_write_usd_per_mtok", "Price of input tokens written to the prompt cache"),
-        Column("tier", pa.string(), "standard (uncached, real-time, lowest context tier), batch, context>128k, ...", required=True),
+        Column("tier", pa.string(), TIER_DESCRIPTION, required=True),
         Column("unit_on_page", pa.string(), "Unit the source stated: per_token, per_1k_tokens, per_1m_tokens, per_1k_characters", required=True),
         Column("is_free", pa.bool_(), "Free or $0 promotional price: never counted as cheapest", required=True),
         Column("is_deprecated", pa.bool_(), "The source marks the model deprecated", required=True),

@@ -28,7 +28,8 @@ from datetime import date
 from decimal import Decimal
 
 from llmflation.parsers.common import load_json
-from llmflation.parsers.price_values import context_tier, price_amount, usd_per_mtok
+from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.tiers import context_tier
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
 PARSER_VERSION = "1"
