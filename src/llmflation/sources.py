@@ -200,6 +200,13 @@ PRICING_PAGES: tuple[Source, ...] = (
         provider="mistral",
         urls=(
             SourceURL("https://docs.mistral.ai/platform/pricing/", since=2023, until=2024),
+            # The docs page above is rendered from this Markdown file; its raw form is the same tables
+            # without a site around them (archived separately, and what the docs repository's history holds).
+            SourceURL(
+                "https://raw.githubusercontent.com/mistralai/platform-docs-public/main/docs/platform/05-pricing.md",
+                since=2023,
+                until=2024,
+            ),
             SourceURL("https://mistral.ai/technology/", since=2024, until=2024),
             SourceURL("https://mistral.ai/pricing", since=2025),
         ),
@@ -208,7 +215,8 @@ PRICING_PAGES: tuple[Source, ...] = (
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "docs.mistral.ai/platform/pricing (Dec 2023-2024) is a server-rendered table: EUR only at "
-            "launch, then USD and EUR columns per 1M tokens. mistral.ai/technology (2024) lists API names with "
+            "launch, then USD and EUR columns per 1M tokens; the Markdown it is rendered from "
+            "(docs/platform/05-pricing.md of mistralai/platform-docs-public) holds the same pipe tables. mistral.ai/technology (2024) lists API names with "
             "USD and EUR prices. mistral.ai/pricing (2025-) draws its API price table in the browser: "
             "current Mistral prices come from the price APIs (litellm, genai_prices, openrouter)."
         ),
