@@ -143,16 +143,25 @@ PRICING_PAGES: tuple[Source, ...] = (
         provider="openai",
         urls=(
             SourceURL("https://beta.openai.com/pricing", since=2021, until=2022),
-            SourceURL("https://openai.com/api/pricing/", since=2021),
+            # The marketing page (cards of the flagship models only from 2025); still served in 2026, but
+            # from 2026 the live capture is the docs page below, which lists every model and tier.
+            SourceURL("https://openai.com/api/pricing/", since=2021, until=2026),
             SourceURL("https://openai.com/pricing", since=2023, until=2024),
-            SourceURL("https://platform.openai.com/docs/pricing", since=2025, until=2026),
+            # The docs pricing page: cited by genai-prices' OpenAI entry in its 2025-12-31 data (absent
+            # from its 2025-06-22 list); 2024 is included so the backfill finds any earlier archived copy.
+            SourceURL("https://platform.openai.com/docs/pricing", since=2024, until=2026),
+            # Its 2026 address (canonical URL of the 2026-04-27 capture, first of genai-prices' 2026-08
+            # pricing_urls): the same page, read by the same parser (era docs-components).
+            SourceURL("https://developers.openai.com/api/docs/pricing", since=2026),
         ),
         parser="llmflation.parsers.openai",
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "openai.com/api/pricing/ (2021-2023, again 2024-) and openai.com/pricing (2023-2024) are "
             "server-rendered: per-engine per-1K prices, then Input/Output tables per 1K, then per 1M. "
-            "platform.openai.com/docs/pricing (2025-) is an app page; kept for its archived history. "
+            "platform.openai.com/docs/pricing (2024-2026), then developers.openai.com/api/docs/pricing "
+            "(2026-), is the docs page: tables per processing tier, from 2026 as the serialized props of the "
+            "page's components. "
             "Live fetches may be refused to non-browser clients: current prices also come from the price APIs."
         ),
     ),

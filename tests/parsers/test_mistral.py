@@ -21,6 +21,16 @@ from tests.parsers.page_support import (
 )
 
 
+#: The USD columns of the docs table from 2024-02-23 to spring 2024 (the served Markdown and its rendering).
+DOCS_USD_2024 = {
+    "open-mistral-7b": (D("0.25"), D("0.25")),
+    "open-mixtral-8x7b": (D("0.7"), D("0.7")),
+    "mistral-small-latest": (D("2"), D("6")),
+    "mistral-medium-latest": (D("2.7"), D("8.1")),
+    "mistral-large-latest": (D("8"), D("24")),
+}
+
+
 def test_launch_table_in_euros_only_is_an_error_saying_so() -> None:
     body = fixture_bytes("mistral", "docs-eur_2024-01-15.html")
     with pytest.raises(ParseError, match=r"EUR only.*era looked for: docs-eur"):
@@ -29,13 +39,7 @@ def test_launch_table_in_euros_only_is_an_error_saying_so() -> None:
 
 def test_docs_table_2024_usd_columns_keyed_by_endpoint() -> None:
     result = parse_fixture(mistral, "mistral", "docs-usd-eur_2024-04-01.html")
-    assert prices_by_key(result) == {
-        "open-mistral-7b": (D("0.25"), D("0.25")),
-        "open-mixtral-8x7b": (D("0.7"), D("0.7")),
-        "mistral-small-latest": (D("2"), D("6")),
-        "mistral-medium-latest": (D("2.7"), D("8.1")),
-        "mistral-large-latest": (D("8"), D("24")),
-    }
+    assert prices_by_key(result) == DOCS_USD_2024
     assert record(result, "open-mistral-7b").model_name == "Mistral 7B"
     assert result.skipped == {"embedding model": 1}
 
@@ -111,13 +115,7 @@ def test_markdown_of_2024_usd_columns_read_euro_columns_never_converted(corpus_d
     result = mistral.parse(served_page(corpus_dir, "mistral", f"docs-mistral-ai-platform-pricing-source_{date}"),
                            markdown_capture())
     # Values read in the Markdown table: "Input (USD)" / "Output (USD)" cells, keyed by endpoint.
-    assert prices_by_key(result) == {
-        "open-mistral-7b": (D("0.25"), D("0.25")),
-        "open-mixtral-8x7b": (D("0.7"), D("0.7")),
-        "mistral-small-latest": (D("2"), D("6")),
-        "mistral-medium-latest": (D("2.7"), D("8.1")),
-        "mistral-large-latest": (D("8"), D("24")),
-    }
+    assert prices_by_key(result) == DOCS_USD_2024
     assert result.skipped == {"embedding model": 1}
     assert record(result, "open-mixtral-8x7b").model_name == "Mixtral 8x7B"
     assert {p.tier for p in result.prices} == {"standard"}
