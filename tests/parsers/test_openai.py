@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmflation.parsers import openai
 from llmflation.records import ParseError
@@ -239,3 +242,36 @@ def test_openai_com_pricing_2023_12_14(corpus_dir) -> None:
     # Every DALL-E row (7, most without a model name of their own), Whisper per minute, TTS per character.
     assert result.skipped["image model"] == 7 and result.skipped["audio model"] == 3
     assert result.skipped["fine-tuning price"] == 3 and result.skipped["embedding model"] == 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.text(max_size=12) | st.sampled_from(["$0.10", "-", "Free", "$1 / minute"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["rows", "groups", "headings", "model", "tier", "__pricingHtml", "label"]), inner, max_size=3),
+    max_leaves=25,
+)
+
+
+def astro_pairs(value: object) -> object:
+    """``value`` serialized the way Astro writes props: ``[0, plain]`` / ``[1, [pairs]]``."""
+    if isinstance(value, dict):
+        return [0, {key: astro_pairs(item) for key, item in value.items()}]
+    if isinstance(value, list):
+        return [1, [astro_pairs(item) for item in value]]
+    return [0, value]
+
+
+@settings(max_examples=200, deadline=None)
+@given(props=_JSON, wrapped=st.booleans(),
+       component=st.sampled_from(["TextTokenPricingTables", "GroupedPricingTable", "PricingTable", "Other"]))
+def test_arbitrary_component_data_gives_records_or_a_parse_error(props: object, wrapped: bool, component: str) -> None:
+    """Whatever a component's props hold (wrapped as Astro pairs or not), the parser never crashes."""
+    doc = props if isinstance(props, dict) else {"rows": props}
+    if wrapped:
+        doc = {key: astro_pairs(item) for key, item in doc.items()}
+    attribute = html.escape(json.dumps(doc), quote=True)
+    body = f'<p>Prices per 1M tokens.</p><astro-island component-export="{component}" props="{attribute}"></astro-island>'
+    try:
+        result = openai.parse(body.encode(), capture("openai"))
+    except ParseError:
+        return
+    assert result.prices

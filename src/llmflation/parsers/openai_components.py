@@ -148,18 +148,23 @@ def _table_of(island: _Island) -> tuple[list[str], list[list[Any]]]:
         rendered = _rendered_headings(island.tag)
         if rendered and [h.lower() for h in rendered[: len(TEXT_TOKEN_COLUMNS)]] != [h.lower() for h in TEXT_TOKEN_COLUMNS]:
             raise ParseError(f"{SOURCE}: {island.component} now shows columns {rendered}: its rows cannot be read")
-        return list(TEXT_TOKEN_COLUMNS), [row for row in props.get("rows") or [] if isinstance(row, list)]
-    header = [_text(cell) for cell in props.get("headings") or []]
+        return list(TEXT_TOKEN_COLUMNS), [row for row in _list(props.get("rows")) if isinstance(row, list)]
+    header = [_text(cell) for cell in _list(props.get("headings"))]
     if "groups" in props:
         rows = []
-        for group in props.get("groups") or []:
+        for group in _list(props.get("groups")):
             if not isinstance(group, dict):
                 continue
-            for row in group.get("rows") or []:
+            for row in _list(group.get("rows")):
                 if isinstance(row, list):
                     rows.append([group.get("model"), *row])
         return header, rows
-    return header, [row for row in props.get("rows") or [] if isinstance(row, list)]
+    return header, [row for row in _list(props.get("rows")) if isinstance(row, list)]
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when the props hold a list there, else nothing (a changed shape reads as no rows)."""
+    return value if isinstance(value, list) else []
 
 
 def _rendered_headings(island: Tag) -> list[str]:
@@ -293,7 +298,7 @@ def _long_context(island: _Island, tier: str, table: str, result: ParseResult, c
     if "long context" not in groups:
         return
     thresholds = {}
-    for row in island.props.get("rows") or []:
+    for row in _list(island.props.get("rows")):
         if isinstance(row, list) and row:
             note = _CONTEXT_NOTE.search(_text(row[0]))
             if note:
