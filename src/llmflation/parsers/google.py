@@ -107,6 +107,8 @@ def _parse(body: bytes, chars_per_token: Decimal) -> ParseResult:
             result.skip(not_per_token(column_unit), priced)
         elif "embedding" in f"{table.key} {table.name}".lower():
             result.skip("embedding model", priced)
+        elif re.search(r"\b(?:tools?|agents?)\b", table.name, re.I):
+            result.skip("tool price", priced)
         elif table.tier is None:
             result.skip(f"price of a tier not in the vocabulary ({table.tab})", priced)
         else:
