@@ -275,3 +275,19 @@ def test_arbitrary_component_data_gives_records_or_a_parse_error(props: object, 
     except ParseError:
         return
     assert result.prices
+
+
+@pytest.mark.corpus
+def test_docs_2026_without_a_stated_unit_publishes_nothing(corpus_dir) -> None:
+    body = served_page(corpus_dir, "openai", "developers-openai-com-api-docs-pricing_2026-04-27")
+    with pytest.raises(ParseError, match="no token prices found .era looked for: docs-components"):
+        openai.parse(body.replace(b"Prices per 1M tokens", b"Prices listed below"), capture("openai"))
+
+
+@pytest.mark.corpus
+def test_docs_2026_a_row_noted_above_a_prompt_size_is_that_band(corpus_dir) -> None:
+    body = served_page(corpus_dir, "openai", "developers-openai-com-api-docs-pricing_2026-04-27")
+    body = body.replace(b"[0,&quot;gpt-5.2&quot;],[0,1.75]", b"[0,&quot;gpt-5.2 (&gt;272K context length)&quot;],[0,1.75]", 1)
+    result = openai.parse(body, capture("openai"))
+    assert priced(result, "gpt-5.2", "context>272k") == (D("1.75"), D("0.175"), D("14"))
+    assert "gpt-5.2" not in prices_by_key(result)

@@ -17,7 +17,9 @@ Three components carry prices:
 
 A component's processing tier is its ``tier`` prop, else the content-switcher pane it sits in
 (``data-value="batch"``); a tier outside ``llmflation.tiers`` is skipped and counted, never mapped.
-Amounts are bare numbers in the unit the section states ("Prices per 1M tokens"); a cell or column
+Amounts are bare numbers in the unit the section states ("Prices per 1M tokens"), else the unit
+another section of the page states; with no unit stated anywhere they are skipped, never assumed.
+A row named "model (>272K context length)" is that band's price. A cell or column
 with its own unit ("$0.006 / minute", "Price per second", "$15.00 / 1M characters") is not a token
 price and is skipped by unit. Sections that are not chat/completion prices (audio, images, video,
 transcription, tools, embeddings, moderation, fine-tuning) are skipped and counted by section.
@@ -61,7 +63,7 @@ SKIP_SECTIONS: tuple[tuple[str, str], ...] = (
 #: The columns of TextTokenPricingTables rows, which carry no headings of their own.
 TEXT_TOKEN_COLUMNS = ("Model", "Input", "Cached input", "Output")
 
-_CONTEXT_NOTE = re.compile(r"\(\s*<\s*(\d{2,5})\s*K\s+context(?:\s+length)?\s*\)", re.I)
+_CONTEXT_NOTE = re.compile(r"\(\s*(?P<side>[<>≤≥]=?)\s*(?P<size>\d{2,5})\s*K\s+context(?:\s+length)?\s*\)", re.I)
 _NO_PRICE = {"", "-", "–", "—", "n/a", "not available"}
 
 
@@ -87,7 +89,10 @@ def _is_price_table(island: Tag) -> bool:
 
 def read_components(soup: BeautifulSoup, result: ParseResult, claims: PriceClaims) -> None:
     """Every price of every pricing component, into ``claims``; skips counted in ``result``."""
-    for island in _islands(soup):
+    islands = list(_islands(soup))
+    page_unit = next((island.unit for island in islands if island.unit), None)
+    for island in islands:
+        island.unit = island.unit or page_unit
         uid = island.tag.get("uid")
         name = f"{island.component}{f' {uid}' if uid else ''} ({island.section or 'no section'}, {island.tier_label})"
         header, rows = _table_of(island)
@@ -104,8 +109,11 @@ def read_components(soup: BeautifulSoup, result: ParseResult, claims: PriceClaim
             if tier is None:
                 result.skip(f"price of a tier not in the vocabulary ({island.tier_label})")
                 continue
-            _add_row(roles, row, tier, island.unit or "per_1m_tokens", name, result, claims)
-        if island.component == "TextTokenPricingTables" and tier is not None and not section_reason:
+            if island.unit is None:
+                result.skip("price without a stated unit")
+                continue
+            _add_row(roles, row, tier, island.unit, name, result, claims)
+        if island.component == "TextTokenPricingTables" and tier is not None and island.unit and not section_reason:
             _long_context(island, tier, name, result, claims)
 
 
@@ -267,6 +275,9 @@ def _add_row(roles: list[str], row: list[Any], tier: str, unit: str, table: str,
              result: ParseResult, claims: PriceClaims, band: str = "") -> None:
     models = _cells(roles, row, "model")
     raw_name = _text(models[0]) if models else ""
+    note = _CONTEXT_NOTE.search(raw_name)
+    if note is not None and note.group("side").startswith((">", "≥")) and not band:
+        band = context_tier(int(note.group("size")) * 1000, base=tier)
     name = _CONTEXT_NOTE.sub(" ", raw_name)
     label = model_label(name)
     if not label.name:
@@ -289,6 +300,7 @@ def _add_row(roles: list[str], row: list[Any], tier: str, unit: str, table: str,
 
 
 def _long_context(island: _Island, tier: str, table: str, result: ParseResult, claims: PriceClaims) -> None:
+    assert island.unit is not None
     """The "Long context" columns of a TextTokenPricingTables island's rendered table, as the
     context band its rows' "(<272K context length)" notes name."""
     rendered = island.tag.find("table")
@@ -301,8 +313,8 @@ def _long_context(island: _Island, tier: str, table: str, result: ParseResult, c
     for row in _list(island.props.get("rows")):
         if isinstance(row, list) and row:
             note = _CONTEXT_NOTE.search(_text(row[0]))
-            if note:
-                thresholds[model_label(_CONTEXT_NOTE.sub(" ", _text(row[0]))).name] = int(note.group(1)) * 1000
+            if note and note.group("side").startswith(("<", "≤")):
+                thresholds[model_label(_CONTEXT_NOTE.sub(" ", _text(row[0]))).name] = int(note.group("size")) * 1000
     columns = groups["long context"]
     headings = _rendered_headings(island.tag)
     roles = ["model", *(_role(headings[i]) if i < len(headings) else "" for i in columns)]
@@ -321,7 +333,7 @@ def _long_context(island: _Island, tier: str, table: str, result: ParseResult, c
             result.skip("long-context price without a stated prompt size")
             continue
         band = context_tier(thresholds[name], base=tier)
-        _add_row(roles, values, tier, island.unit or "per_1m_tokens",
+        _add_row(roles, values, tier, island.unit,
                  f"{table} long context", result, claims, band=band)
 
 
