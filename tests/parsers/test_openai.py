@@ -291,3 +291,9 @@ def test_docs_2026_a_row_noted_above_a_prompt_size_is_that_band(corpus_dir) -> N
     result = openai.parse(body, capture("openai"))
     assert priced(result, "gpt-5.2", "context>272k") == (D("1.75"), D("0.175"), D("14"))
     assert "gpt-5.2" not in prices_by_key(result)
+
+
+def test_docs_era_a_model_in_two_standard_tables_is_an_error_naming_both() -> None:
+    body = fixture_bytes("openai", "docs-per-1m_2025-08-15.html").replace(b">Batch<", b">Standard<", 1)
+    with pytest.raises(ParseError, match=r"has two standard prices, in tables 'table 1 \(Standard\)' and 'table 2 \(Standard\)'"):
+        openai.parse(body, capture("openai"))

@@ -98,7 +98,7 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if era == "cards-per-1m":
         claims.extend(_model_cards(visible_lines(soup), result), "model cards")
     default_unit = "per_1m_tokens" if era == "docs-per-1m" else None
-    for heading, rows in tables:
+    for number, (heading, rows) in enumerate(tables, 1):
         reason = _skip_reason(heading)
         parsed = read_price_table(rows, default_unit)
         if reason:  # every priced row, with or without its own model name (image resolutions)
@@ -113,7 +113,8 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         if tier is None:
             result.skip(f"price of a tier not in the vocabulary ({heading})", len(parsed.rows))
             continue
-        claims.extend(records_from_table(PROVIDER, parsed, result, tier=tier, model_prefix=prefix), heading or "table")
+        label = f"table {number} ({heading or 'no heading'})"
+        claims.extend(records_from_table(PROVIDER, parsed, result, tier=tier, model_prefix=prefix), label)
     return _finish(result, claims, era)
 
 
