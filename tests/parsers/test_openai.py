@@ -297,3 +297,12 @@ def test_docs_era_a_model_in_two_standard_tables_is_an_error_naming_both() -> No
     body = fixture_bytes("openai", "docs-per-1m_2025-08-15.html").replace(b">Batch<", b">Standard<", 1)
     with pytest.raises(ParseError, match=r"has two standard prices, in tables 'table 1 \(Standard\)' and 'table 2 \(Standard\)'"):
         openai.parse(body, capture("openai"))
+
+
+@pytest.mark.corpus
+def test_docs_2026_a_row_of_another_shape_is_skipped_not_read_into_the_wrong_columns(corpus_dir) -> None:
+    body = served_page(corpus_dir, "openai", "developers-openai-com-api-docs-pricing_2026-04-27")
+    body = body.replace(b"[0,&quot;gpt-5.2&quot;],[0,1.75]", b"[0,&quot;gpt-5.2&quot;],[0,&quot;Text&quot;],[0,1.75]", 1)
+    result = openai.parse(body, capture("openai"))
+    assert "gpt-5.2" not in prices_by_key(result)
+    assert result.skipped["row whose cells do not match the table's columns"] == 1

@@ -102,6 +102,9 @@ def read_components(soup: BeautifulSoup, result: ParseResult, claims: PriceClaim
         section_reason = next((reason for key, reason in SKIP_SECTIONS if key in island.section.lower()), "")
         roles = [_role(cell) for cell in header]
         for row in rows:
+            if len(row) != len(header):
+                result.skip("row whose cells do not match the table's columns")
+                continue
             reason = _row_skip(roles, header, row, section_reason, island.unit)
             if reason:
                 result.skip(reason)
