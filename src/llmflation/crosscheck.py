@@ -51,7 +51,6 @@ registry sources.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,11 +61,10 @@ from typing import Any
 
 import pandas as pd
 
+from llmflation import sources as registry
 from llmflation.match import name_key
 from llmflation.schema import SOURCE_AGREEMENT
-from llmflation.sources import SOURCES, Source, UnknownSourceError, get_source
-
-log = logging.getLogger(__name__)
+from llmflation.sources import Source
 
 #: A page price and an API price of the same model count as the same statement only this close in time.
 MAX_GAP = timedelta(days=7)
@@ -85,7 +83,7 @@ VERDICTS = (AGREE, DIFFER, DIFFER_SINGLE_API, DIFFER_APIS_DISAGREE)
 NOT_CONVERTED = "price converted from characters: comparing it would test the characters-per-token setting"
 NO_API_PROVIDER = "no price API names this provider in the registry"
 NO_API_MODEL = "no price API prices this model at this provider"
-NO_API_IN_TIME = "no price API capture within 7 days"
+NO_API_IN_TIME = "no price API capture within max_gap_days of the page"
 AMBIGUOUS_API = "the nearest price API capture states two different prices for it"
 
 PRICE_FIELDS = ("input_usd_per_mtok", "output_usd_per_mtok")
@@ -225,28 +223,26 @@ def cross_check(prices: pd.DataFrame, max_gap: timedelta = MAX_GAP) -> CrossChec
     if prices.empty:
         return CrossCheck([], max_gap)
     names = api_provider_names()
+    sources = {s.id: s for s in registry.SOURCES}
     pages: list[tuple[Row, bool]] = []
     apis: _ApiIndex = defaultdict(lambda: defaultdict(list))
-    for raw in _records(prices):
-        source = _source(raw["source_id"])
-        if source is None or raw["tier"] != TIER or bool(raw["is_free"]):
-            continue
+    for raw in _records(prices[_read_mask(prices, sources, names)]):
+        source = sources[str(raw["source_id"])]
         converted = bool(raw["converted_from_characters"])
-        if source.kind == "pricing_page" and raw["provider"] == source.provider:
+        if source.kind == "pricing_page":
             pages.append((_row(raw), converted))
-        elif source.kind == "price_api" and not converted:
-            page_provider = names.get((source.id, raw["provider"]))
-            if page_provider is not None:
-                row = _row(raw)
-                apis[(page_provider, _match_key(row)[0])][source.id].append((row, raw["provider"]))
+        elif not converted:
+            row = _row(raw)
+            apis[(names[(source.id, raw["provider"])], _match_key(row)[0])][source.id].append((row, raw["provider"]))
     providers_named = set(names.values())
     outcomes = [_compare(page, converted, apis, providers_named, max_gap) for page, converted in pages]
     return CrossCheck(outcomes, max_gap)
 
 
-def api_provider_names(sources: Iterable[Source] = SOURCES) -> dict[tuple[str, str], str]:
+def api_provider_names(sources: Iterable[Source] | None = None) -> dict[tuple[str, str], str]:
     """``(api source id, provider as that API names it) -> page provider``, from the registry."""
-    return {(s.id, name): provider for s in sources if s.kind == "price_api" for name, provider in s.provider_names}
+    return {(s.id, name): provider for s in (registry.SOURCES if sources is None else sources)
+            if s.kind == "price_api" for name, provider in s.provider_names}
 
 
 # --- comparing -----------------------------------------------------------------------------
@@ -345,15 +341,37 @@ _COLUMNS = ("source_id", "provider", "model_key", "model_id", "tier", "is_free",
             "observed_at", "last_observed_at", "capture_id", "capture_sha256", "capture_url", *PRICE_FIELDS)
 
 
+def _read_mask(prices: pd.DataFrame, sources: dict[str, Source], names: dict[tuple[str, str], str]) -> list[bool]:
+    """The rows the cross-check reads: standard, not free, a page's own provider or an API's mapped one.
+
+    Decided on the plain columns first, so only these rows' times and prices are converted.
+    Rows of sources the registry does not know are not read (the gate holds them out anyway).
+    """
+    def wanted(source_id: object, provider: object, tier: object, free: object) -> bool:
+        source = sources.get(str(source_id))
+        if source is None or tier != TIER or bool(free):
+            return False
+        if source.kind == "pricing_page":
+            return provider == source.provider
+        return source.kind == "price_api" and (source.id, provider) in names
+
+    columns = [prices[c].tolist() for c in ("source_id", "provider", "tier", "is_free")]
+    return [wanted(*values) for values in zip(*columns)]
+
+
 def _records(prices: pd.DataFrame) -> list[dict[str, Any]]:
-    """The columns read, as plain dicts (``itertuples`` over Arrow-backed strings is slow)."""
+    """The columns read, as plain dicts (``itertuples`` over Arrow-backed strings is slow); times in UTC."""
     columns = {c: prices[c].tolist() if c in prices.columns else [None] * len(prices) for c in _COLUMNS}
+    for column in ("observed_at", "last_observed_at"):
+        if column in prices.columns:
+            times = pd.to_datetime(prices[column], utc=True)
+            columns[column] = [None if t is pd.NaT else t for t in times.dt.to_pydatetime()]
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
 def _row(raw: dict[str, Any]) -> Row:
-    observed = _utc(raw["observed_at"])
-    last = _utc(raw["last_observed_at"]) if _present(raw["last_observed_at"]) else observed
+    observed: datetime = raw["observed_at"]
+    last: datetime = raw["last_observed_at"] or observed
     return Row(
         source_id=str(raw["source_id"]),
         provider=str(raw["provider"]),
@@ -379,20 +397,6 @@ def _match_key(row: Row) -> tuple[str, str]:
 @cache
 def _name_key(model_key: str) -> str:
     return name_key(model_key)
-
-
-@cache
-def _source(source_id: object) -> Source | None:
-    try:
-        return get_source(str(source_id))
-    except UnknownSourceError:
-        return None
-
-
-def _utc(value: object) -> datetime:
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.to_pydatetime()
 
 
 def _present(value: object) -> bool:
