@@ -308,8 +308,9 @@ def _pair(page: Row, api: Row, provider_name: str, gap: timedelta) -> Pair:
 
 
 def agree(a: Row, b: Row) -> bool:
-    """Within ``TOLERANCE`` on every price both rows state (input, output)."""
-    return all(_within(x, y) for x, y in zip(a.prices(), b.prices()) if x is not None and y is not None)
+    """Within ``TOLERANCE`` on every price both rows state (input, output); False when they state none in common."""
+    both = [(x, y) for x, y in zip(a.prices(), b.prices()) if x is not None and y is not None]
+    return bool(both) and all(_within(x, y) for x, y in both)
 
 
 def _within(x: Decimal, y: Decimal) -> bool:

@@ -78,6 +78,13 @@ def test_apis_that_disagree_with_each_other_do_not_contradict() -> None:
     assert verdicts(page(), litellm(), genai(inp="4", out="16")) == {"gpt-4.1": DIFFER_APIS_DISAGREE}
 
 
+def test_apis_agree_with_each_other_only_on_a_price_both_state() -> None:
+    # genai-prices states only the input: it witnesses with litellm on the input alone.
+    assert verdicts(page(inp="1", out="4"), litellm(), genai(out=None)) == {"gpt-4.1": DIFFER}
+    # Nothing in common between the two APIs: they cannot be said to agree.
+    assert verdicts(page(inp="1", out="4"), litellm(out=None), genai(inp=None)) == {"gpt-4.1": DIFFER_APIS_DISAGREE}
+
+
 def test_just_over_ten_percent_differs_and_ten_percent_agrees() -> None:
     assert verdicts(page(inp="2.2", out="8.8"), litellm(), genai()) == {"gpt-4.1": AGREE}
     assert verdicts(page(inp="2.21"), litellm(), genai()) == {"gpt-4.1": DIFFER}
