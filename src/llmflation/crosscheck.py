@@ -113,8 +113,8 @@ class Row:
                 f"({self.model_key!r}, {self.observed_at:%Y-%m-%d}, sha256 {self.capture_sha256[:12]})")
 
 
-#: ``(page provider, match key) -> API source id -> [(API row, provider as the API names it)]``.
-_ApiIndex = dict[tuple[str, str], dict[str, list[tuple[Row, str]]]]
+#: ``(page provider, matched_on, match key) -> API source id -> [(API row, provider as the API names it)]``.
+_ApiIndex = dict[tuple[str, str, str], dict[str, list[tuple[Row, str]]]]
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,8 @@ def cross_check(prices: pd.DataFrame, max_gap: timedelta = MAX_GAP) -> CrossChec
             pages.append((_row(raw), converted))
         elif not converted:
             row = _row(raw)
-            apis[(names[(source.id, raw["provider"])], _match_key(row)[0])][source.id].append((row, raw["provider"]))
+            key, matched_on = _match_key(row)
+            apis[(names[(source.id, raw["provider"])], matched_on, key)][source.id].append((row, raw["provider"]))
     providers_named = set(names.values())
     outcomes = [_compare(page, converted, apis, providers_named, max_gap) for page, converted in pages]
     return CrossCheck(outcomes, max_gap)
@@ -257,7 +258,7 @@ def _compare(page: Row, converted: bool, apis: _ApiIndex, providers_named: set[s
     if page.provider not in providers_named:
         outcome.reason = NO_API_PROVIDER
         return outcome
-    candidates = apis.get((page.provider, key), {})
+    candidates = apis.get((page.provider, matched_on, key), {})
     if not candidates:
         outcome.reason = NO_API_MODEL
         return outcome
