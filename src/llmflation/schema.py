@@ -219,9 +219,52 @@ DECLINE_RATES = TableSpec(
     sort_by=("benchmark", "threshold", "blend", "method"),
 )
 
+SOURCE_AGREEMENT = TableSpec(
+    name="source_agreement",
+    description=(
+        "A provider's own pricing page beside the price APIs (litellm, genai-prices, the provider's endpoint on "
+        "OpenRouter): one row per standard page price and API that prices the same model within 7 days. A page "
+        "price that two agreeing APIs contradict (verdict differ) is held out of prices by the validation gate."
+    ),
+    columns=(
+        Column("provider", pa.string(), "The page's provider (registry), e.g. openai", required=True),
+        Column("model_id", pa.string(), "Catalog model id of the page's row; null when the catalog does not know it"),
+        Column("model_key", pa.string(), "The page's own model name", required=True),
+        Column("tier", pa.string(), "Price tier compared: standard", required=True),
+        Column("matched_on", pa.string(), "model_id (same catalog model) or name (same normalized name at the same provider)", required=True),
+        Column("match_key", pa.string(), "The model_id, or the normalized name, that page and API rows share", required=True),
+        Column("page_source_id", pa.string(), "Registry id of the pricing page", required=True),
+        Column("page_observed_at", TIMESTAMP, "When the page first showed this price (its prices row's observed_at)", required=True),
+        Column("page_capture_id", pa.string(), "Raw-store capture of the page", required=True),
+        Column("page_capture_sha256", pa.string(), "sha256 of the page's captured bytes", required=True),
+        Column("page_capture_url", pa.string(), "URL the page was fetched from", required=True),
+        _price("page_input_usd_per_mtok", "The page's input price"),
+        _price("page_output_usd_per_mtok", "The page's output price"),
+        Column("api_source_id", pa.string(), "Registry id of the price API: litellm, genai_prices, openrouter", required=True),
+        Column("api_provider", pa.string(), "The provider as the API names it (litellm_provider, genai-prices id, OpenRouter endpoint provider)", required=True),
+        Column("api_model_key", pa.string(), "The API's own model name", required=True),
+        Column("api_observed_at", TIMESTAMP, "When the API first showed this price (its prices row's observed_at)", required=True),
+        Column("api_last_observed_at", TIMESTAMP, "Last capture of the API listing showing the same records", required=True),
+        Column("api_capture_id", pa.string(), "Raw-store capture of the API listing", required=True),
+        Column("api_capture_sha256", pa.string(), "sha256 of the API's captured bytes", required=True),
+        Column("api_capture_url", pa.string(), "URL the API listing was fetched from", required=True),
+        _price("api_input_usd_per_mtok", "The API's input price"),
+        _price("api_output_usd_per_mtok", "The API's output price"),
+        Column("gap_days", pa.float64(), "Time from page_observed_at to the API's span [api_observed_at, api_last_observed_at]; 0 inside it", "days", required=True),
+        Column("input_ratio", pa.float64(), "page_input_usd_per_mtok / api_input_usd_per_mtok; null unless both are stated and the API's is non-zero", "page / API"),
+        Column("output_ratio", pa.float64(), "page_output_usd_per_mtok / api_output_usd_per_mtok; null unless both are stated and the API's is non-zero", "page / API"),
+        Column("api_agrees", pa.bool_(), "Every price both state is within 10% (the larger at most 1.1 times the smaller)", required=True),
+        Column("verdict", pa.string(), "The page row over all APIs compared: agree, differ (held out), differ_single_api, differ_apis_disagree", required=True),
+        Column("n_apis", pa.int64(), "Price APIs compared with this page row", "APIs", required=True),
+    ),
+    primary_key=("page_capture_id", "provider", "model_key", "tier", "api_source_id"),
+    sort_by=("provider", "model_key", "page_observed_at", "api_source_id"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS)
+    for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS,
+                 SOURCE_AGREEMENT)
 }
 
 

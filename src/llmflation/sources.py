@@ -61,6 +61,11 @@ class Source:
     follow: str | None = None
     #: Credit the source's terms require in everything we publish from it (datapackage.json).
     attribution: str | None = None
+    #: For a price API: how it names the providers whose own pricing pages we read, as pairs
+    #: ``(name in this API's rows, registry provider of the page)``. The cross-check compares a
+    #: page's prices only with API rows whose provider is named here for that page's provider;
+    #: a provider not listed is never compared (no guessing from look-alike names).
+    provider_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def live_url(self) -> str:
@@ -85,6 +90,13 @@ PRICE_APIS: tuple[Source, ...] = (
             "Then GET /api/v1/models/{author}/{slug}/endpoints per model: one price per serving provider."
         ),
         follow="llmflation.parsers.openrouter.endpoint_urls",
+        # Endpoint rows carry the serving provider's name as OpenRouter shows it. "Google AI Studio"
+        # is the Gemini API (the page we read); "Google" is Vertex AI, another price list. The
+        # model-list rows (provider "openrouter") are OpenRouter's routed price: never compared.
+        provider_names=(
+            ("OpenAI", "openai"), ("Anthropic", "anthropic"), ("Google AI Studio", "google"), ("Mistral", "mistral"),
+            ("Together", "together"), ("Groq", "groq"), ("Fireworks", "fireworks"), ("DeepInfra", "deepinfra"),
+        ),
     ),
     Source(
         id="litellm",
@@ -115,6 +127,13 @@ PRICE_APIS: tuple[Source, ...] = (
             "Community price table {model_key: {input_cost_per_token, output_cost_per_token, litellm_provider, "
             "mode, ...}}: USD per token as JSON numbers; the first key, sample_spec, documents the schema."
         ),
+        # litellm_provider values. "gemini" is Google AI Studio (the Gemini API page); Vertex AI's
+        # "vertex_ai-*" providers have their own price list and are not compared with it.
+        provider_names=(
+            ("openai", "openai"), ("text-completion-openai", "openai"), ("anthropic", "anthropic"),
+            ("gemini", "google"), ("mistral", "mistral"), ("together_ai", "together"), ("groq", "groq"),
+            ("fireworks_ai", "fireworks"), ("deepinfra", "deepinfra"),
+        ),
     ),
     Source(
         id="genai_prices",
@@ -131,6 +150,12 @@ PRICE_APIS: tuple[Source, ...] = (
         notes=(
             "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
             "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date)."
+        ),
+        # Provider ids of data.json. Its "google" provider cites the Gemini API pricing page first
+        # (prices/providers/google.yml, pricing_urls).
+        provider_names=(
+            ("openai", "openai"), ("anthropic", "anthropic"), ("google", "google"), ("mistral", "mistral"),
+            ("together", "together"), ("groq", "groq"), ("fireworks", "fireworks"),
         ),
     ),
 )
