@@ -49,6 +49,9 @@ class PageResult:
     observed_at: datetime
     error: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    #: Parsed to exactly the records of the listing's previous version, so it has no rows of its
+    #: own in ``prices`` (the earlier version's rows carry it in ``last_observed_at``).
+    repeats_previous: bool = False
 
     @property
     def agreeing(self) -> int:
@@ -118,16 +121,19 @@ def measure(corpus: Path, max_gap: timedelta = MAX_GAP) -> tuple[list[PageResult
         files = fill_store(RawStore(data / "raw"), corpus)
         result = build(load_settings(env={"LLMFLATION_DATA_DIR": str(data)}), RunReport("agreement"))
     checked = cross_check(result.tables["prices"], max_gap)
-    return page_results(files, result.parsed, checked), checked
+    with_rows = set(result.tables["prices"]["capture_id"])
+    return page_results(files, result.parsed, checked, with_rows), checked
 
 
-def page_results(files: dict[str, str], parsed: ParsedStore, checked: CrossCheck) -> list[PageResult]:
+def page_results(files: dict[str, str], parsed: ParsedStore, checked: CrossCheck,
+                 with_rows: set[str]) -> list[PageResult]:
     """One result per page capture: its parse error, or its standard rows' outcomes."""
     outcomes: dict[str, list[Outcome]] = {}
     for outcome in checked.outcomes:
         outcomes.setdefault(outcome.page.capture_id, []).append(outcome)
     results = [PageResult(files[item.capture.capture_id], item.capture.source_id, item.capture.observed_at, item.error,
-                          outcomes.get(item.capture.capture_id, []))
+                          outcomes.get(item.capture.capture_id, []),
+                          repeats_previous=item.error is None and item.capture.capture_id not in with_rows)
                for item in parsed.parsed if get_source(item.capture.source_id).kind == "pricing_page"]
     return sorted(results, key=lambda r: r.file)
 
