@@ -19,26 +19,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from llmflation.analyze.fit import fit_decline, rate_for
+from llmflation.benchmarks import label
 
 log = logging.getLogger(__name__)
 
-#: How benchmarks are named for readers; any other id is shown as is.
-BENCHMARK_LABELS = {
-    "mmlu": "MMLU",
-    "mmlu_pro": "MMLU-Pro",
-    "gpqa_diamond": "GPQA Diamond",
-    "humaneval": "HumanEval",
-    "math_500": "MATH-500",
-    "arena_elo": "Arena Elo",
-}
 #: Colour-blind-safe palette (Okabe-Ito), one colour per quality level.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 
 
 def level_label(benchmark: str, threshold: float) -> str:
     """"MMLU ≥ 42" for a benchmark id and threshold."""
-    name = BENCHMARK_LABELS.get(benchmark, benchmark)
-    return f"{name} \u2265 {threshold:g}"
+    return f"{label(benchmark)} \u2265 {threshold:g}"
 
 
 def render_chart(
