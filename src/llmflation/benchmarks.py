@@ -55,7 +55,8 @@ def _gpqa_diamond(setting: str) -> str | None:
 
 
 def _eci(setting: str) -> str | None:
-    return None if setting == ECI_ANCHORED_SCALE.lower() else "not on Epoch's anchored ECI scale"
+    """On the anchored scale; a reasoning effort after ``;`` configures the model, not the index."""
+    return None if setting.split(";")[0].strip() == ECI_ANCHORED_SCALE.lower() else "not on Epoch's anchored ECI scale"
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ SCORES = TableSpec(
         Column("ci95_low", pa.float64(), "Lower end of the 95% interval, where the source gives one"),
         Column("ci95_high", pa.float64(), "Upper end of the 95% interval, where the source gives one"),
         Column("votes", pa.int64(), "Arena votes behind an Elo rating", "votes"),
+        Column("ci90_low", pa.float64(), "Lower end of the 90% interval, where the source gives that one (Epoch's ECI)"),
+        Column("ci90_high", pa.float64(), "Upper end of the 90% interval, where the source gives that one"),
         Column("comparable_as", pa.string(), "The class of settings this score compares within (5-shot; the Arena snapshot...), per llmflation.benchmarks; null when it compares with none (MMLU 0-shot CoT)"),
         Column("chosen", pa.bool_(), "The score the analysis uses for this model, benchmark and comparable class (source preference order); never a non-comparable one", required=True),
     ),

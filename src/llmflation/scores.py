@@ -75,6 +75,8 @@ ROW_COLUMNS = [
     "ci95_low",
     "ci95_high",
     "votes",
+    "ci90_low",
+    "ci90_high",
 ]
 TABLE_COLUMNS = ["model_id", *ROW_COLUMNS, "comparable_as", "chosen"]
 #: What the analysis reads of a chosen score, and shows beside the cheapest model of a level.
@@ -141,6 +143,8 @@ def score_rows(records: Iterable[tuple[str, ScoreRecord]]) -> pd.DataFrame:
             "ci95_low": record.ci95_low,
             "ci95_high": record.ci95_high,
             "votes": record.votes,
+            "ci90_low": record.ci90_low,
+            "ci90_high": record.ci90_high,
         }
         for source_id, record in records
     ]
@@ -171,7 +175,7 @@ def reference_score_rows(reference_scores: pd.DataFrame) -> pd.DataFrame:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["score"] = frame["score"].astype("float64")
     frame["reported_at"] = pd.to_datetime(frame["reported_at"], utc=True)
-    for column in ("ci95_low", "ci95_high"):
+    for column in ("ci95_low", "ci95_high", "ci90_low", "ci90_high"):
         frame[column] = frame[column].astype("float64")
     frame["votes"] = frame["votes"].astype("Int64")
     frame["self_reported"] = frame["self_reported"].astype("boolean")
@@ -221,7 +225,7 @@ def scores_table(matched: pd.DataFrame, policy: ScorePolicy | None = None) -> pd
     comparable = table["comparable_as"].notna()
     first = ~table.duplicated(["model_id", "benchmark", "comparable_as"], keep="first")
     table["chosen"] = comparable & first
-    return table[TABLE_COLUMNS].reset_index(drop=True)
+    return table.reindex(columns=TABLE_COLUMNS).reset_index(drop=True)
 
 
 def _ordered(table: pd.DataFrame, policy: ScorePolicy) -> pd.DataFrame:

@@ -260,6 +260,9 @@ ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, http
 
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
 
+#: Epoch AI publishes its data under CC-BY-4.0, with this credit (its citation of the Benchmarking Hub).
+EPOCH_ATTRIBUTION = "Epoch AI, 'AI Benchmarking', https://epoch.ai/benchmarks (CC-BY-4.0)"
+
 LEADERBOARDS: tuple[Source, ...] = (
     Source(
         id="open_llm_leaderboard_v1",
@@ -340,6 +343,21 @@ LEADERBOARDS: tuple[Source, ...] = (
             "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
             "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "
             + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="epoch_benchmarks",
+        kind="leaderboard",
+        provider="epoch",
+        urls=(SourceURL("https://epoch.ai/data/benchmark_data.zip", since=2024),),
+        parser="llmflation.parsers.epoch",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=EPOCH_ATTRIBUTION,
+        notes=(
+            "Epoch AI's Benchmarking Hub download (CC-BY-4.0, refreshed daily): one zip holding the Epoch "
+            "Capabilities Index (ECI, anchored so Claude 3.5 Sonnet = 130 and GPT-5 = 150) and Epoch's own runs "
+            "of GPQA Diamond, MATH level 5, OTIS Mock AIME, FrontierMath and SWE-bench Verified, with its model "
+            "version table. One source, since one download holds every table. Attribution: " + EPOCH_ATTRIBUTION
         ),
     ),
 )
