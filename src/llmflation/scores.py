@@ -10,8 +10,8 @@ When several sources state a score for the same model and benchmark, every row i
 
 1. ``reference``: the curated table, each row cited and checked by a person;
 2. independent evaluations, where someone other than the model's creator ran the test:
-   ``artificial_analysis``, ``open_llm_leaderboard_v2``, ``open_llm_leaderboard_v1``, ``lmarena``,
-   ``lmarena_vision``;
+   ``artificial_analysis``, ``epoch_benchmarks``, ``open_llm_leaderboard_v2``,
+   ``open_llm_leaderboard_v1``, ``lmarena_dataset``, ``lmarena``, ``lmarena_vision``;
 3. ``*``: any other source (``llm_stats``: the creators' self-reported numbers).
 
 Only rows in a **comparable setting** are ever chosen (:mod:`llmflation.benchmarks` says, per
@@ -53,8 +53,10 @@ REFERENCE_SOURCE = "reference"
 DEFAULT_PREFERENCE: tuple[str, ...] = (
     REFERENCE_SOURCE,
     "artificial_analysis",
+    "epoch_benchmarks",
     "open_llm_leaderboard_v2",
     "open_llm_leaderboard_v1",
+    "lmarena_dataset",
     "lmarena",
     "lmarena_vision",
     "*",

@@ -260,6 +260,10 @@ ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, http
 
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
 
+#: LMArena publishes its leaderboard dataset under CC-BY-4.0 and asks for this credit.
+LMARENA_ATTRIBUTION = "LMArena leaderboard dataset, https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset (CC-BY-4.0)"
+_LMARENA_DATASET = "https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset/resolve/main"
+
 #: Epoch AI publishes its data under CC-BY-4.0, with this credit (its citation of the Benchmarking Hub).
 EPOCH_ATTRIBUTION = "Epoch AI, 'AI Benchmarking', https://epoch.ai/benchmarks (CC-BY-4.0)"
 
@@ -358,6 +362,24 @@ LEADERBOARDS: tuple[Source, ...] = (
             "Capabilities Index (ECI, anchored so Claude 3.5 Sonnet = 130 and GPT-5 = 150) and Epoch's own runs "
             "of GPQA Diamond, MATH level 5, OTIS Mock AIME, FrontierMath and SWE-bench Verified, with its model "
             "version table. One source, since one download holds every table. Attribution: " + EPOCH_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="lmarena_dataset",
+        kind="leaderboard",
+        provider="lmarena",
+        urls=(SourceURL(f"{_LMARENA_DATASET}/text/latest-00000-of-00001.parquet", since=2025),),
+        parser="llmflation.parsers.lmarena_dataset",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=LMARENA_ATTRIBUTION,
+        notes=(
+            "LMArena's own export of its text leaderboard, the Hugging Face dataset lmarena-ai/leaderboard-dataset "
+            "(CC-BY-4.0; Parquet, split 'latest'): rating, 95% interval, votes, organization, licence per model and "
+            "category, with the leaderboard's publication date. Chosen over the CSV mirror (lmarena: a third "
+            "party's monthly export, undated, ending 2025-08) and over scraping lmarena.ai (drawn in the browser "
+            "behind a bot check, no date): it is LMArena's publication, dated, in one stable schema. Only the "
+            "overall category is read; each rating's setting names its publication date. Attribution: "
+            + LMARENA_ATTRIBUTION
         ),
     ),
 )
