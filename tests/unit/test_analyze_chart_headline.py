@@ -110,3 +110,10 @@ def test_step_labels_at_the_same_place_are_moved_apart() -> None:
     renderer = figure.canvas.get_renderer()
     first, second = (text.get_window_extent(renderer) for text in axes.texts)
     assert not first.overlaps(second)
+
+
+def test_chart_draws_one_panel_per_benchmark(tmp_path: Path) -> None:
+    other = TABLE.assign(benchmark="eci", threshold=TABLE["threshold"] + 80)
+    path = render_chart(pd.concat([TABLE, other], ignore_index=True), RATES, tmp_path / "two.png")
+    image = matplotlib.image.imread(path)
+    assert image.shape[:2] == (round((1.4 + 3.4 * 2) * 150), 1650)  # two panels of 3.4 inches under the titles

@@ -48,18 +48,30 @@ def render_chart(
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
         raise ValueError(f"cheapest_by_quality has no rows for blend {blend!r}")
-    figure = Figure(figsize=(11, 6.6), dpi=150, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
     levels = table[["benchmark", "threshold"]].drop_duplicates().sort_values(["benchmark", "threshold"])
+    benchmarks = list(dict.fromkeys(levels["benchmark"]))
+    # one panel per benchmark (MMLU, ECI, GPQA Diamond...), sharing the time axis: seven levels on
+    # one plot bury each other's labels, and thresholds of different benchmarks do not compare
+    height = 6.6 if len(benchmarks) == 1 else 1.4 + 3.4 * len(benchmarks)
+    figure = Figure(figsize=(11, height), dpi=150, layout="constrained")
+    FigureCanvasAgg(figure)
+    panels = figure.subplots(len(benchmarks), 1, sharex=True, squeeze=False)[:, 0]
     last_month = table["month"].max()
-    labels = []
-    for colour, (benchmark, threshold) in zip(COLOURS * 4, levels.itertuples(index=False), strict=False):
-        level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
-        rate = rate_for(decline_rates, benchmark, threshold, blend, method)
-        labels.extend(_draw_level(axes, level, rate, colour, last_month))
-    _style(axes, figure, blend, last_month)
-    _place_labels(figure, axes, labels)
+    colours = iter(COLOURS * 4)
+    labels_per_panel = []
+    for axes, benchmark in zip(panels, benchmarks, strict=True):
+        labels = []
+        for threshold in levels.loc[levels["benchmark"] == benchmark, "threshold"]:
+            level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
+            rate = rate_for(decline_rates, benchmark, threshold, blend, method)
+            labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
+        labels_per_panel.append(labels)
+    for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
+        _style(axes, figure, blend, last_month, first=axes is panels[0])
+    figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout
+    figure.set_layout_engine("none")
+    for axes, labels in zip(panels, labels_per_panel, strict=True):
+        _place_labels(figure, axes, labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png", facecolor="white")
@@ -167,7 +179,8 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
         taken.append(annotation.get_window_extent(renderer))
 
 
-def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
+def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, first: bool = True) -> None:
+    """Scales, grid and legend of one panel; the titles and the footer once, with the first panel."""
     axes.set_yscale("log")
     axes.yaxis.set_major_locator(LogLocator(base=10))
     axes.yaxis.set_minor_formatter(NullFormatter())
@@ -182,6 +195,8 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
     axes.set_xlim(right=last_month.tz_convert(None) + pd.DateOffset(months=7))  # room for the last labels
     axes.set_ylabel("USD per 1M tokens (log scale)")
     axes.legend(loc="upper right", frameon=False, fontsize=9)
+    if not first:
+        return
     figure.suptitle("The cheapest LLM that reaches each quality level, month by month", fontsize=14, x=0.01, ha="left")
     axes.set_title(
         f"Price per 1M tokens at a {blend} input:output blend; dashed: fitted trend (OLS of log price on time)",
@@ -189,12 +204,10 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
         loc="left",
         color="#555555",
     )
-    axes.annotate(
+    figure.supxlabel(  # the figure's footer, below every panel (an axes annotation would stretch the first)
         f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source",
-        xy=(0, 0),
-        xycoords="figure fraction",
-        xytext=(6, 4),
-        textcoords="offset points",
+        x=0.005,
+        ha="left",
         fontsize=7.5,
         color="#777777",
     )
