@@ -222,7 +222,9 @@ def scores_table(matched: pd.DataFrame, policy: ScorePolicy | None = None) -> pd
     table = matched[matched["model_id"].notna()].copy()
     if table.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    table["comparable_as"] = [comparable_as(b, s)[0] for b, s in zip(table["benchmark"], table["setting"])]
+    pairs = list(zip(table["benchmark"], table["setting"]))
+    classes = {pair: comparable_as(*pair)[0] for pair in set(pairs)}  # a few hundred distinct settings
+    table["comparable_as"] = [classes[pair] for pair in pairs]
     table = _ordered(table, policy)
     comparable = table["comparable_as"].notna()
     first = ~table.duplicated(["model_id", "benchmark", "comparable_as"], keep="first")
@@ -234,7 +236,7 @@ def _ordered(table: pd.DataFrame, policy: ScorePolicy) -> pd.DataFrame:
     """Rows sorted best first within each (model_id, benchmark), by the policy: comparable rows first."""
     table = table.copy()
     table["_rank"] = [policy.rank(s) for s in table["source_id"]]
-    table["_comparable"] = [int(comparable_as(b, s)[0] is None) for b, s in zip(table["benchmark"], table["setting"])]
+    table["_comparable"] = table["comparable_as"].isna().astype(int)  # 0 = comparable, first
     table["_independent"] = table["self_reported"].fillna(True).astype(bool).astype(int)  # 0 = independent
     table["_when"] = table["reported_at"].fillna(pd.Timestamp.min.tz_localize("UTC"))
     return table.sort_values(
