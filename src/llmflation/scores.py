@@ -222,7 +222,7 @@ def scores_table(matched: pd.DataFrame, policy: ScorePolicy | None = None) -> pd
     table = matched[matched["model_id"].notna()].copy()
     if table.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    pairs = list(zip(table["benchmark"], table["setting"]))
+    pairs = [(b, s if isinstance(s, str) else None) for b, s in zip(table["benchmark"], table["setting"])]
     classes = {pair: comparable_as(*pair)[0] for pair in set(pairs)}  # a few hundred distinct settings
     table["comparable_as"] = [classes[pair] for pair in pairs]
     table = _ordered(table, policy)
