@@ -23,6 +23,8 @@ from llmflation.benchmarks import label
 
 log = logging.getLogger(__name__)
 
+#: Marks a model whose score at the level is its creator's own claim (the footer says so).
+SELF_REPORTED_MARK = "*"
 #: Colour-blind-safe palette (Okabe-Ito), one colour per quality level.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 
@@ -79,6 +81,10 @@ def render_chart(
     return path
 
 
+def _is_true(value: object) -> bool:
+    return value is not None and not pd.isna(value) and bool(value)
+
+
 def _trend_text(rate: pd.Series | None) -> str:
     if rate is None:
         return "no trend fitted"
@@ -119,18 +125,23 @@ def _draw_level(
 def _step_labels(
     level: pd.DataFrame, months: list[pd.Timestamp], prices: list[float], colour: str
 ) -> list[tuple[str, pd.Timestamp, float, str]]:
-    """One label where the cheapest offer changes: model (provider) and price, or the new price alone."""
+    """One label where the cheapest offer changes: model (provider) and price, or the new price alone.
+
+    A model at the level on its creator's own score is marked ``*`` (explained in the footer).
+    """
     labels = []
     previous: tuple[object, object, float] | None = None
-    for when, price, model, provider in zip(months, prices, level["model_id"], level["provider"], strict=True):
+    claimed = level["score_self_reported"] if "score_self_reported" in level.columns else [None] * len(level)
+    for when, price, model, provider, own in zip(months, prices, level["model_id"], level["provider"], claimed, strict=True):
         if previous == (model, provider, price):
             continue
+        mark = SELF_REPORTED_MARK if _is_true(own) else ""
         if previous is not None and previous[:2] == (model, provider):
             text = f"${price:.3g}"
         elif provider is None or pd.isna(provider) or provider == "":
-            text = f"{model} ${price:.3g}"
+            text = f"{model}{mark} ${price:.3g}"
         else:
-            text = f"{model} ({provider}) ${price:.3g}"
+            text = f"{model}{mark} ({provider}) ${price:.3g}"
         previous = (model, provider, price)
         labels.append((text, when, price, colour))
     return labels
@@ -205,7 +216,8 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, first: bo
         color="#555555",
     )
     figure.supxlabel(  # the figure's footer, below every panel (an axes annotation would stretch the first)
-        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source",
+        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source"
+        f" \u00b7 {SELF_REPORTED_MARK} score self-reported by the model's creator",
         x=0.005,
         ha="left",
         fontsize=7.5,
