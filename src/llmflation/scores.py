@@ -1,4 +1,4 @@
-"""The ``scores`` table: benchmark results from every source, all kept, one chosen per model and benchmark.
+"""The ``scores`` table: benchmark results from every source, all kept, one chosen per model, benchmark and comparable setting.
 
 Score rows come from the leaderboard parsers (``ScoreRecord``s, each with the id of the source it
 was captured from) and from the curated ``data/reference/scores.csv``. Each row's name is matched
@@ -23,6 +23,7 @@ benchmark and class: the first by source preference, then an independently measu
 self-reported one, then the most recently reported (the latest ECI release). A model whose
 only scores for a level are not comparable does not qualify for it; the run report lists it
 with the reason (:func:`not_comparable_for_levels`).
+
 The order is configurable in the TOML file::
 
     [scores]
