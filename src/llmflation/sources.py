@@ -302,6 +302,13 @@ ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, http
 
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
 
+#: LMArena publishes its leaderboard dataset under CC-BY-4.0 and asks for this credit.
+LMARENA_ATTRIBUTION = "LMArena leaderboard dataset, https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset (CC-BY-4.0)"
+_LMARENA_DATASET = "https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset/resolve/main"
+
+#: Epoch AI publishes its data under CC-BY-4.0, with this credit (its citation of the Benchmarking Hub).
+EPOCH_ATTRIBUTION = "Epoch AI, 'AI Benchmarking', https://epoch.ai/benchmarks (CC-BY-4.0)"
+
 LEADERBOARDS: tuple[Source, ...] = (
     Source(
         id="open_llm_leaderboard_v1",
@@ -382,6 +389,39 @@ LEADERBOARDS: tuple[Source, ...] = (
             "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
             "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "
             + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="epoch_benchmarks",
+        kind="leaderboard",
+        provider="epoch",
+        urls=(SourceURL("https://epoch.ai/data/benchmark_data.zip", since=2024),),
+        parser="llmflation.parsers.epoch",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=EPOCH_ATTRIBUTION,
+        notes=(
+            "Epoch AI's Benchmarking Hub download (CC-BY-4.0, refreshed daily): one zip holding the Epoch "
+            "Capabilities Index (ECI, anchored so Claude 3.5 Sonnet = 130 and GPT-5 = 150) and Epoch's own runs "
+            "of GPQA Diamond, MATH level 5, OTIS Mock AIME, FrontierMath and SWE-bench Verified, with its model "
+            "version table. One source, since one download holds every table. Attribution: " + EPOCH_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="lmarena_dataset",
+        kind="leaderboard",
+        provider="lmarena",
+        urls=(SourceURL(f"{_LMARENA_DATASET}/text/latest-00000-of-00001.parquet", since=2025),),
+        parser="llmflation.parsers.lmarena_dataset",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=LMARENA_ATTRIBUTION,
+        notes=(
+            "LMArena's own export of its text leaderboard, the Hugging Face dataset lmarena-ai/leaderboard-dataset "
+            "(CC-BY-4.0; Parquet, split 'latest'): rating, 95% interval, votes, organization, licence per model and "
+            "category, with the leaderboard's publication date. Chosen over the CSV mirror (lmarena: a third "
+            "party's monthly export, undated, ending 2025-08) and over scraping lmarena.ai (drawn in the browser "
+            "behind a bot check, no date): it is LMArena's publication, dated, in one stable schema. Only the "
+            "overall category is read; each rating's setting names its publication date. Attribution: "
+            + LMARENA_ATTRIBUTION
         ),
     ),
 )
