@@ -151,3 +151,11 @@ def test_the_v2_feed_reads_the_same_and_its_extra_prices_are_not_token_prices() 
                                                   "output_mtok": 4, "cache_write_1h_mtok": 1.6, "web_searches_kcount": 10}}
     [row] = parse([provider("anthropic", model)]).prices
     assert (row.input_usd_per_mtok, row.output_usd_per_mtok, row.cache_write_usd_per_mtok) == (Decimal("0.8"), Decimal(4), Decimal(1))
+
+
+def test_models_are_stated_with_their_creator_only_where_the_data_says_it() -> None:
+    result = parse([provider("openai", O3), provider("together", {**O3, "id": "meta-llama/Llama-3-8b"}),
+                    provider("groq", {**O3, "id": "llama3-8b"})])
+    creators = {(m.provider, m.model_key): m.creator for m in result.models}
+    assert creators == {("openai", "o3"): "openai", ("together", "meta-llama/Llama-3-8b"): "meta-llama",
+                        ("groq", "llama3-8b"): None}
