@@ -407,15 +407,15 @@ def _runs(segments: list[str]) -> tuple[str, ...]:
 # --- what the build and the CLI call ---------------------------------------------------------
 
 
-def match_names(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, Match]:
-    """Each distinct name -> its :class:`Match` (``llmflation match NAME...``)."""
+def match_names(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, Match]:
+    """Each distinct name -> its :class:`Match` (``llmflation match NAME...``), seen at ``at`` when given."""
     catalog = catalog or Catalog.load()
-    return {name: catalog.match(name) for name in dict.fromkeys(names)}
+    return {name: catalog.match(name, at=at) for name in dict.fromkeys(names)}
 
 
-def match_ids(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, str | None]:
+def match_ids(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, str | None]:
     """Each distinct name -> its ``model_id`` or ``None``: the ``llmflation match --json`` object."""
-    return {name: m.model_id for name, m in match_names(names, catalog).items()}
+    return {name: m.model_id for name, m in match_names(names, catalog, at).items()}
 
 
 def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key",

@@ -38,6 +38,12 @@ def newest_fixture(source_id: str) -> Path:
     return pages[-1]
 
 
+def _newest(folder: Path) -> Path:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    assert files, f"no file in {folder}"
+    return files[-1]
+
+
 def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
     """What the loopback server answers for each source: bytes and content type."""
     prices, scores = corpus / "prices", corpus / "scores"
@@ -51,6 +57,7 @@ def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
         "lmarena_vision": lambda: ((scores / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
         "llm_stats": lambda: (zip_folder(scores / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
         "artificial_analysis": lambda: ((FIXTURES / "artificial_analysis_models.json").read_bytes(), "application/json"),
+        "models_dev": lambda: (_newest(corpus / "catalog" / "models-dev").read_bytes(), "application/json"),
     }
     out = {}
     for source in SOURCES:

@@ -70,9 +70,10 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     return result
 
 
-#: genai-prices provider ids that are the makers of the models they list (their own APIs).
+#: genai-prices provider ids that are the makers of every model they list (their own APIs). Not
+#: ``google``, whose list holds Vertex AI's Claude models beside Gemini.
 FIRST_PARTY_PROVIDERS = frozenset(
-    {"openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere", "moonshotai", "minimax", "zhipuai", "perplexity"}
+    {"openai", "anthropic", "mistral", "deepseek", "x-ai", "cohere", "moonshotai", "minimax", "zhipuai", "perplexity"}
 )
 
 

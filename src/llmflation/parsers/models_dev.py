@@ -41,7 +41,8 @@ PROVIDER_NAMES = {
     "google-vertex": "vertex_ai",
 }
 
-#: models.dev providers that are the makers of every model they list (their own API).
+#: models.dev providers that are the makers of every model they list (their own API). Not
+#: ``alibaba-cn``, whose list holds GLM, Kimi and DeepSeek models beside Qwen.
 FIRST_PARTY_HOSTS = frozenset(
     {
         "openai",
@@ -58,7 +59,6 @@ FIRST_PARTY_HOSTS = frozenset(
         "minimax",
         "minimax-cn",
         "alibaba",
-        "alibaba-cn",
         "perplexity",
         "inception",
         "upstage",
