@@ -171,9 +171,6 @@ def build_catalog(reference: Reference, records: Iterable[SourcedRecord]) -> Cat
         if decided is not None:
             unresolved.append(_unresolved(item, decided))
             continue
-        if _creator(item, makers) is None:
-            unresolved.append(_unresolved(item, f"no maker stated (creator {item.record.creator!r})"))
-            continue
         keyed[_key(item.record.model_key)].append(item)
 
     groups = _join_undated(_by_creator(keyed, makers, unresolved), unresolved)
@@ -285,22 +282,24 @@ def _creator(item: SourcedRecord, makers: frozenset[str]) -> str | None:
 def _by_creator(keyed: dict[tuple[str, ...], list[SourcedRecord]], makers: frozenset[str],
                 unresolved: list[dict[str, object]]) -> dict[tuple[str, tuple[str, ...]], list[SourcedRecord]]:
     """Records of one name, under the creator they state: OpenRouter's author outranks an owner in
-    another source's id (``Qwen/...``), which outranks a host taken to be the maker; when the
-    best-ranked statements disagree, the records are unresolved."""
+    another source's id (``Qwen/...``), which outranks a host taken to be the maker. Only makers
+    count (a host's route is none); when the best-ranked statements disagree, or no record names a
+    maker, the records are unresolved."""
     groups: dict[tuple[str, tuple[str, ...]], list[SourcedRecord]] = {}
     for key, items in keyed.items():
         tiers = (
-            {_creator(i, makers) for i in items if i.capture.source_id in _AUTHOR_SOURCES},
-            {_creator(i, makers) for i in items if not _first_party(i)},
-            {_creator(i, makers) for i in items if _first_party(i)},
+            {_creator(i, makers) for i in items if i.capture.source_id in _AUTHOR_SOURCES} - {None},
+            {_creator(i, makers) for i in items if not _first_party(i)} - {None},
+            {_creator(i, makers) for i in items if _first_party(i)} - {None},
         )
-        creators = next(tier for tier in tiers if tier) if any(tiers) else set()
+        creators = next((tier for tier in tiers if tier), set())
         if len(creators) == 1:
             groups[(creators.pop(), key)] = items  # type: ignore[index]
             continue
-        named = ", ".join(sorted(c for c in creators if c))
         for item in items:
-            unresolved.append(_unresolved(item, f"sources name different makers: {named}"))
+            reason = (f"sources name different makers: {', '.join(sorted(creators))}" if creators  # type: ignore[arg-type]
+                      else f"no maker stated (creator {item.record.creator!r})")
+            unresolved.append(_unresolved(item, reason))
     return groups
 
 
