@@ -54,7 +54,8 @@ def test_model_records_state_what_the_listing_says_and_no_more() -> None:
     result = parse({"openai": host("openai", GPT), "xai": host("xai", GROK),
                     "togetherai": host("togetherai", {**GPT, "id": "Qwen/Qwen3-8B"}),
                     "nano-gpt": host("nano-gpt", {**GPT, "id": "TEE/x/z"}),
-                    "cerebras": host("cerebras", {**GPT, "id": "llama3.1-8b"})})
+                    "cerebras": host("cerebras", {**GPT, "id": "llama3.1-8b"}),
+                    "firmware": host("firmware", {**GPT, "id": "gpt-oss-20b", "release_date": "1970-01-01"})})
     by_key = {(m.provider, m.model_key): m for m in result.models}
     gpt = by_key[("openai", "gpt-5.3-codex")]
     assert gpt.creator == "openai" and gpt.reasoning is True and gpt.open_weights is False
@@ -64,6 +65,8 @@ def test_model_records_state_what_the_listing_says_and_no_more() -> None:
     assert by_key[("together", "Qwen/Qwen3-8B")].creator == "qwen"  # host id in our naming; owner of the id
     assert by_key[("cerebras", "llama3.1-8b")].creator is None  # a host serving others' models names no creator
     assert by_key[("nano-gpt", "TEE/x/z")].creator is None  # not an owner/model id
+    assert by_key[("firmware", "gpt-oss-20b")].release_date is None  # the Unix epoch stands for "unknown"
+    assert result.skipped["release date is the Unix epoch (a placeholder)"] == 1
 
 
 def test_models_without_text_output_or_cost_give_no_price_but_a_model_record() -> None:

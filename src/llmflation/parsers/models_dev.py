@@ -79,6 +79,7 @@ _COST_FIELDS = {
 #: An ``owner/model`` id: one slash, an owner of letters, digits, ``-``, ``_``, ``.`` (not ``@cf/meta/...``,
 #: ``hf:org/...`` or ``accounts/fireworks/models/...``, which are a host's routes, not an owner).
 _OWNER_MODEL = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)/[^/]+$")
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Prompt size above which ``context_over_200k`` prices apply, in tokens.
 _OVER_200K = 200_000
 
@@ -180,14 +181,19 @@ def _price(value: object) -> Decimal | None:
 
 
 def _release_date(value: object, result: ParseResult) -> datetime | None:
-    """A ``YYYY-MM-DD`` date as UTC midnight; a month alone (``2025-03``) names no day and gives ``None``."""
+    """A ``YYYY-MM-DD`` date as UTC midnight; a month alone (``2025-03``) names no day and gives ``None``,
+    and so does 1970-01-01, the Unix epoch, which some hosts write for "unknown"."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         result.skip("release date is not a day (YYYY-MM-DD)")
         return None
+    if day == _UNIX_EPOCH:
+        result.skip("release date is the Unix epoch (a placeholder)")
+        return None
+    return day
 
 
 
