@@ -15,7 +15,9 @@ newest capture of each source that has any, and decides for each record which mo
    normalization (``claude-sonnet-4-6`` at Anthropic, ``anthropic/claude-sonnet-4.6`` at
    OpenRouter) are one model. A group whose name is another group's name plus a date
    (``gpt-9`` beside ``gpt-9-2027-01-01``) names a snapshot it does not say: it joins that group
-   only when one of its records' ``canonical_slug`` is that snapshot, else it is unresolved.
+   only when one of its records' ``canonical_slug`` is that snapshot, else it is unresolved. A
+   ``-latest`` name never makes a model: it moves between models, and only a dated alias can
+   say which one it meant when.
 
 **Model ids.** Curated ids never change. A model made from sources gets
 ``<creator>/<name>``: the creator as the catalog spells makers (:data:`CREATOR_NAMES` maps other
@@ -86,6 +88,9 @@ CREATOR_NAMES = {
     "ibm-granite": "ibm",
     "bytedance-seed": "bytedance",
 }
+#: A name with this word (``claude-3-7-sonnet-latest``, ``chatgpt-4o-latest``) names whatever model
+#: its maker points it at: never a model of its own.
+FLOATING_WORD = "latest"
 #: Sources whose model records say who made a model, in the order their facts are taken.
 SOURCE_ORDER = ("models_dev", "openrouter", "genai_prices")
 #: Sources whose ids are ``author/slug`` with the author the model's maker.
@@ -170,6 +175,9 @@ def build_catalog(reference: Reference, records: Iterable[SourcedRecord]) -> Cat
             continue
         if decided is not None:
             unresolved.append(_unresolved(item, decided))
+            continue
+        if FLOATING_WORD in _key(item.record.model_key):
+            unresolved.append(_unresolved(item, f"a {FLOATING_WORD!r} name moves between models: only a dated alias can say which"))
             continue
         keyed[_key(item.record.model_key)].append(item)
 

@@ -51,6 +51,8 @@ RECORDS = [
     # a new model, spelled two ways, at its maker and at OpenRouter
     md("claude-zen-2-5", "anthropic", "anthropic", name="Claude Zen 2.5", release_date=datetime(2027, 7, 10, tzinfo=UTC)),
     orr("anthropic/claude-zen-2.5", name="Anthropic: Claude Zen 2.5", first_listed_at=LISTED),
+    # a floating name is never a model of its own
+    md("claude-zen-latest", "anthropic", "anthropic"),
     # a host's route is not a maker
     md("@cf/meta/tiny-2", "cloudflare-workers-ai", None),
     # two makers claimed by owners of ids
@@ -95,6 +97,7 @@ def test_two_spellings_of_a_new_model_are_one_model_named_as_its_maker_names_it(
 def test_no_maker_or_two_makers_stay_unresolved(built) -> None:
     reasons = dict(zip(zip(built.unresolved["source_id"], built.unresolved["model_key"]), built.unresolved["reason"]))
     assert "no maker stated" in reasons[("models_dev", "@cf/meta/tiny-2")]
+    assert "only a dated alias can say which" in reasons[("models_dev", "claude-zen-latest")]
     # OpenRouter's author outranks another source's owner: one model, OpenRouter's maker
     assert built.record_models[("openrouter", "otherco/widget-1")] == "otherco/widget-1"
     assert built.record_models[("models_dev", "acme/widget-1")] == "otherco/widget-1"
