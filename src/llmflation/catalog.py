@@ -17,7 +17,8 @@ newest capture of each source that has any, and decides for each record which mo
    (``gpt-9`` beside ``gpt-9-2027-01-01``) names a snapshot it does not say: it joins that group
    only when one of its records' ``canonical_slug`` is that snapshot, else it is unresolved. A
    ``-latest`` name never makes a model: it moves between models, and only a dated alias can
-   say which one it meant when.
+   say which one it meant when. Nor does a display name (``Claude 3.5 Sonnet (Oct 2024)`` in a
+   leaderboard's table): it may match a model, never make one.
 
 **Model ids.** Curated ids never change. A model made from sources gets
 ``<creator>/<name>``: the creator as the catalog spells makers (:data:`CREATOR_NAMES` maps other
@@ -175,6 +176,9 @@ def build_catalog(reference: Reference, records: Iterable[SourcedRecord]) -> Cat
             continue
         if decided is not None:
             unresolved.append(_unresolved(item, decided))
+            continue
+        if any(ch.isspace() for ch in item.record.model_key.strip()):
+            unresolved.append(_unresolved(item, "a display name, not an id: it may match a model, never make one"))
             continue
         if FLOATING_WORD in _key(item.record.model_key):
             unresolved.append(_unresolved(item, f"a {FLOATING_WORD!r} name moves between models: only a dated alias can say which"))

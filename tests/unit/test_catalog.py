@@ -53,6 +53,8 @@ RECORDS = [
     orr("anthropic/claude-zen-2.5", name="Anthropic: Claude Zen 2.5", first_listed_at=LISTED),
     # a floating name is never a model of its own
     md("claude-zen-latest", "anthropic", "anthropic"),
+    # a display name may match, never make a model
+    SourcedRecord(MD_CAPTURE, ModelRecord(model_key="Claude Zen 3 (Jan 2028)", creator="Anthropic", provider="epoch")),
     # a host's route is not a maker
     md("@cf/meta/tiny-2", "cloudflare-workers-ai", None),
     # two makers claimed by owners of ids
@@ -98,6 +100,7 @@ def test_no_maker_or_two_makers_stay_unresolved(built) -> None:
     reasons = dict(zip(zip(built.unresolved["source_id"], built.unresolved["model_key"]), built.unresolved["reason"]))
     assert "no maker stated" in reasons[("models_dev", "@cf/meta/tiny-2")]
     assert "only a dated alias can say which" in reasons[("models_dev", "claude-zen-latest")]
+    assert "a display name" in reasons[("models_dev", "Claude Zen 3 (Jan 2028)")]
     # OpenRouter's author outranks another source's owner: one model, OpenRouter's maker
     assert built.record_models[("openrouter", "otherco/widget-1")] == "otherco/widget-1"
     assert built.record_models[("models_dev", "acme/widget-1")] == "otherco/widget-1"
