@@ -25,6 +25,8 @@ from llmflation.analyze import (
     render_chart,
     source_captures,
 )
+from llmflation.catalog import build_catalog, newest_model_records
+from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store, parser_options
@@ -125,18 +127,21 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     line): it is ours to fix, and publishing without it would silently change the series.
     """
     reference = load_reference(settings.reference_dir)
-    catalog = Catalog.from_frames(reference.models, reference.aliases)
     store = RawStore(settings.raw_dir)
     parsed = parse_store(store, settings.parsed_dir, report, source_ids, options=parser_options(settings))
+    built = build_catalog(reference, newest_model_records(parsed))
+    catalog = built.catalog
     prices = assign_model_ids(prices_frame(parsed), catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []
     tables = {
         "prices": prices,
-        "models": reference.models.reindex(columns=MODELS.column_names),
+        "models": built.models.reindex(columns=MODELS.column_names),
+        "model_aliases": built.aliases,
         "scores": scores_frame(parsed, reference, catalog, ScorePolicy.from_settings(settings), report),
         "unmatched_models": unmatched_table(prices, catalog),
     }
+    report.sections["catalog"] = catalog_section(built, prices, tables["scores"], settings.quality_levels)
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
     return BuildResult(tables=tables, parsed=parsed, reference=reference)
 
@@ -162,6 +167,8 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
     rates = decline_rates(cheapest, intervals, scores, levels, blends)
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
+    report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
+        cheapest, result.tables["models"])
     report.sections["analysis"] = {
         "headline": headline_lines(cheapest, rates),
         "capture_reference_disagreements": [d.describe() for d in disagreements],

@@ -8,7 +8,7 @@
     llmflation sources                                the registry
     llmflation report                                 the headline of the latest release
     llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
-    llmflation match NAME... [--json]                 the catalog model each name maps to
+    llmflation match NAME... [--at YYYY-MM-DD] [--json]  the catalog model each name maps to (on a date)
     llmflation unmatched [--summary]                  names in the latest release matching no model
     llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
 
@@ -25,7 +25,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from llmflation.config import ConfigError, Settings, load_settings
 from llmflation.report import RunReport, new_run_id
@@ -166,13 +166,17 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from llmflation.match import Catalog, format_matches, match_ids, match_names
+    """Each name's catalog model on a date (``--at``, default now), with the latest release's catalog."""
+    from llmflation.catalog import release_catalog
+    from llmflation.match import format_matches, match_ids, match_names
 
-    catalog = Catalog.load(load_settings().reference_dir)
+    settings = load_settings()
+    catalog = release_catalog(settings.published_dir, settings.reference_dir)
+    at = datetime.combine(args.at, datetime.min.time(), tzinfo=UTC) if args.at else datetime.now(UTC)
     if args.json:
-        sys.stdout.write(json.dumps(match_ids(args.names, catalog), indent=2) + "\n")
+        sys.stdout.write(json.dumps(match_ids(args.names, catalog, at), indent=2) + "\n")
     else:
-        _print_report(format_matches(match_names(args.names, catalog)))
+        _print_report(format_matches(match_names(args.names, catalog, at)))
     return 0
 
 
@@ -180,19 +184,20 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
     """Names in the latest release's prices that match no catalog model, most price rows first."""
     import pandas as pd
 
-    from llmflation.match import Catalog, format_summary, match_summary, unmatched_table
+    from llmflation.catalog import release_catalog
+    from llmflation.match import assign_model_ids, format_summary, match_summary, unmatched_table
 
     settings = load_settings()
     prices_path = settings.published_dir / "latest" / "prices.parquet"
     if not prices_path.exists():
         log.error("no published release at %s: run 'llmflation build' first", prices_path.parent)
         return 1
-    prices = pd.read_parquet(prices_path, columns=["model_key", "source_id"])
-    catalog = Catalog.load(settings.reference_dir)
+    prices = pd.read_parquet(prices_path, columns=["model_key", "source_id", "observed_at"])
+    prices = assign_model_ids(prices, release_catalog(settings.published_dir, settings.reference_dir))
     if args.summary:
-        _print_report(format_summary(match_summary(prices, catalog)))
+        _print_report(format_summary(match_summary(prices)))
         return 0
-    table = unmatched_table(prices, catalog).head(args.limit)
+    table = unmatched_table(prices).head(args.limit)
     for row in table.itertuples(index=False):
         sys.stdout.write(f"{row.n_price_rows:>7}  {row.source_id:<14} {row.name}  ({row.reason})\n")
     return 0
@@ -289,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     match = sub.add_parser("match", help="show the catalog model each name maps to")
     match.add_argument("names", nargs="+", metavar="NAME")
     match.add_argument("--json", action="store_true", help="print an object from name to model_id or null")
+    match.add_argument("--at", type=_date, help="the date the name was seen, for dated aliases (default: now)")
     match.set_defaults(func=cmd_match)
 
     unmatched = sub.add_parser("unmatched", help="names in the latest release that match no catalog model")

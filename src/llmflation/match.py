@@ -6,7 +6,9 @@ Sources spell the same model many ways: ``gpt-4o-2024-08-06``, ``azure/eu/gpt-4o
 step that finds anything decides:
 
 1. **alias**: the name exactly as written (compared case-insensitively) in ``model_aliases.csv``,
-   or a catalog ``model_id`` itself.
+   or a catalog ``model_id`` itself. A **dated alias** (``valid_from``/``valid_to``) names a model
+   only over its date range: ``gpt-4o`` seen in March 2025 is the snapshot it meant then. Matched
+   without a date (``llmflation match`` without ``--at``), a dated alias is unmatched, naming its models.
 2. **normalized**: the routing part is taken off (provider and region path segments such as
    ``openai/``, ``groq/``, ``bedrock/us-east-1/``, ``accounts/fireworks/models/``; Bedrock's
    ``meta.`` / ``us.anthropic.`` prefixes and ``-v1:0`` revision; OpenRouter's ``:free`` style
@@ -35,6 +37,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -118,6 +121,23 @@ class Match:
 
 
 @dataclass(frozen=True)
+class DatedAlias:
+    """One row of a dated alias: the model a name meant over ``[valid_from, valid_to)`` (None: unbounded)."""
+
+    model_id: str
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+
+    def covers(self, at: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= at) and (self.valid_to is None or at < self.valid_to)
+
+    def describe(self) -> str:
+        start = self.valid_from.date().isoformat() if self.valid_from is not None else "..."
+        end = self.valid_to.date().isoformat() if self.valid_to is not None else "..."
+        return f"{self.model_id} [{start}, {end})"
+
+
+@dataclass(frozen=True)
 class _Parsed:
     """A name taken apart: its comparable keys at each step, and the attributes taken off."""
 
@@ -132,7 +152,12 @@ class _Parsed:
 class Catalog:
     """The catalog's model ids and aliases, indexed for matching."""
 
-    def __init__(self, model_ids: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        model_ids: Iterable[str],
+        aliases: Mapping[str, str] | None = None,
+        dated_aliases: Iterable[tuple[str, DatedAlias]] = (),
+    ) -> None:
         self.model_ids = frozenset(model_ids)
         self._exact: dict[str, str] = {m.casefold(): m for m in self.model_ids}
         self._ids_folded = frozenset(self._exact)
@@ -148,12 +173,33 @@ class Catalog:
             self._exact[folded] = model_id
             if _is_identifier(alias):
                 self._by_key[_parse(alias).base].add(model_id)
+        #: Dated aliases are matched exactly only (with a host's route or a ``:variant`` taken off):
+        #: loosened, a name that moves between snapshots would capture other spellings.
+        self._dated: dict[str, list[DatedAlias]] = defaultdict(list)
+        for alias, entry in dated_aliases:
+            if entry.model_id not in self.model_ids:
+                raise ValueError(f"dated alias {alias!r} points at {entry.model_id!r}, which is not in the catalog")
+            folded = alias.casefold()
+            if folded in self._exact:
+                raise ValueError(f"alias {alias!r} is both dated and undated (or a model id)")
+            self._dated[folded].append(entry)
 
     @classmethod
     def from_frames(cls, models: pd.DataFrame, aliases: pd.DataFrame | None = None) -> Catalog:
-        """From the reference loaders' ``models`` (``model_id``) and ``aliases`` (``alias``, ``model_id``)."""
-        alias_map = {} if aliases is None else dict(zip(aliases["alias"], aliases["model_id"]))
-        return cls(models["model_id"], alias_map)
+        """From the reference loaders' ``models`` (``model_id``) and ``aliases`` (``alias``, ``model_id``,
+        and ``valid_from``/``valid_to`` when dated: a row with either set is a dated alias)."""
+        alias_map: dict[str, str] = {}
+        dated: list[tuple[str, DatedAlias]] = []
+        if aliases is not None:
+            starts = aliases["valid_from"] if "valid_from" in aliases.columns else [None] * len(aliases)
+            ends = aliases["valid_to"] if "valid_to" in aliases.columns else [None] * len(aliases)
+            for alias, model_id, start, end in zip(aliases["alias"], aliases["model_id"], starts, ends):
+                start, end = _instant(start), _instant(end)
+                if start is None and end is None:
+                    alias_map[alias] = model_id
+                else:
+                    dated.append((alias, DatedAlias(model_id, start, end)))
+        return cls(models["model_id"], alias_map, dated)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Catalog:
@@ -165,13 +211,19 @@ class Catalog:
         aliases = reference.load_aliases(folder, models) if (folder / reference.ALIASES_FILE).is_file() else None
         return cls.from_frames(models, aliases)
 
-    def match(self, name: str, owners: frozenset[str] | None = None) -> Match:
+    def depends_on_time(self, name: str) -> bool:
+        """Whether ``name`` is (a routed or ``:variant`` form of) a dated alias: its match needs a date."""
+        return bool(self._dated) and self._dated_tail(name.strip()) is not None
+
+    def match(self, name: str, owners: frozenset[str] | None = None, at: datetime | None = None) -> Match:
         """The catalog model ``name`` refers to, or why it refers to none (see the module doc).
 
         ``owners``: for names that are repository ids (``meta-llama/Llama-3.2-3B-Instruct`` on the
         Hugging Face Hub), the namespaces whose repositories are the creators' own
         (:data:`HUB_CREATOR_ORGS`). A repository under any other namespace is a copy, a
         quantization or a fine-tune, and is left unmatched unless an alias names it.
+
+        ``at``: when the name was seen (a price's ``observed_at``), for dated aliases.
         """
         clean = name.strip()
         if not clean:
@@ -180,7 +232,7 @@ class Catalog:
             owner = clean.split("/", 1)[0].casefold() if "/" in clean else ""
             if owner not in owners and clean.casefold() not in self._exact:
                 return Match(name, None, f"repository of {owner or 'no namespace'!r}, not of a model's creator")
-        exact = self._exact_match(name, clean)
+        exact = self._exact_match(name, clean, at)
         if exact is not None:
             return exact
         parsed = _parse(clean)
@@ -218,33 +270,71 @@ class Catalog:
         return tuple(sorted(found))
 
 
-    def _exact_match(self, name: str, clean: str) -> Match | None:
+    def _dated_tail(self, clean: str) -> str | None:
+        """The dated alias ``clean`` is, after a route or variant is taken off, if any."""
+        for candidate, _ in self._candidates(clean):
+            parts = candidate.split("/")
+            for start in range(len(parts)):
+                tail = "/".join(parts[start:]).casefold()
+                if tail in self._dated:
+                    return tail
+        return None
+
+    @staticmethod
+    def _candidates(clean: str) -> list[tuple[str, dict[str, str]]]:
+        """``clean``, and without its ``:variant`` suffix (with the variant kept as an attribute)."""
+        head, colon, suffix = clean.rpartition(":")
+        if colon and suffix.isalpha() and "/" not in suffix and not clean.startswith("ft:"):
+            return [(clean, {}), (head, {"variant": suffix.casefold()})]
+        return [(clean, {})]
+
+    def _resolve_dated(self, name: str, tail: str, attributes: dict[str, str], at: datetime | None) -> Match:
+        """The model a dated alias named at ``at``; without a date, none: its range says when it is true."""
+        entries = self._dated[tail]
+        known = ", ".join(e.describe() for e in entries)
+        if at is None:
+            ids = tuple(sorted({e.model_id for e in entries}))
+            return Match(name, None, f"dated alias: named {known}; needs the date it was seen", attributes, ids)
+        when = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        covering = sorted({e.model_id for e in entries if e.covers(when)})
+        if len(covering) == 1:
+            return Match(name, covering[0], f"dated alias on {when.date().isoformat()}", attributes)
+        if not covering:
+            return Match(name, None, f"dated alias names no model on {when.date().isoformat()} (known: {known})",
+                         attributes)
+        return Match(name, None, f"ambiguous on {when.date().isoformat()}: could be {', '.join(covering)}",
+                     attributes, tuple(covering))
+
+    def _exact_match(self, name: str, clean: str, at: datetime | None = None) -> Match | None:
         """Step 1: the name, or its tail after a host's route, exactly as an alias or model id.
 
         ``openrouter/openai/gpt-4.1-mini`` (litellm's key for an OpenRouter model) finds the
         alias ``openai/gpt-4.1-mini``; ``anthropic/claude-3.7-sonnet:thinking`` finds
         ``anthropic/claude-3.7-sonnet``, keeping ``thinking`` as the variant.
         """
-        attributes: dict[str, str] = {}
-        text = clean
-        head, colon, suffix = text.rpartition(":")
-        if colon and suffix.isalpha() and "/" not in suffix and not text.startswith("ft:"):
-            attributes["variant"] = suffix.casefold()
-            candidates = [text, head]
-        else:
-            candidates = [text]
-        for candidate in candidates:
+        for candidate, attributes in self._candidates(clean):
             parts = candidate.split("/")
             for start in range(len(parts)):
                 tail = "/".join(parts[start:]).casefold()
                 found = self._exact.get(tail)
-                if found is None:
+                if found is None and tail not in self._dated:
                     continue
-                kept = dict(attributes) if candidate != text else {}
+                kept = dict(attributes)
                 if start:
                     kept["route"] = "/".join(parts[:start]).casefold()
+                if found is None:
+                    return self._resolve_dated(name, tail, kept, at)
                 return Match(name, found, "model id" if tail in self._ids_folded else "alias", kept)
         return None
+
+
+def _instant(value: object) -> datetime | None:
+    """A UTC ``datetime`` from a timestamp cell; missing (None, NaT, NaN) -> None."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()
 
 
 def _is_identifier(alias: str) -> bool:
@@ -334,28 +424,42 @@ def name_key(name: str) -> str:
 # --- what the build and the CLI call ---------------------------------------------------------
 
 
-def match_names(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, Match]:
-    """Each distinct name -> its :class:`Match` (``llmflation match NAME...``)."""
+def match_names(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, Match]:
+    """Each distinct name -> its :class:`Match` (``llmflation match NAME...``), seen at ``at`` when given."""
     catalog = catalog or Catalog.load()
-    return {name: catalog.match(name) for name in dict.fromkeys(names)}
+    return {name: catalog.match(name, at=at) for name in dict.fromkeys(names)}
 
 
-def match_ids(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, str | None]:
+def match_ids(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, str | None]:
     """Each distinct name -> its ``model_id`` or ``None``: the ``llmflation match --json`` object."""
-    return {name: m.model_id for name, m in match_names(names, catalog).items()}
+    return {name: m.model_id for name, m in match_names(names, catalog, at).items()}
 
 
-def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key") -> pd.DataFrame:
+def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key",
+                     time_column: str = "observed_at") -> pd.DataFrame:
     """A copy of ``prices`` with ``model_id`` (``None`` when unmatched) and ``match_reason`` filled in.
 
-    Where the row has no ``quantization`` of its own, the one read from the name (``-fp8``) is set.
+    A name that is a dated alias is matched at the row's ``time_column`` (when the price was
+    seen), so ``gpt-4o`` in a March 2025 capture is the snapshot it meant in March 2025. Where
+    the row has no ``quantization`` of its own, the one read from the name (``-fp8``) is set.
     """
     catalog = catalog or Catalog.load()
-    matches = match_names(prices[name_column].astype(str), catalog)
+    names = prices[name_column].astype(str).tolist()
+    matches = match_names(names, catalog)
+    timed = {name for name in matches if catalog.depends_on_time(name)} if time_column in prices.columns else set()
+    found: list[Match] = [matches[name] for name in names]
+    if timed:
+        at_cache: dict[tuple[str, object], Match] = {}
+        for index, (name, at) in enumerate(zip(names, prices[time_column])):
+            if name in timed and at is not None and not pd.isna(at):
+                key = (name, at)
+                if key not in at_cache:
+                    at_cache[key] = catalog.match(name, at=pd.Timestamp(at).to_pydatetime())
+                found[index] = at_cache[key]
     out = prices.copy()
-    out["model_id"] = [matches[str(n)].model_id for n in prices[name_column]]
-    out["match_reason"] = [matches[str(n)].reason for n in prices[name_column]]
-    from_name = pd.Series([matches[str(n)].attributes.get("quantization") for n in prices[name_column]], index=out.index)
+    out["model_id"] = [m.model_id for m in found]
+    out["match_reason"] = [m.reason for m in found]
+    from_name = pd.Series([m.attributes.get("quantization") for m in found], index=out.index)
     if "quantization" in out.columns:
         out["quantization"] = out["quantization"].where(out["quantization"].notna(), from_name)
     else:
@@ -363,23 +467,33 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
     return out
 
 
+def _assigned(prices: pd.DataFrame, catalog: Catalog | None, name_column: str) -> pd.DataFrame:
+    """``prices`` with ``model_id`` and ``match_reason`` as :func:`assign_model_ids` sets them (kept when present)."""
+    if {"model_id", "match_reason"} <= set(prices.columns):
+        return prices
+    return assign_model_ids(prices, catalog, name_column)
+
+
 UNMATCHED_COLUMNS = ["name", "source_id", "n_price_rows", "reason"]
 
 
 def unmatched_table(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key") -> pd.DataFrame:
-    """The ``unmatched_models`` table: one row per (name, source) that maps to no single catalog model.
+    """The ``unmatched_models`` table: one row per (name, source) with price rows that map to no single catalog model.
 
     Columns ``name, source_id, n_price_rows, reason``, ranked by ``n_price_rows`` (most first), so the
-    names whose matching would add the most prices come first (``llmflation unmatched``).
+    names whose matching would add the most prices come first (``llmflation unmatched``). Rows
+    already matched (``model_id`` set, as by :func:`assign_model_ids`) are taken as they are; a
+    dated alias may match some rows of a name (those seen in its range) and not others.
     """
-    catalog = catalog or Catalog.load()
     if prices.empty:
         return pd.DataFrame(columns=UNMATCHED_COLUMNS)
-    counts = prices.groupby([name_column, "source_id"], sort=False).size().reset_index(name="n_price_rows")
-    matches = match_names(counts[name_column].astype(str), catalog)
-    counts["reason"] = [matches[str(n)].reason for n in counts[name_column]]
-    unmatched = counts[[matches[str(n)].model_id is None for n in counts[name_column]]]
-    table = unmatched.rename(columns={name_column: "name"})[UNMATCHED_COLUMNS]
+    rows = _assigned(prices, catalog, name_column)
+    unmatched = rows[rows["model_id"].isna()]
+    if unmatched.empty:
+        return pd.DataFrame(columns=UNMATCHED_COLUMNS)
+    grouped = unmatched.groupby([name_column, "source_id"], sort=False)
+    table = grouped.agg(n_price_rows=("match_reason", "size"), reason=("match_reason", "first")).reset_index()
+    table = table.rename(columns={name_column: "name"})[UNMATCHED_COLUMNS]
     table = table.sort_values(["n_price_rows", "source_id", "name"], ascending=[False, True, True])
     return table.reset_index(drop=True)
 
@@ -390,24 +504,24 @@ SUMMARY_COLUMNS = ["source_id", "n_models", "n_matched", "share_matched", "n_pri
 def match_summary(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key") -> pd.DataFrame:
     """Per source: distinct model names, how many match a catalog model, and the share (0-1).
 
-    ``prices`` should hold chat-model price rows only (what the parsers emit). Printed by
-    ``llmflation unmatched --summary``; a last row ``source_id = "all"`` counts every (source, name).
+    ``prices`` should hold chat-model price rows only (what the parsers emit). A name counts as
+    matched when its rows are matched (a dated alias: when any of its rows falls in its range).
+    Printed by ``llmflation unmatched --summary``; a last row ``source_id = "all"`` counts every (source, name).
     """
-    catalog = catalog or Catalog.load()
-    matches = match_names(prices[name_column].astype(str), catalog)
+    rows = _assigned(prices, catalog, name_column)
     frame = pd.DataFrame(
         {
-            "source_id": prices["source_id"].astype(str),
-            "name": prices[name_column].astype(str),
+            "source_id": rows["source_id"].astype(str),
+            "name": rows[name_column].astype(str),
+            "matched": rows["model_id"].notna(),
         }
     )
-    frame["matched"] = [matches[n].model_id is not None for n in frame["name"]]
-    rows = []
+    records = []
     for source_id, group in [*frame.groupby("source_id", sort=True), ("all", frame)]:
-        distinct = group.drop_duplicates(["source_id", "name"])
-        n_models = len(distinct)
-        n_matched = int(distinct["matched"].sum())
-        rows.append(
+        per_name = group.groupby(["source_id", "name"], sort=False)["matched"].any()
+        n_models = len(per_name)
+        n_matched = int(per_name.sum())
+        records.append(
             {
                 "source_id": source_id,
                 "n_models": n_models,
@@ -417,7 +531,7 @@ def match_summary(prices: pd.DataFrame, catalog: Catalog | None = None, name_col
                 "n_price_rows_matched": int(group["matched"].sum()),
             }
         )
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(records, columns=SUMMARY_COLUMNS)
 
 
 def format_summary(summary: pd.DataFrame) -> list[str]:

@@ -44,7 +44,9 @@ MODEL_COLUMNS = (
     "source_url",
     "retired_source_url",
 )
-ALIAS_COLUMNS = ("alias", "model_id", "seen_in", "source_url")
+ALIAS_COLUMNS = ("alias", "model_id", "seen_in", "source_url", "valid_from", "valid_to")
+#: Columns an alias file may leave out (files written before aliases were dated).
+OPTIONAL_ALIAS_COLUMNS = ("valid_from", "valid_to")
 SCORE_COLUMNS = (
     "model_id",
     "benchmark",
@@ -165,27 +167,45 @@ def load_models(folder: Path | None = None) -> pd.DataFrame:
 
 
 def load_aliases(folder: Path | None = None, models: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Names that sources use for catalog models. An alias (compared case-insensitively) names one model only."""
+    """Names that sources use for catalog models, each valid over ``[valid_from, valid_to)`` (blank: always).
+
+    An alias (compared case-insensitively) names one model at any one time: two rows of the same
+    alias may name two models only over date ranges that do not overlap (``gpt-4o`` named one
+    snapshot until a day, the next one after it). A dated row's range is what its ``source_url``
+    states.
+    """
     path = _file(folder, ALIASES_FILE)
     known = _known_ids(folder, models)
     rows: list[dict[str, object]] = []
-    target: dict[str, tuple[str, int]] = {}
-    seen: dict[tuple[str, str], int] = {}
-    for line, raw in _read(path, ALIAS_COLUMNS):
+    spans: dict[str, list[tuple[str, pd.Timestamp | None, pd.Timestamp | None, int]]] = {}
+    seen: dict[tuple[str, str, object], int] = {}
+    for line, raw in _read(path, ALIAS_COLUMNS, optional=OPTIONAL_ALIAS_COLUMNS):
         cell = _Cells(path, line, raw)
         alias = cell.text("alias")
         model_id = cell.known_model(known)
         seen_in = cell.slug("seen_in")
+        valid_from = cell.date("valid_from", required=False)
+        valid_to = cell.date("valid_to", required=False)
+        if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+            raise cell.error(f"valid_to {raw['valid_to']} must be after valid_from {raw['valid_from']}")
         key = alias.casefold()
-        if key in target and target[key][0] != model_id:
-            other, other_line = target[key]
-            raise cell.error(f"alias {alias!r} maps to {model_id!r} here but to {other!r} on line {other_line}")
-        target.setdefault(key, (model_id, line))
-        if (key, seen_in) in seen:
-            raise cell.error(f"duplicate alias {alias!r} for {seen_in!r} (first on line {seen[(key, seen_in)]})")
-        seen[(key, seen_in)] = line
-        rows.append({"alias": alias, "model_id": model_id, "seen_in": seen_in, "source_url": cell.url("source_url")})
-    return _frame(rows, ALIAS_COLUMNS)
+        for other, start, end, other_line in spans.get(key, []):
+            if other != model_id and _overlap(start, end, valid_from, valid_to):
+                dated = "" if start is None and end is None and valid_from is None and valid_to is None else " over overlapping dates"
+                raise cell.error(f"alias {alias!r} maps to {model_id!r} here but to {other!r} on line {other_line}{dated}")
+        spans.setdefault(key, []).append((model_id, valid_from, valid_to, line))
+        if (key, seen_in, valid_from) in seen:
+            raise cell.error(f"duplicate alias {alias!r} for {seen_in!r} (first on line {seen[(key, seen_in, valid_from)]})")
+        seen[(key, seen_in, valid_from)] = line
+        rows.append({"alias": alias, "model_id": model_id, "seen_in": seen_in, "source_url": cell.url("source_url"),
+                     "valid_from": valid_from, "valid_to": valid_to})
+    return _frame(rows, ALIAS_COLUMNS, dates=("valid_from", "valid_to"))
+
+
+def _overlap(start_a: pd.Timestamp | None, end_a: pd.Timestamp | None,
+             start_b: pd.Timestamp | None, end_b: pd.Timestamp | None) -> bool:
+    """Whether two half-open ranges ``[start, end)`` (None: unbounded) share an instant."""
+    return (end_b is None or start_a is None or start_a < end_b) and (end_a is None or start_b is None or start_b < end_a)
 
 
 def load_scores(folder: Path | None = None, models: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -316,12 +336,12 @@ def _file(folder: Path | None, name: str) -> Path:
     return path
 
 
-def _read(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for every data row; the header must hold every required column."""
+def _read(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for every data row; the header must hold every column not in ``optional``."""
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        missing = [column for column in columns if column not in header]
+        missing = [column for column in columns if column not in header and column not in optional]
         if missing:
             raise ReferenceDataError(f"{path.name} line 1: missing column(s) {', '.join(missing)}")
         extra = [column for column in header if column not in columns]

@@ -105,20 +105,55 @@ PRICES = TableSpec(
     sort_by=("observed_at", "source_id", "provider", "model_key", "tier"),
 )
 
+#: Facts about a model that sources state (``ModelRecord`` fields of the same names), beside the
+#: curated ones. Each has a ``<fact>_source`` column saying where it came from.
+MODEL_FACTS = (
+    "name",
+    "family",
+    "release_date",
+    "first_listed_at",
+    "open_weights",
+    "reasoning",
+    "parameters_b",
+    "hugging_face_id",
+    "canonical_slug",
+    "input_modalities",
+    "output_modalities",
+    "context_window_tokens",
+)
+_FACT_ORIGIN = "Where {fact} came from: reference (data/reference/models.csv), or <source_id>:<capture sha256>"
+
 MODELS = TableSpec(
     name="models",
-    description="The model catalog: one row per canonical model, from data/reference/models.csv (each row cited).",
+    description=(
+        "The model catalog, built every night: the curated rows of data/reference/models.csv (each cited), and models "
+        "made from what sources state (models.dev, OpenRouter, genai-prices...), each citing its capture; every fact says "
+        "where it came from."
+    ),
     columns=(
-        Column("model_id", pa.string(), "Canonical model id", required=True),
-        Column("name", pa.string(), "The creator's name for the model", required=True),
+        Column("model_id", pa.string(), "Canonical model id: curated ids as written; <creator>/<name> for models made from sources", required=True),
+        Column("name", pa.string(), "The creator's (or the first source's) name for the model", required=True),
         Column("creator", pa.string(), "Who made the model", required=True),
         Column("release_date", TIMESTAMP, "First public availability"),
-        Column("open_weights", pa.bool_(), "Weights downloadable", required=True),
+        Column("open_weights", pa.bool_(), "Weights downloadable; null when no source says"),
         Column("parameters_b", pa.float64(), "Parameter count, where public", "billions of parameters"),
         Column("retired_date", TIMESTAMP, "When its creator withdrew it from its API; prices end here"),
-        Column("reasoning", pa.bool_(), "A reasoning model (o1, R1 style): excluded from some comparisons", required=True),
-        Column("source_url", pa.string(), "Citation for the row", required=True),
+        Column("reasoning", pa.bool_(), "A reasoning model (o1, R1 style): excluded from some comparisons; null when no source says"),
+        Column("source_url", pa.string(), "Citation for the row: the curated citation, or the capture URL", required=True),
         Column("retired_source_url", pa.string(), "Citation for retired_date"),
+        Column("family", pa.string(), "Model family as a source names it (gpt, claude-sonnet...)"),
+        Column("first_listed_at", TIMESTAMP, "When a source first listed the model (OpenRouter's created)"),
+        Column("hugging_face_id", pa.string(), "The model's Hugging Face repository, as a source states it"),
+        Column("canonical_slug", pa.string(), "OpenRouter's permanent name for the model"),
+        Column("input_modalities", pa.string(), "Comma-separated input modalities (text,image...)"),
+        Column("output_modalities", pa.string(), "Comma-separated output modalities"),
+        Column("context_window_tokens", pa.int64(), "Context window a source states", "tokens"),
+        Column("origin", pa.string(), "reference (a curated row, facts from sources filling only what it leaves out) or sources", required=True),
+        Column("source_id", pa.string(), "reference, or the registry id of the source whose capture made the row", required=True),
+        Column("capture_url", pa.string(), "URL of the capture that made the row (null for curated rows)"),
+        Column("capture_sha256", pa.string(), "sha256 of that capture; data/raw/blobs/<2>/<sha256>"),
+        Column("creator_source", pa.string(), _FACT_ORIGIN.format(fact="creator")),
+        *(Column(f"{fact}_source", pa.string(), _FACT_ORIGIN.format(fact=fact)) for fact in MODEL_FACTS),
     ),
     primary_key=("model_id",),
     sort_by=("model_id",),
@@ -268,10 +303,28 @@ SOURCE_AGREEMENT = TableSpec(
     sort_by=("provider", "model_key", "page_observed_at", "api_source_id"),
 )
 
+MODEL_ALIASES = TableSpec(
+    name="model_aliases",
+    description=(
+        "The names the catalog was built with: curated aliases (data/reference/model_aliases.csv) and aliases derived "
+        "from sources' canonical slugs and Hugging Face ids, each valid over [valid_from, valid_to)."
+    ),
+    columns=(
+        Column("alias", pa.string(), "A name a source uses, compared case-insensitively", required=True),
+        Column("model_id", pa.string(), "The catalog model it names", required=True),
+        Column("seen_in", pa.string(), "Where the name is used: a source id or provider", required=True),
+        Column("source_url", pa.string(), "Citation: the curated source, or the capture URL the alias was derived from", required=True),
+        Column("valid_from", TIMESTAMP, "First instant the alias names this model; null: always"),
+        Column("valid_to", TIMESTAMP, "First instant it no longer does (exclusive); null: still does"),
+    ),
+    primary_key=("alias", "seen_in", "valid_from"),
+    sort_by=("alias", "seen_in", "valid_from"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS,
-                 SOURCE_AGREEMENT)
+                 SOURCE_AGREEMENT, MODEL_ALIASES)
 }
 
 

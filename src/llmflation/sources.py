@@ -76,6 +76,9 @@ class Source:
         return self.urls[-1].url
 
 
+#: models.dev is MIT-licensed: its copyright notice travels with data taken from it.
+MODELS_DEV_ATTRIBUTION = "Model and price data from models.dev (MIT licence, (c) models.dev contributors), https://models.dev/"
+
 # Price APIs and machine-readable price tables: the most reliable current prices.
 PRICE_APIS: tuple[Source, ...] = (
     Source(
@@ -156,6 +159,20 @@ PRICE_APIS: tuple[Source, ...] = (
         provider_names=(
             ("openai", "openai"), ("anthropic", "anthropic"), ("google", "google"), ("mistral", "mistral"),
             ("together", "together"), ("groq", "groq"), ("fireworks", "fireworks"),
+        ),
+    ),
+    Source(
+        id="models_dev",
+        kind="price_api",
+        provider="models_dev",
+        urls=(SourceURL("https://models.dev/api.json", since=2025),),
+        parser="llmflation.parsers.models_dev",
+        politeness=Politeness(download_delay_s=2.0),
+        attribution=MODELS_DEV_ATTRIBUTION,
+        notes=(
+            "models.dev open model database (MIT): per host, each model's id, name, family, release date, "
+            "open weights, reasoning, modalities, context limit and cost in USD per 1M tokens (input, output, "
+            "cache read/write, above 200k prompt tokens). Feeds the nightly catalog as well as prices."
         ),
     ),
 )

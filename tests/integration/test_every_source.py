@@ -38,6 +38,12 @@ def newest_fixture(source_id: str) -> Path:
     return pages[-1]
 
 
+def _newest(folder: Path) -> Path:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    assert files, f"no file in {folder}"
+    return files[-1]
+
+
 def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
     """What the loopback server answers for each source: bytes and content type."""
     prices, scores = corpus / "prices", corpus / "scores"
@@ -55,6 +61,7 @@ def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
                                      "application/zip"),
         "lmarena_dataset": lambda: (arena_dataset_table(next((scores / "lmarena").glob("lmarena-text-scrape_*.json"))),
                                     "application/octet-stream"),
+        "models_dev": lambda: (_newest(corpus / "catalog" / "models-dev").read_bytes(), "application/json"),
     }
     out = {}
     for source in SOURCES:

@@ -152,3 +152,18 @@ def test_unmatched_lists_names_of_the_latest_release(corpus_dir: Path, run_cli) 
     assert len(listed.stdout.splitlines()) == 5 and "openrouter" in listed.stdout
     summary = run_cli("unmatched", "--summary")
     assert summary.returncode == 0 and "openrouter" in summary.stdout
+
+
+@pytest.mark.corpus
+def test_match_uses_the_released_catalog_so_a_model_a_source_made_known_matches(corpus_dir: Path, run_cli) -> None:
+    """GPT-5.2 is in no curated file: before a release it is unmatched; after a build with OpenRouter's
+    list of 2025-12-29 it is the catalog model the build made from that list."""
+    before = run_cli("match", "--json", "openai/gpt-5.2", "gpt-5.2")
+    assert before.returncode == 0 and json.loads(before.stdout) == {"openai/gpt-5.2": None, "gpt-5.2": None}
+    body = (corpus_dir / "prices" / "openrouter-api" / CORPUS_FILE).read_bytes()
+    with serve({"/api/v1/models": Route(200, body, {"Content-Type": "application/json"})}) as server:
+        assert run_cli("capture", "--sources", "openrouter", config=config_for(f"{server.url}/api/v1/models")).returncode == 0
+    assert run_cli("build").returncode == 0
+    after = run_cli("match", "--json", "openai/gpt-5.2", "gpt-5.2", "openai/gpt-4o")
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert json.loads(after.stdout) == {"openai/gpt-5.2": "openai/gpt-5.2", "gpt-5.2": "openai/gpt-5.2", "openai/gpt-4o": None}

@@ -97,7 +97,8 @@ def test_the_chart_and_the_datapackage(release: Path) -> None:
     assert (release / "llmflation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     package = json.loads((release / "datapackage.json").read_text())
     names = {r["name"] for r in package["resources"]}
-    assert names == {"prices", "price_intervals", "models", "scores", "cheapest_by_quality", "decline_rates", "unmatched_models",
+    assert names == {"prices", "price_intervals", "models", "model_aliases", "scores", "cheapest_by_quality", "decline_rates",
+                     "unmatched_models",
                      "source_agreement"}
     for resource in package["resources"]:
         assert (release / resource["path"]).exists()

@@ -156,3 +156,11 @@ def test_the_v2_feed_reads_the_same_and_its_extra_prices_are_not_token_prices() 
 def test_a_model_listed_twice_by_one_provider_is_an_error_naming_both_entries() -> None:
     with pytest.raises(ParseError, match=r"o3 has two standard prices, in table 'openai model o3'"):
         parse([provider("openai", O3, O3)])
+
+
+def test_models_are_stated_with_their_creator_only_where_the_data_says_it() -> None:
+    result = parse([provider("openai", O3), provider("together", {**O3, "id": "meta-llama/Llama-3-8b"}),
+                    provider("groq", {**O3, "id": "llama3-8b"})])
+    creators = {(m.provider, m.model_key): m.creator for m in result.models}
+    assert creators == {("openai", "o3"): "openai", ("together", "meta-llama/Llama-3-8b"): "meta-llama",
+                        ("groq", "llama3-8b"): None}

@@ -164,3 +164,19 @@ def test_two_endpoints_of_one_provider_at_one_precision_are_an_error_naming_both
     endpoints.append(twin)
     with pytest.raises(ParseError, match=r"two standard prices, in tables 'endpoint Groq.*' and 'endpoint Groq groq/second'"):
         openrouter.parse(json.dumps(doc).encode(), CAPTURE)
+
+
+def test_the_model_list_states_each_model_for_the_catalog() -> None:
+    entry = {"id": "openai/gpt-4.1", "canonical_slug": "openai/gpt-4.1-2025-04-14", "hugging_face_id": "",
+             "name": "OpenAI: GPT-4.1", "created": 1744651381, "context_length": 1047576,
+             "architecture": {"input_modalities": ["image", "text"], "output_modalities": ["text"]},
+             "pricing": {"prompt": "0.000002", "completion": "0.000008"}}
+    image = {**entry, "id": "google/image-model", "canonical_slug": "google/image-model",
+             "architecture": {"output_modalities": ["image"]}}
+    result = openrouter.parse(json.dumps({"data": [entry, image]}).encode(), CAPTURE)
+    gpt, img = result.models
+    assert (gpt.model_key, gpt.creator, gpt.canonical_slug, gpt.provider) == (
+        "openai/gpt-4.1", "openai", "openai/gpt-4.1-2025-04-14", "openrouter")
+    assert gpt.first_listed_at is not None and gpt.first_listed_at.isoformat() == "2025-04-14T17:23:01+00:00"
+    assert gpt.hugging_face_id is None and gpt.output_modalities == ("text",)
+    assert img.output_modalities == ("image",) and [r.model_key for r in result.prices] == ["openai/gpt-4.1"]

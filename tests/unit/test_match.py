@@ -254,3 +254,73 @@ def test_format_matches_says_what_and_why() -> None:
 def test_any_text_gives_a_match_or_a_reason(name: str) -> None:
     found = CATALOG.match(name)
     assert found.model_id in CATALOG.model_ids or (found.model_id is None and found.reason)
+
+
+# --- dated aliases: a name that moved between snapshots matches the one it meant on the day ---
+
+def _dated_catalog() -> Catalog:
+    from datetime import UTC, datetime
+
+    from llmflation.match import DatedAlias
+
+    def day(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    return Catalog(
+        ["gpt-4o-2024-05-13", "gpt-4o-2024-08-06", "claude-3-5-haiku-20241022"],
+        {},
+        [
+            ("gpt-4o", DatedAlias("gpt-4o-2024-05-13", day("2024-05-13"), day("2024-10-02"))),
+            ("gpt-4o", DatedAlias("gpt-4o-2024-08-06", day("2024-10-02"), None)),
+            ("anthropic/claude-3.5-haiku", DatedAlias("claude-3-5-haiku-20241022", day("2025-12-29"), day("2026-04-05"))),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "model_id"),
+    [
+        ("gpt-4o", "2024-06-01", "gpt-4o-2024-05-13"),
+        ("openai/gpt-4o", "2025-03-15", "gpt-4o-2024-08-06"),
+        ("gpt-4o:extended", "2024-10-02", "gpt-4o-2024-08-06"),  # valid_from is inclusive
+        ("gpt-4o", "2024-10-01", "gpt-4o-2024-05-13"),  # valid_to is exclusive
+        ("gpt-4o", "2024-01-01", None),  # before the name existed
+        ("anthropic/claude-3.5-haiku", "2026-01-11", "claude-3-5-haiku-20241022"),
+        ("anthropic/claude-3.5-haiku", "2026-06-01", None),  # outside the cited evidence
+    ],
+)
+def test_a_dated_alias_matches_the_model_it_meant_on_the_day(name: str, day: str, model_id: str | None) -> None:
+    from datetime import UTC, datetime
+
+    found = _dated_catalog().match(name, at=datetime.fromisoformat(day).replace(tzinfo=UTC))
+    assert found.model_id == model_id, found.reason
+
+
+def test_a_dated_alias_without_a_date_is_unmatched_naming_every_model_it_meant() -> None:
+    found = _dated_catalog().match("gpt-4o")
+    assert found.model_id is None and "needs the date" in found.reason
+    assert found.candidates == ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06")
+    # even one that named a single model: outside its range the name is not known to mean it
+    assert _dated_catalog().match("anthropic/claude-3.5-haiku").model_id is None
+
+
+def test_assign_model_ids_matches_dated_aliases_at_each_rows_observation_time() -> None:
+    prices = pd.DataFrame({
+        "model_key": ["gpt-4o", "gpt-4o", "gpt-4o", "gpt-4o-2024-08-06"],
+        "source_id": ["litellm"] * 4,
+        "observed_at": pd.to_datetime(["2024-06-01", "2025-03-15", "2023-01-01", "2023-01-01"], utc=True),
+    })
+    out = assign_model_ids(prices, _dated_catalog())
+    assert [m if isinstance(m, str) else None for m in out["model_id"]] == [
+        "gpt-4o-2024-05-13", "gpt-4o-2024-08-06", None, "gpt-4o-2024-08-06"]
+    table = unmatched_table(out, _dated_catalog())
+    assert table.to_dict("records") == [{"name": "gpt-4o", "source_id": "litellm", "n_price_rows": 1,
+                                         "reason": out["match_reason"].iloc[2]}]
+    assert match_summary(out, _dated_catalog())["n_matched"].tolist() == [2, 2]
+
+
+def test_a_name_both_dated_and_undated_is_refused() -> None:
+    from llmflation.match import DatedAlias
+
+    with pytest.raises(ValueError, match="both dated and undated"):
+        Catalog(["a-1", "a-2"], {"a": "a-1"}, [("A", DatedAlias("a-2", None, None))])

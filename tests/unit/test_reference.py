@@ -207,3 +207,28 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 def test_default_folder_is_the_configured_data_dir(data_dir: Path) -> None:
     reference = load_reference()
     assert "davinci" in set(reference.models["model_id"])
+
+
+DATED = "alias,model_id,seen_in,source_url,valid_from,valid_to\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ("m,m-1,x,https://e.org/a,2024-01-01,2024-06-01\nm,m-2,y,https://e.org/b,2024-05-01,\n", r"line 3: alias 'm' maps to 'm-2' here but to 'm-1' on line 2 over overlapping dates"),
+        ("m,m-1,x,https://e.org/a,,\nm,m-2,y,https://e.org/b,2024-05-01,\n", r"line 3: alias 'm' maps to 'm-2' here but to 'm-1' on line 2 over overlapping dates"),
+        ("m,m-1,x,https://e.org/a,2024-06-01,2024-06-01\n", r"line 2: valid_to 2024-06-01 must be after valid_from 2024-06-01"),
+        ("m,m-1,x,https://e.org/a,June 2024,\n", r"line 2: valid_from 'June 2024' is not a date"),
+    ],
+)
+def test_dated_aliases_must_not_overlap_for_two_models(tmp_path: Path, rows: str, error: str) -> None:
+    _write(tmp_path, model_aliases=DATED + rows)
+    with pytest.raises(ReferenceDataError, match=error):
+        load_aliases(tmp_path)
+
+
+def test_an_alias_may_name_two_models_over_ranges_that_meet(tmp_path: Path) -> None:
+    _write(tmp_path, model_aliases=DATED + "m,m-1,x,https://e.org/a,2024-01-01,2024-06-01\nm,m-2,x,https://e.org/b,2024-06-01,\n")
+    aliases = load_aliases(tmp_path)
+    assert aliases["valid_from"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-06-01"]
+    assert aliases["valid_to"].isna().tolist() == [False, True]

@@ -37,3 +37,18 @@ def load_json(body: bytes) -> Any:
     except json.JSONDecodeError as exc:
         head = text[:80].strip().replace("\n", " ")
         raise ParseError(f"not JSON ({exc.msg} at line {exc.lineno}); body starts {head!r}") from exc
+
+
+def optional_text(value: object) -> str | None:
+    """A non-empty string, stripped; anything else (absent, blank, not a string) is ``None``."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def string_list(value: object) -> tuple[str, ...]:
+    """The strings of a JSON list (``["text", "image"]``); anything else gives ``()``."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def positive_int(value: object) -> int | None:
+    """A positive JSON integer (a token count); booleans, floats and anything else give ``None``."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

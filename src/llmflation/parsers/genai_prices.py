@@ -29,8 +29,8 @@ from decimal import Decimal
 
 from llmflation.parsers.common import load_json
 from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
-from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
 PARSER_VERSION = "2"
 
@@ -65,11 +65,40 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         n_models += len(models)
         for model in models:
             model_id = model.get("id") if isinstance(model, dict) else None
+            if isinstance(model_id, str):
+                result.models.append(model_record(provider["id"], model))
             claims.extend(_model_records(provider["id"], model, observed, result), f"{provider['id']} model {model_id}")
     result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {n_models} models of {len(doc)} providers")
     return result
+
+
+#: genai-prices provider ids that are the makers of every model they list (their own APIs). Not
+#: ``google``, whose list holds Vertex AI's Claude models beside Gemini.
+FIRST_PARTY_PROVIDERS = frozenset(
+    {"openai", "anthropic", "mistral", "deepseek", "x-ai", "cohere", "moonshotai", "minimax", "zhipuai", "perplexity"}
+)
+
+
+def model_record(provider_id: str, model: dict[str, object]) -> ModelRecord:
+    """The model's id and name as genai-prices lists it under ``provider_id``.
+
+    The creator is stated only where the data says it: the owner of an ``owner/model`` id, or the
+    provider itself when it is the model's maker (:data:`FIRST_PARTY_PROVIDERS`).
+    """
+    model_key: str = model["id"]  # type: ignore[assignment]
+    owner, slash, _ = model_key.partition("/")
+    creator = owner.casefold() if slash and owner else (provider_id if provider_id in FIRST_PARTY_PROVIDERS else None)
+    name = model.get("name")
+    context = model.get("context_window")
+    return ModelRecord(
+        model_key=model_key,
+        name=name.strip() if isinstance(name, str) and name.strip() else None,
+        creator=creator,
+        provider=provider_id,
+        context_window_tokens=context if isinstance(context, int) and not isinstance(context, bool) and context > 0 else None,
+    )
 
 
 def _model_records(provider_id: str, model: object, observed: date, result: ParseResult) -> list[PriceRecord]:

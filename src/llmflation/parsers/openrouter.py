@@ -26,12 +26,13 @@ Conventions of the API that matter:
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from llmflation.parsers.common import load_json
+from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
 from llmflation.parsers.price_values import price_amount, usd_per_mtok
-from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
+from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims
 
 PARSER_VERSION = "3"
@@ -99,6 +100,7 @@ def _parse_model_list(models: list[object]) -> ParseResult:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             result.skip("entry without an id")
             continue
+        result.models.append(model_record(entry))
         if not _outputs_text(entry):
             result.skip("does not output text")
             continue
@@ -116,6 +118,37 @@ def _parse_model_list(models: list[object]) -> ParseResult:
     if not result.prices:
         raise ParseError(f"no token prices among {len(models)} entries of 'data'")
     return result
+
+
+def model_record(entry: dict[str, object]) -> ModelRecord:
+    """What the model list states about one model: its creator is the ``author`` part of its id.
+
+    ``created`` (Unix seconds) is when OpenRouter first listed the model, not its release;
+    ``canonical_slug`` is OpenRouter's permanent name for the model behind the id (for
+    ``openai/gpt-4.1`` it is the snapshot ``openai/gpt-4.1-2025-04-14``).
+    """
+    model_id: str = entry["id"]  # type: ignore[assignment]
+    author = model_id.split("/", 1)[0].casefold() if "/" in model_id else None
+    architecture = entry.get("architecture") if isinstance(entry.get("architecture"), dict) else {}
+    created = entry.get("created")
+    listed = (
+        datetime.fromtimestamp(created, tz=UTC)
+        if isinstance(created, (int, float)) and not isinstance(created, bool) and created > 0
+        else None
+    )
+    return ModelRecord(
+        model_key=model_id,
+        name=optional_text(entry.get("name")),
+        creator=author,
+        provider="openrouter",
+        first_listed_at=listed,
+        hugging_face_id=optional_text(entry.get("hugging_face_id")),
+        canonical_slug=optional_text(entry.get("canonical_slug")),
+        input_modalities=string_list(architecture.get("input_modalities")),  # type: ignore[union-attr]
+        output_modalities=string_list(architecture.get("output_modalities")),  # type: ignore[union-attr]
+        context_window_tokens=positive_int(entry.get("context_length")),
+    )
+
 
 
 def _parse_endpoints(model: dict[str, object]) -> ParseResult:
