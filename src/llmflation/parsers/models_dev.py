@@ -28,8 +28,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
-from llmflation.parsers.price_values import context_tier, usd_per_mtok
+from llmflation.parsers.price_values import usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
+from llmflation.tiers import PriceClaims, context_tier
 
 PARSER_VERSION = "1"
 
@@ -90,6 +91,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if not isinstance(doc, dict):
         raise ParseError(f"expected a JSON object of providers, got {type(doc).__name__}")
     result = ParseResult()
+    claims = PriceClaims("models.dev")
     n_models = 0
     for key, host in doc.items():
         if not isinstance(host, dict) or not isinstance(host.get("models"), dict):
@@ -103,7 +105,8 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
                 continue
             model_id = model.get("id") if isinstance(model.get("id"), str) else model_key
             result.models.append(_model_record(host_id, model_id, model, result))
-            result.prices.extend(_price_records(host_id, model_id, model, result))
+            claims.extend(_price_records(host_id, model_id, model, result), f"{host_id} model {model_id}")
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {n_models} models of {len(doc)} providers")
     return result
