@@ -114,6 +114,17 @@ class Settings:
         """``[analysis] start``: first month of the published series; default GPT-3's public API, Nov 2021."""
         return str(self.section("analysis").get("start", "2021-11-01"))
 
+    @property
+    def publish_storage_options(self) -> dict[str, Any]:
+        """fsspec options for ``[publish] target``: ``endpoint_url`` (an S3-compatible server) and ``region``.
+
+        Credentials are deliberately not settings: S3 takes them from the standard AWS variables.
+        """
+        from llmflation.publish_target import storage_options
+
+        publish = self.section("publish")
+        return storage_options(publish.get("endpoint_url"), publish.get("region"))
+
     def section(self, name: str) -> dict[str, Any]:
         """A top-level TOML table (``[analysis]``, ``[scores]``...), empty when absent."""
         value = self.raw.get(name, {})

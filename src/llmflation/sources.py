@@ -61,6 +61,9 @@ class Source:
     follow: str | None = None
     #: Credit the source's terms require in everything we publish from it (datapackage.json).
     attribution: str | None = None
+    #: The licence its data is published under (SPDX id where there is one); None when it states
+    #: none we know of: ``datapackage.json`` then says "see <its address>".
+    licence: str | None = None
 
     @property
     def live_url(self) -> str:
@@ -110,6 +113,7 @@ PRICE_APIS: tuple[Source, ...] = (
             ),
         ),
         parser="llmflation.parsers.litellm",
+        licence="MIT",
         politeness=Politeness(download_delay_s=2.0),
         notes=(
             "Community price table {model_key: {input_cost_per_token, output_cost_per_token, litellm_provider, "
@@ -127,6 +131,7 @@ PRICE_APIS: tuple[Source, ...] = (
             SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json", since=2026),
         ),
         parser="llmflation.parsers.genai_prices",
+        licence="MIT",
         politeness=Politeness(download_delay_s=2.0),
         notes=(
             "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
@@ -258,6 +263,9 @@ PRICING_PAGES: tuple[Source, ...] = (
 #: step carries this text into the release metadata.
 ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, https://artificialanalysis.ai/"
 
+#: llm-stats publishes its data under CC BY 4.0, which requires credit wherever it is used.
+LLM_STATS_ATTRIBUTION = "Self-reported scores from llm-stats.com (JonathanChavezTamales/llm-leaderboard), CC BY 4.0"
+
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
 
 LEADERBOARDS: tuple[Source, ...] = (
@@ -267,6 +275,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="huggingface",
         urls=(SourceURL(f"{_CSV_MIRROR}/huggingface.csv", since=2023, until=2024),),
         parser="llmflation.parsers.open_llm_leaderboard",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "Hugging Face Open LLM Leaderboard v1 (ARC 25-shot, HellaSwag 10-shot, MMLU 5-shot, TruthfulQA "
             "0-shot, Winogrande 5-shot, GSM8K 5-shot), as the CSV export of the fboulnois/llm-leaderboard-csv "
@@ -280,6 +289,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="huggingface",
         urls=(SourceURL(f"{_CSV_MIRROR}/huggingface_v2.csv", since=2024),),
         parser="llmflation.parsers.open_llm_leaderboard",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "Hugging Face Open LLM Leaderboard v2 (IFEval, BBH, MATH level 5, GPQA, MuSR, MMLU-Pro), as the CSV "
             "export of the fboulnois/llm-leaderboard-csv mirror (MPL-2.0) of the open-llm-leaderboard/contents "
@@ -295,6 +305,7 @@ LEADERBOARDS: tuple[Source, ...] = (
             SourceURL(f"{_CSV_MIRROR}/lmarena_text.csv", since=2025),
         ),
         parser="llmflation.parsers.lmarena",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "LMArena (formerly LMSYS Chatbot Arena) text leaderboard: Elo rating with its 95% interval and "
             "vote count per model, exported monthly by fboulnois/llm-leaderboard-csv (MPL-2.0). The header "
@@ -307,6 +318,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="lmarena",
         urls=(SourceURL(f"{_CSV_MIRROR}/lmarena_vision.csv", since=2025),),
         parser="llmflation.parsers.lmarena",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes="LMArena vision leaderboard (Elo on image-and-text prompts), same export and layout as lmarena.",
     ),
     Source(
@@ -320,6 +332,8 @@ LEADERBOARDS: tuple[Source, ...] = (
             ),
         ),
         parser="llmflation.parsers.llm_stats",
+        licence="CC-BY-4.0",
+        attribution=LLM_STATS_ATTRIBUTION,
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "llm-stats.com data (CC-BY-4.0): the repository as one zip archive; per model, the benchmark "
