@@ -133,6 +133,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     write_run_report(settings, report)
     _print_report(report.sections.get("analysis", {}).get("headline", []))
     sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
+    if outcome.target:
+        sys.stdout.write(f"target: {outcome.target.reason}\n")
     return 0
 
 

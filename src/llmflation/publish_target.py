@@ -90,6 +90,7 @@ def sync_to_target(published_dir: Path, release: Path, target: str, options: dic
     try:
         fs, root = open_target(target, options)
         if remote_latest(fs, root) == version:
+            log.info("%s already has release %s: nothing copied", target, version)
             return TargetResult(target, version, False, f"{target} already has release {version}")
         files = sorted((p for p in release.iterdir() if p.is_file() and p.name != MANIFEST), key=lambda p: p.name)
         files.append(release / MANIFEST)
