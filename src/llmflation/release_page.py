@@ -31,7 +31,7 @@ body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; 
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 code, pre { background: #f6f6f6; }
 pre { padding: .5rem; overflow-x: auto; }
