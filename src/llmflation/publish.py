@@ -221,7 +221,7 @@ def _remove_stale_staging(published_dir: Path) -> None:
     for stale in published_dir.glob(".staging-*"):
         log.warning("removing %s, left by an interrupted publish", stale)
         shutil.rmtree(stale, ignore_errors=True)
-    for stale in published_dir.glob(".latest-*"):
+    for stale in [*published_dir.glob(".latest-*"), *published_dir.glob(".index.html.*")]:
         stale.unlink(missing_ok=True)
 
 

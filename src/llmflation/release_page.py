@@ -222,7 +222,8 @@ def _citation(package: dict[str, Any], version: str) -> list[str]:
 def _usage() -> list[str]:
     code = ('import pandas as pd\n'
             'cheapest = pd.read_parquet("cheapest_by_quality.parquet")\n'
-            'cheapest[cheapest.threshold == 42].plot(x="month", y="usd_per_mtok", logy=True)\n\n'
+            'level = cheapest[(cheapest.threshold == 42) & (cheapest.blend == "1:1")]\n'
+            'level.plot(x="month", y="usd_per_mtok", logy=True)\n\n'
             "-- DuckDB\nSELECT * FROM 'price_changes.parquet' WHERE ratio < 0.5 ORDER BY changed_at DESC;")
     return ["<h2>Use it</h2>", f"<pre>{escape(code)}</pre>"]
 
