@@ -52,33 +52,41 @@ def price_changes(prices: pd.DataFrame, captures: pd.DataFrame, reference_prices
     return table.sort_values(list(PRICE_CHANGES.sort_by), kind="stable").reset_index(drop=True)
 
 
+#: Columns of ``prices`` a capture change reads (the other columns are not needed: converting them is most of the time).
+_CAPTURE_COLUMNS = ["source_id", "provider", "model_key", "tier", "quantization", "model_id", "observed_at",
+                    "last_observed_at", "input_usd_per_mtok", "output_usd_per_mtok", "capture_url", "capture_sha256"]
+
+
 def _capture_changes(prices: pd.DataFrame, captures: pd.DataFrame) -> list[dict[str, Any]]:
     index = _capture_index(captures)
-    frame = prices.assign(
-        quantization=prices["quantization"].astype(object).where(prices["quantization"].notna(), None),
-        observed_at=pd.to_datetime(prices["observed_at"], utc=True),
-        last_observed_at=pd.to_datetime(prices["last_observed_at"], utc=True),
+    frame = prices.reindex(columns=_CAPTURE_COLUMNS)
+    frame = frame.assign(
+        quantization=frame["quantization"].astype(object).where(frame["quantization"].notna(), None),
+        observed_at=pd.to_datetime(frame["observed_at"], utc=True),
+        last_observed_at=pd.to_datetime(frame["last_observed_at"], utc=True),
+        _quant=frame["quantization"].astype(object).where(frame["quantization"].notna(), ""),
     )
-    frame = frame.assign(_quant=frame["quantization"].fillna(""))
     frame = frame.sort_values(["source_id", "provider", "model_key", "tier", "_quant", "observed_at"], kind="stable")
+    # Plain lists for the scan (row access in pandas is far slower); whole rows only for the changes.
+    series = list(zip(*(frame[c].tolist() for c in ("source_id", "provider", "model_key", "tier", "_quant")), strict=True))
+    money = [(_decimal(a), _decimal(b)) for a, b in zip(frame["input_usd_per_mtok"].tolist(),
+                                                        frame["output_usd_per_mtok"].tolist(), strict=True)]
+    changed = [i for i in range(1, len(series)) if series[i] == series[i - 1] and money[i] != money[i - 1]]
+    wanted = sorted({j for i in changed for j in (i - 1, i)})
+    records = dict(zip(wanted, frame.iloc[wanted].to_dict("records"), strict=True))
     rows: list[dict[str, Any]] = []
-    previous: dict[str, Any] | None = None
-    for row in frame.to_dict("records"):  # plain dicts: row access in pandas is far slower
-        same_series = previous is not None and all(
-            _same(previous[c], row[c]) for c in ("source_id", "provider", "model_key", "tier", "_quant"))
-        if same_series and _price_pair(previous) != _price_pair(row):  # type: ignore[arg-type]
-            assert previous is not None
-            last_seen = previous["last_observed_at"]
-            if pd.isna(last_seen):
-                last_seen = previous["observed_at"]
-            old_sha = index.get((previous["source_id"], previous["capture_url"], last_seen))
-            if old_sha is None:  # a row kept from the last release whose last capture no longer parses
-                log.debug("%s: no parsed capture of %s at %s; the old price's first capture is its evidence",
-                          row["source_id"], previous["capture_url"], last_seen)
-                last_seen, old_sha = previous["observed_at"], previous["capture_sha256"]
-            rows.append(_change(previous, row, row["observed_at"], last_seen,
-                                (previous["capture_url"], old_sha), (row["capture_url"], row["capture_sha256"])))
-        previous = row
+    for i in changed:
+        previous, row = records[i - 1], records[i]
+        last_seen = previous["last_observed_at"]
+        if pd.isna(last_seen):
+            last_seen = previous["observed_at"]
+        old_sha = index.get((previous["source_id"], previous["capture_url"], last_seen))
+        if old_sha is None:  # a row kept from the last release whose last capture no longer parses
+            log.debug("%s: no parsed capture of %s at %s; the old price's first capture is its evidence",
+                      row["source_id"], previous["capture_url"], last_seen)
+            last_seen, old_sha = previous["observed_at"], previous["capture_sha256"]
+        rows.append(_change(previous, row, row["observed_at"], last_seen,
+                            (previous["capture_url"], old_sha), (row["capture_url"], row["capture_sha256"])))
     return rows
 
 
