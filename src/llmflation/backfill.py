@@ -334,7 +334,7 @@ def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result
     plan_file.write_text(json.dumps([asdict(v) for v in plan], indent=1), encoding="utf-8")
     not_fetched = "no outcome: the crawl ended before fetching it"
     try:
-        lines = run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir)
+        lines = run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir, total=len(plan), what="versions")
     except CaptureError as exc:
         lines, not_fetched = [], f"the wayback crawl did not run: {exc}"
         log.error("%s", not_fetched)

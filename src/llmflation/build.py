@@ -27,6 +27,7 @@ from llmflation.analyze import (
 )
 from llmflation.catalog import build_catalog, newest_model_records
 from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
+from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS, price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.parsing import ParsedStore, parse_store, parser_options
@@ -120,6 +121,12 @@ def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, po
     return table
 
 
+def capture_index(parsed: ParsedStore) -> pd.DataFrame:
+    """Source, URL, time and sha256 of every parsed capture: where price_changes finds the old price's last capture."""
+    return pd.DataFrame([(p.capture.source_id, p.capture.url, p.capture.observed_at, p.capture.sha256)
+                         for p in parsed.ok()], columns=CAPTURE_INDEX_COLUMNS)
+
+
 def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
     """Parse the store and assemble every table of the release.
 
@@ -169,6 +176,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
+    result.tables["price_changes"] = price_changes(prices, capture_index(result.parsed), reference.prices)
     report.sections["analysis"] = {
         "headline": headline_lines(cheapest, rates),
         "capture_reference_disagreements": [d.describe() for d in disagreements],

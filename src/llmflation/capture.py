@@ -13,11 +13,14 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from llmflation.config import Settings
+from llmflation.progress import ProgressReporter, crawl_progress
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +73,13 @@ def _usable(entry: dict[str, Any]) -> bool:
     return entry.get("status") == 200 and not entry.get("rejected")
 
 
-def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: Path) -> list[dict[str, Any]]:
+def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: Path,
+               total: int | None = None, what: str = "fetches") -> list[dict[str, Any]]:
     """Run ``scrapy crawl <spider>`` in a subprocess; the feed's lines, one per fetch.
 
     The child gets the same data folder and configuration file as this process. Its log goes
     to ``<run_dir>/<spider>.log``; a crash that leaves no feed is a ``CaptureError`` naming it.
+    Progress (``total`` fetches expected, when known) is shown while it runs: see :mod:`llmflation.progress`.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     feed = run_dir / f"{spider}.jsonl"
@@ -85,18 +90,42 @@ def run_spider(spider: str, args: dict[str, str], settings: Settings, run_dir: P
     env["LLMFLATION_DATA_DIR"] = str(settings.data_dir)
     if settings.config_path is not None:
         env["LLMFLATION_CONFIG"] = str(settings.config_path)
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{feed}:jsonlines", "-s", f"LOG_FILE={log_file}"]
+    progress = ProgressReporter(f"{spider} crawl", total, what, interval_s=settings.progress_interval_s)
+    stats_every = 2.0 if progress.terminal else min(settings.progress_interval_s, 10.0)
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{feed}:jsonlines", "-s", f"LOG_FILE={log_file}",
+               "-s", f"LOGSTATS_INTERVAL={stats_every}"]
     for key, value in args.items():
         command += ["-a", f"{key}={value}"]
     log.info("running %s", " ".join(command[2:]))
-    completed = subprocess.run(command, env=env, cwd=run_dir, capture_output=True, text=True, check=False)
-    if completed.returncode != 0 and not feed.exists():
-        tail = (completed.stderr or "").strip().splitlines()[-5:]
-        raise CaptureError(f"scrapy crawl {spider} exited {completed.returncode}: {' | '.join(tail)} (log: {log_file})")
-    if completed.returncode != 0:
+    returncode, stderr = _run_watched(command, env, run_dir, crawl_progress(log_file, progress))
+    if returncode != 0 and not feed.exists():
+        tail = stderr.strip().splitlines()[-5:]
+        raise CaptureError(f"scrapy crawl {spider} exited {returncode}: {' | '.join(tail)} (log: {log_file})")
+    if returncode != 0:
         log.warning("scrapy crawl %s exited %s; its feed is used as far as it goes (log: %s)",
-                    spider, completed.returncode, log_file)
-    return read_feed(feed)
+                    spider, returncode, log_file)
+    lines = read_feed(feed)
+    progress.finish(len(lines))
+    return lines
+
+
+def _run_watched(command: list[str], env: dict[str, str], cwd: Path, poll: Callable[[], None]) -> tuple[int, str]:
+    """Run the crawl, calling ``poll`` every second until it exits; its exit status and stderr."""
+    with tempfile.TemporaryFile(dir=cwd) as out, tempfile.TemporaryFile(dir=cwd) as err:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=err)
+        try:
+            while True:
+                try:
+                    returncode = process.wait(timeout=1.0)
+                    break
+                except subprocess.TimeoutExpired:
+                    poll()
+        except BaseException:
+            process.kill()  # Ctrl-C or a cancelled flow: no orphan crawl
+            process.wait()
+            raise
+        err.seek(0)
+        return returncode, err.read().decode("utf-8", "replace")
 
 
 def read_feed(feed: Path) -> list[dict[str, Any]]:

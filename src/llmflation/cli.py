@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from llmflation.config import ConfigError, Settings, load_settings
+from llmflation.publish_target import TargetError
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import LockHeld, run_lock
 from llmflation.sources import SOURCES, UnknownSourceError, select_sources
@@ -132,6 +133,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     write_run_report(settings, report)
     _print_report(report.sections.get("analysis", {}).get("headline", []))
     sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
+    if outcome.target:
+        sys.stdout.write(f"target: {outcome.target.reason}\n")
     return 0
 
 
@@ -324,6 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockHeld as exc:
         log.error("%s", exc)
         return 3
+    except TargetError as exc:  # the local release is published; the copy to [publish] target is not
+        log.error("%s", exc)
+        return 1
 
 
 if __name__ == "__main__":

@@ -130,6 +130,27 @@ class Settings:
         """``[analysis] start``: first month of the published series; default GPT-3's public API, Nov 2021."""
         return str(self.section("analysis").get("start", "2021-11-01"))
 
+    @property
+    def progress_interval_s(self) -> float:
+        """``[progress] interval_s``: seconds between progress log lines of a crawl when not on a terminal (30)."""
+        from llmflation.progress import DEFAULT_INTERVAL_S
+
+        value = self.section("progress").get("interval_s", DEFAULT_INTERVAL_S)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{self.config_path}: [progress] interval_s must be a number of seconds > 0, got {value!r}")
+        return float(value)
+
+    @property
+    def publish_storage_options(self) -> dict[str, Any]:
+        """fsspec options for ``[publish] target``: ``endpoint_url`` (an S3-compatible server) and ``region``.
+
+        Credentials are deliberately not settings: S3 takes them from the standard AWS variables.
+        """
+        from llmflation.publish_target import storage_options
+
+        publish = self.section("publish")
+        return storage_options(publish.get("endpoint_url"), publish.get("region"))
+
     def section(self, name: str) -> dict[str, Any]:
         """A top-level TOML table (``[analysis]``, ``[scores]``...), empty when absent."""
         value = self.raw.get(name, {})

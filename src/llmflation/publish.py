@@ -9,9 +9,13 @@ an orphan staging folder, which the next publish removes.
 A release whose tables are identical in content to the latest one is not published again:
 ``content_digest`` (sha256 over every table's canonical Parquet bytes) decides.
 
-When ``[publish] target`` names an fsspec URL (``s3://bucket/llmflation``), the local
-release is then copied there, and ``LATEST`` (a one-line file naming the version) is written
-last, so remote readers also switch only to a complete release.
+Each release also holds ``index.html``, its page (:mod:`llmflation.release_page`), and the top
+of the published tree gets the page of ``latest`` (``published/index.html``, linking into
+``latest/``).
+
+When ``[publish] target`` names an fsspec URL (``s3://bucket/llmflation``), the current
+release is then copied there by :mod:`llmflation.publish_target` (also when its content is
+unchanged but the target does not have it yet: a new target starts with the current release).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ import pyarrow.parquet as pq
 from llmflation import __version__
 from llmflation.failpoints import failpoint
 from llmflation.rawstore import write_atomic
-from llmflation.schema import TABLES, datapackage_resource, to_arrow
+from llmflation.publish_target import TargetResult, sync_to_target
+from llmflation.release_page import write_release_page
+from llmflation.schema import SCHEMA_VERSION, TABLES, datapackage_resource, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,7 @@ class PublishResult:
     published: bool
     content_digest: str
     reason: str
+    target: TargetResult | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +66,7 @@ class PublishResult:
             "published": self.published,
             "content_digest": self.content_digest,
             "reason": self.reason,
+            **({"target": self.target.to_json()} if self.target else {}),
         }
 
 
@@ -105,11 +113,14 @@ def publish(
     extra_files: dict[str, Callable[[Path], None]] | None = None,
     metadata: dict[str, Any] | None = None,
     target: str | None = None,
+    target_options: dict[str, Any] | None = None,
 ) -> PublishResult:
     """Write a complete release and point ``latest`` at it, unless its content is unchanged.
 
     ``extra_files`` maps a file name to a function that writes it at the given path (the chart).
     ``metadata`` goes into ``datapackage.json`` (sources, licences, attributions).
+    ``target`` / ``target_options``: an fsspec URL and its storage options; the current release
+    is copied there whenever the target's ``LATEST`` does not name it yet.
     """
     published_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(published_dir)  # left by a killed publish; runs hold the run lock
@@ -124,16 +135,16 @@ def publish(
         current = latest_release(published_dir)
         reason = f"content unchanged since release {current.name if current else '?'}: not published again"
         log.info(reason)
-        return PublishResult(version, current, False, content_digest, reason)
+        synced = sync_to_target(published_dir, current, target, target_options) if target and current else None
+        return PublishResult(version, current, False, content_digest, reason, synced)
 
     orphan = _complete_release_with(published_dir, content_digest)
     if orphan is not None:  # a run killed between renaming its release into place and switching latest
         _point_latest(published_dir, orphan.name)
         reason = f"release {orphan.name} of the same content, left complete by an interrupted publish, is now latest"
         log.warning(reason)
-        if target:
-            _copy_to_target(orphan, target, orphan.name)
-        return PublishResult(orphan.name, orphan, True, content_digest, reason)
+        synced = sync_to_target(published_dir, orphan, target, target_options) if target else None
+        return PublishResult(orphan.name, orphan, True, content_digest, reason, synced)
 
     final = published_dir / version
     if final.exists():
@@ -152,6 +163,7 @@ def publish(
             "title": "llmflation: the cheapest LLM price per quality level, month by month",
             "version": version,
             "llmflation_version": __version__,
+            "schema_version": SCHEMA_VERSION,
             "content_digest": content_digest,
             **(metadata or {}),
             "resources": [datapackage_resource(TABLES[name]) for name in encoded],
@@ -159,8 +171,10 @@ def publish(
         write_atomic(staging / "datapackage.json", json.dumps(package, indent=2, default=str).encode())
         write_atomic(
             staging / RELEASE_MANIFEST,
-            json.dumps({"version": version, "content_digest": content_digest, "tables": sorted(encoded)}).encode(),
+            json.dumps({"version": version, "schema_version": SCHEMA_VERSION, "content_digest": content_digest,
+                        "tables": sorted(encoded)}).encode(),
         )
+        write_release_page(staging, latest_release(published_dir))
         _fsync_dir(staging)
         failpoint("publish.staged")
         os.rename(staging, final)
@@ -171,9 +185,8 @@ def publish(
     failpoint("publish.renamed")
     _point_latest(published_dir, version)
     log.info("published release %s (%s tables) at %s", version, len(encoded), final)
-    if target:
-        _copy_to_target(final, target, version)
-    return PublishResult(version, final, True, content_digest, "published")
+    synced = sync_to_target(published_dir, final, target, target_options) if target else None
+    return PublishResult(version, final, True, content_digest, "published", synced)
 
 
 def _point_latest(published_dir: Path, version: str) -> None:
@@ -183,6 +196,10 @@ def _point_latest(published_dir: Path, version: str) -> None:
     os.symlink(version, tmp_link, target_is_directory=True)
     os.replace(tmp_link, published_dir / "latest")
     _fsync_dir(published_dir)
+    # The top of the tree shows latest's page, its links into latest/ (written after the switch).
+    page = (published_dir / version / "index.html")
+    if page.is_file():
+        write_atomic(published_dir / "index.html", top_page(page.read_text(encoding="utf-8")).encode("utf-8"))
 
 
 def _complete_release_with(published_dir: Path, content_digest: str) -> Path | None:
@@ -204,7 +221,7 @@ def _remove_stale_staging(published_dir: Path) -> None:
     for stale in published_dir.glob(".staging-*"):
         log.warning("removing %s, left by an interrupted publish", stale)
         shutil.rmtree(stale, ignore_errors=True)
-    for stale in published_dir.glob(".latest-*"):
+    for stale in [*published_dir.glob(".latest-*"), *published_dir.glob(".index.html.*")]:
         stale.unlink(missing_ok=True)
 
 
@@ -216,14 +233,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _copy_to_target(release: Path, target: str, version: str) -> None:
-    """Copy a finished release to an fsspec URL, then name it in ``LATEST`` (written last)."""
-    import fsspec
+def top_page(release_page: str) -> str:
+    """A release's page as the top of the published tree shows it: every relative link goes into ``latest/``."""
+    from llmflation.release_page import with_link_prefix
 
-    fs, root = fsspec.core.url_to_fs(target)
-    root = root.rstrip("/")
-    for path in sorted(release.iterdir()):
-        fs.makedirs(f"{root}/{version}", exist_ok=True)
-        fs.put_file(str(path), f"{root}/{version}/{path.name}")
-    fs.pipe_file(f"{root}/LATEST", f"{version}\n".encode())
-    log.info("copied release %s to %s", version, target)
+    return with_link_prefix(release_page, "latest/")

@@ -22,6 +22,12 @@ from llmflation.tiers import TIER_DESCRIPTION
 PRICE = pa.decimal128(38, 18)
 PRICE_QUANTUM = Decimal("1e-18")
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+#: Version of the published tables' schema (``release.json``, ``datapackage.json``). Bump it, and
+#: add an entry to SCHEMA_CHANGELOG.md, whenever a published column is added, removed, renamed or
+#: retyped; ``tests/unit/test_schema_contract.py`` fails until the snapshot is regenerated with
+#: ``python -m llmflation.schema_contract --write``.
+SCHEMA_VERSION = "1.0.0"
 DATE = pa.date32()
 
 _USD_PER_MTOK = "USD per 1,000,000 tokens"
@@ -60,6 +66,14 @@ class TableSpec:
 
 def _price(name: str, what: str, required: bool = False) -> Column:
     return Column(name, PRICE, f"{what}, exact decimal", _USD_PER_MTOK, required)
+
+
+def _usd(name: str, what: str, required: bool = False) -> Column:
+    """A money column of an analysis table: float64, so pandas and numpy compute with it directly.
+
+    The exact decimals it was computed from stay in ``prices`` and ``price_intervals``.
+    """
+    return Column(name, pa.float64(), f"{what} (float64; the exact decimal is in prices / price_intervals)", _USD_PER_MTOK, required)
 
 
 PROVENANCE_COLUMNS = (
@@ -225,11 +239,11 @@ CHEAPEST_BY_QUALITY = TableSpec(
         Column("benchmark", pa.string(), "Benchmark of the quality level (mmlu...)", required=True),
         Column("threshold", pa.float64(), "Minimum score of the level (0-100; Elo for arena_elo)", required=True),
         Column("blend", pa.string(), "input:output token ratio of the blended price: 1:1 (a16z) or 3:1 (Epoch AI)", required=True),
-        _price("usd_per_mtok", "Blended price of the cheapest qualifying model", required=True),
+        _usd("usd_per_mtok", "Blended price of the cheapest qualifying model", required=True),
         Column("model_id", pa.string(), "The cheapest qualifying model", required=True),
         Column("provider", pa.string(), "Who sold it at that price", required=True),
-        _price("input_usd_per_mtok", "Its input price"),
-        _price("output_usd_per_mtok", "Its output price"),
+        _usd("input_usd_per_mtok", "Its input price"),
+        _usd("output_usd_per_mtok", "Its output price"),
         Column("evidence", pa.string(), "sha256 of the capture, or URL cited by the curated row, behind the price", required=True),
         Column("score", pa.float64(), "The chosen score that puts the model at this level", "percent (index for eci, Elo for arena_elo)"),
         Column("score_setting", pa.string(), "Setting of that score as its source states it (5-shot...)"),
@@ -321,10 +335,42 @@ MODEL_ALIASES = TableSpec(
     sort_by=("alias", "seen_in", "valid_from"),
 )
 
+PRICE_CHANGES = TableSpec(
+    name="price_changes",
+    description=(
+        "Every change of a model's price at a provider: one row per change, per source and tier, with the old and "
+        "new prices and the evidence of each (the last capture showing the old price, the first showing the new; "
+        "for the curated price history, the cited rows)."
+    ),
+    columns=(
+        Column("changed_at", TIMESTAMP, "When the new price was first seen: the first capture showing it, or the date the curated row takes effect", required=True),
+        Column("model_id", pa.string(), "Canonical model id from the catalog; null when the source's name is unmatched"),
+        Column("model_key", pa.string(), "The source's own model identifier", required=True),
+        Column("provider", pa.string(), "Who serves the model", required=True),
+        Column("tier", pa.string(), "standard (uncached, real-time, lowest context tier), batch, context>128k, ...", required=True),
+        Column("quantization", pa.string(), "Serving precision the source states (fp8, int4...)"),
+        Column("source_id", pa.string(), "Registry id of the source that showed both prices, or reference", required=True),
+        _usd("old_input_usd_per_mtok", "Input price before the change"),
+        _usd("old_output_usd_per_mtok", "Output price before the change"),
+        _usd("new_input_usd_per_mtok", "Input price after the change"),
+        _usd("new_output_usd_per_mtok", "Output price after the change"),
+        Column("input_ratio", pa.float64(), "new input price / old input price (0.5 = halved); null when either is missing or the old is 0", "ratio"),
+        Column("output_ratio", pa.float64(), "new output price / old output price; null when either is missing or the old is 0", "ratio"),
+        Column("ratio", pa.float64(), "Change of the 1:1 blend: (new input + new output) / (old input + old output); null when a price is missing", "ratio"),
+        Column("old_last_seen_at", TIMESTAMP, "Last evidence of the old price: the last capture showing it, or the date the curated row takes effect", required=True),
+        Column("old_url", pa.string(), "Where the old price was read: the capture's URL, or the URL the curated row cites", required=True),
+        Column("old_evidence", pa.string(), "sha256 of the last capture showing the old price, or the URL the curated row cites", required=True),
+        Column("new_url", pa.string(), "Where the new price was read: the capture's URL, or the URL the curated row cites", required=True),
+        Column("new_evidence", pa.string(), "sha256 of the first capture showing the new price, or the URL the curated row cites", required=True),
+    ),
+    primary_key=("source_id", "provider", "model_key", "tier", "quantization", "changed_at"),
+    sort_by=("changed_at", "source_id", "provider", "model_key", "tier"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS,
-                 SOURCE_AGREEMENT, MODEL_ALIASES)
+                 SOURCE_AGREEMENT, MODEL_ALIASES, PRICE_CHANGES)
 }
 
 
@@ -346,6 +392,8 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         values = [None if _is_missing(v) else v for v in values]
         if col.type == PRICE:
             values = [None if v is None else _price_value(v) for v in values]
+        elif pa.types.is_floating(col.type):
+            values = [None if v is None else float(v) for v in values]  # Decimal prices in analysis tables
         try:
             arrays.append(pa.array(values, type=col.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

@@ -66,6 +66,9 @@ class Source:
     #: page's prices only with API rows whose provider is named here for that page's provider;
     #: a provider not listed is never compared (no guessing from look-alike names).
     provider_names: tuple[tuple[str, str], ...] = ()
+    #: The licence its data is published under (SPDX id where there is one); None when it states
+    #: none we know of: ``datapackage.json`` then says "see <its address>".
+    licence: str | None = None
 
     @property
     def live_url(self) -> str:
@@ -125,6 +128,7 @@ PRICE_APIS: tuple[Source, ...] = (
             ),
         ),
         parser="llmflation.parsers.litellm",
+        licence="MIT",
         politeness=Politeness(download_delay_s=2.0),
         notes=(
             "Community price table {model_key: {input_cost_per_token, output_cost_per_token, litellm_provider, "
@@ -149,6 +153,7 @@ PRICE_APIS: tuple[Source, ...] = (
             SourceURL("https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json", since=2026),
         ),
         parser="llmflation.parsers.genai_prices",
+        licence="MIT",
         politeness=Politeness(download_delay_s=2.0),
         notes=(
             "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
@@ -317,6 +322,9 @@ PRICING_PAGES: tuple[Source, ...] = (
 #: step carries this text into the release metadata.
 ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, https://artificialanalysis.ai/"
 
+#: llm-stats publishes its data under CC BY 4.0, which requires credit wherever it is used.
+LLM_STATS_ATTRIBUTION = "Self-reported scores from llm-stats.com (JonathanChavezTamales/llm-leaderboard), CC BY 4.0"
+
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
 
 #: LMArena publishes its leaderboard dataset under CC-BY-4.0 and asks for this credit.
@@ -333,6 +341,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="huggingface",
         urls=(SourceURL(f"{_CSV_MIRROR}/huggingface.csv", since=2023, until=2024),),
         parser="llmflation.parsers.open_llm_leaderboard",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "Hugging Face Open LLM Leaderboard v1 (ARC 25-shot, HellaSwag 10-shot, MMLU 5-shot, TruthfulQA "
             "0-shot, Winogrande 5-shot, GSM8K 5-shot), as the CSV export of the fboulnois/llm-leaderboard-csv "
@@ -346,6 +355,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="huggingface",
         urls=(SourceURL(f"{_CSV_MIRROR}/huggingface_v2.csv", since=2024),),
         parser="llmflation.parsers.open_llm_leaderboard",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "Hugging Face Open LLM Leaderboard v2 (IFEval, BBH, MATH level 5, GPQA, MuSR, MMLU-Pro), as the CSV "
             "export of the fboulnois/llm-leaderboard-csv mirror (MPL-2.0) of the open-llm-leaderboard/contents "
@@ -361,6 +371,7 @@ LEADERBOARDS: tuple[Source, ...] = (
             SourceURL(f"{_CSV_MIRROR}/lmarena_text.csv", since=2025),
         ),
         parser="llmflation.parsers.lmarena",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes=(
             "LMArena (formerly LMSYS Chatbot Arena) text leaderboard: Elo rating with its 95% interval and "
             "vote count per model, exported monthly by fboulnois/llm-leaderboard-csv (MPL-2.0). The header "
@@ -373,6 +384,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="lmarena",
         urls=(SourceURL(f"{_CSV_MIRROR}/lmarena_vision.csv", since=2025),),
         parser="llmflation.parsers.lmarena",
+        licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes="LMArena vision leaderboard (Elo on image-and-text prompts), same export and layout as lmarena.",
     ),
     Source(
@@ -386,6 +398,8 @@ LEADERBOARDS: tuple[Source, ...] = (
             ),
         ),
         parser="llmflation.parsers.llm_stats",
+        licence="CC-BY-4.0",
+        attribution=LLM_STATS_ATTRIBUTION,
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "llm-stats.com data (CC-BY-4.0): the repository as one zip archive; per model, the benchmark "

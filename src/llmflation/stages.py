@@ -14,6 +14,7 @@ from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
 from llmflation.publish import PublishResult, publish, read_latest_table
+from llmflation.publish_target import TargetError
 from llmflation.rawstore import write_atomic
 from llmflation.report import RunReport
 from llmflation.sources import select_sources
@@ -114,15 +115,20 @@ def publish_stage(settings: Settings, report: RunReport, validation: ValidationR
     Unchanged content is not republished.
     """
     report.finished_at = datetime.now(UTC)
-    outcome = publish(
-        settings.published_dir,
-        report.run_id,
-        validation.tables,
-        report.to_json(),
-        extra_files=result.extra_files if result else None,
-        metadata=release_metadata(),
-        target=settings.publish_target,
-    )
+    try:
+        outcome = publish(
+            settings.published_dir,
+            report.run_id,
+            validation.tables,
+            report.to_json(),
+            extra_files=result.extra_files if result else None,
+            metadata=release_metadata(),
+            target=settings.publish_target,
+            target_options=settings.publish_storage_options,
+        )
+    except TargetError as exc:
+        report.sections["publish"] = {"target_error": str(exc)}
+        raise
     report.sections["publish"] = outcome.to_json()
     return outcome
 
@@ -137,12 +143,19 @@ def write_run_report(settings: Settings, report: RunReport) -> Path:
 
 
 def release_metadata() -> dict[str, object]:
-    """Every source and the attribution its terms require, for ``datapackage.json``, from the registry."""
+    """The project's licence (for our own tables), and every source with its licence and the attribution
+    its terms require, for ``datapackage.json``, from the registry."""
+    from importlib.metadata import metadata
+
     from llmflation.sources import SOURCES
 
+    project_licence = metadata("llmflation").get("License") or "Apache-2.0"
     return {
+        "licenses": [{"name": project_licence, "title": f"{project_licence} (the tables this project computes)",
+                      "path": f"https://spdx.org/licenses/{project_licence}.html"}],
         "sources": [
-            {"title": source.id, "path": source.live_url, **({"attribution": source.attribution} if source.attribution else {})}
+            {"title": source.id, "path": source.live_url, "licence": source.licence or f"see {source.live_url}",
+             **({"attribution": source.attribution} if source.attribution else {})}
             for source in SOURCES
         ],
     }

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from llmflation.match import Catalog, cheapest_rows_unmatched
+from llmflation.sources import SOURCES, get_source
 from tests.corpus.test_epoch_study import PUBLISHED, REASONING_MODELS, study_csv  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration
@@ -99,9 +100,27 @@ def test_the_chart_and_the_datapackage(release: Path) -> None:
     names = {r["name"] for r in package["resources"]}
     assert names == {"prices", "price_intervals", "models", "model_aliases", "scores", "cheapest_by_quality", "decline_rates",
                      "unmatched_models",
-                     "source_agreement"}
+                     "source_agreement", "price_changes"}
     for resource in package["resources"]:
         assert (release / resource["path"]).exists()
+    assert package["schema_version"] == json.loads((release / "release.json").read_text())["schema_version"]
+    assert package["licenses"][0]["name"] == "Apache-2.0"  # the project's licence, for the tables it computes
+    sources = {s["title"]: s for s in package["sources"]}
+    assert set(sources) == {s.id for s in SOURCES}
+    assert sources["llm_stats"]["licence"] == "CC-BY-4.0" and "CC BY 4.0" in sources["llm_stats"]["attribution"]
+    assert sources["openai"]["licence"] == f"see {get_source('openai').live_url}"  # no licence we know of
+
+
+def test_analysis_money_is_float64_and_plots(release: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = pd.read_parquet(release / "cheapest_by_quality.parquet")
+    for column in ("usd_per_mtok", "input_usd_per_mtok", "output_usd_per_mtok"):
+        assert table[column].dtype == "float64", column
+    assert table.usd_per_mtok.plot() is not None and table.usd_per_mtok.mean() > 0
+    exact = pd.read_parquet(release / "price_intervals.parquet")
+    assert isinstance(exact["input_usd_per_mtok"].dropna().iloc[0], Decimal)  # the exact decimals stay here
 
 
 def test_report_prints_the_headline(release: Path) -> None:

@@ -30,7 +30,7 @@ def test_a_release_is_complete_and_latest_points_at_it(tmp_path: Path) -> None:
     assert result.published
     assert latest_release(tmp_path) == tmp_path / "20260101T000000Z"
     latest = tmp_path / "latest"
-    assert sorted(p.name for p in latest.iterdir()) == ["datapackage.json", "prices.parquet", "release.json", "run_report.json"]
+    assert sorted(p.name for p in latest.iterdir()) == ["datapackage.json", "index.html", "prices.parquet", "release.json", "run_report.json"]
     frame = pd.read_parquet(latest / "prices.parquet")
     assert list(frame.columns) == PRICES.column_names
     assert frame["input_usd_per_mtok"].iloc[0] == Decimal("0.075")
