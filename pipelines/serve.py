@@ -35,7 +35,7 @@ def _free_port() -> int:
 @contextmanager
 def local_prefect_server(settings: Settings, timeout_s: float = 120.0) -> Iterator[str]:
     """A ``prefect server start`` on loopback for as long as the block runs; yields its API URL."""
-    port = int(settings.section("schedule").get("server_port", 0)) or _free_port()
+    port = settings.schedule.server_port or _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     log_path = settings.state_dir / "prefect-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from llmflation.config import ConfigError, Settings, load_settings
+from llmflation.config import ConfigError, Settings, check_cron, load_settings
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import LockHeld, run_lock
 from llmflation.sources import SOURCES, UnknownSourceError, select_sources
@@ -49,7 +49,7 @@ def _print_report(lines: list[str]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     source_ids = _source_ids(args.sources)
     with run_lock(settings.state_dir, "llmflation run"):  # before Prefect starts: a refused run touches nothing
         return _run(args, source_ids)
@@ -73,7 +73,7 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
 def cmd_capture(args: argparse.Namespace) -> int:
     from llmflation.stages import capture_stage, write_run_report
 
-    settings = load_settings()
+    settings: Settings = args.settings
     source_ids = _source_ids(args.sources)
     with run_lock(settings.state_dir, "llmflation capture"):
         report = RunReport(run_id=new_run_id())
@@ -93,7 +93,7 @@ def _date(value: str) -> date:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from llmflation.stages import backfill_stage, write_run_report
 
-    settings = load_settings()
+    settings: Settings = args.settings
     if args.since and args.until and args.since > args.until:
         raise ConfigError(f"--since {args.since} is after --until {args.until}")
     report = RunReport(run_id=new_run_id())
@@ -106,7 +106,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     with run_lock(settings.state_dir, "llmflation build"):
         return _build(args, settings)
 
@@ -136,7 +136,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     if args.json:
         rows = [
             {
@@ -168,7 +168,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     from llmflation.match import Catalog, format_matches, match_ids, match_names
 
-    catalog = Catalog.load(load_settings().reference_dir)
+    catalog = Catalog.load(args.settings.reference_dir)
     if args.json:
         sys.stdout.write(json.dumps(match_ids(args.names, catalog), indent=2) + "\n")
     else:
@@ -182,7 +182,7 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
 
     from llmflation.match import Catalog, format_summary, match_summary, unmatched_table
 
-    settings = load_settings()
+    settings: Settings = args.settings
     prices_path = settings.published_dir / "latest" / "prices.parquet"
     if not prices_path.exists():
         log.error("no published release at %s: run 'llmflation build' first", prices_path.parent)
@@ -204,7 +204,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from llmflation.analyze import headline_lines
 
-    release = load_settings().published_dir / "latest"
+    release = args.settings.published_dir / "latest"
     if not (release / "cheapest_by_quality.parquet").exists():
         log.error("no published release with an analysis at %s: run 'llmflation build' first", release)
         return 1
@@ -237,8 +237,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import pipelines  # noqa: F401
     from pipelines.serve import serve_nightly
 
-    settings = load_settings()
-    serve_nightly(settings, cron=args.cron or settings.schedule_cron, timezone=settings.schedule_timezone)
+    settings: Settings = args.settings
+    serve_nightly(settings, cron=args.cron or settings.schedule.cron, timezone=settings.schedule.timezone)
     return 0
 
 
@@ -302,6 +302,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that analyse, and so need their quality levels checked against the scores at start-up.
+ANALYSING_COMMANDS = frozenset({"run", "build", "serve"})
+
+
+def check_startup(args: argparse.Namespace) -> Settings:
+    """Every configuration error, before any request: the file in full, the levels against the data, the options."""
+    settings = load_settings()
+    if args.command in ANALYSING_COMMANDS:
+        from llmflation.preflight import check_analysis_levels
+
+        check_analysis_levels(settings)
+    if getattr(args, "cron", None) is not None:
+        try:
+            check_cron(args.cron)
+        except ValueError as exc:
+            raise ConfigError(f"--cron: {exc}") from None
+    if getattr(args, "sources", None):
+        _source_ids(args.sources)
+    return settings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -311,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx", "httpcore"):  # Prefect's client logs every API call at INFO
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        args.settings = check_startup(args)
         return int(args.func(args))
     except (ConfigError, UnknownSourceError) as exc:
         log.error("%s", exc.args[0] if exc.args else exc)
