@@ -202,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The headline of the latest release: each level's price then and now, and its factor per year."""
     import pandas as pd
 
-    from llmflation.analyze import headline_lines
+    from llmflation.analyze import headline_lines, newest_evidence
 
     release = args.settings.published_dir / "latest"
     if not (release / "cheapest_by_quality.parquet").exists():
@@ -210,8 +210,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     cheapest = pd.read_parquet(release / "cheapest_by_quality.parquet")
     rates = pd.read_parquet(release / "decline_rates.parquet")
+    intervals = pd.read_parquet(release / "price_intervals.parquet", columns=["last_seen"])
     sys.stdout.write(f"llmflation release {release.resolve().name}\n")
-    _print_report(headline_lines(cheapest, rates))
+    _print_report(headline_lines(cheapest, rates, newest_evidence(intervals)))
     return 0
 
 

@@ -48,11 +48,13 @@ def render_chart(
     *,
     blend: str = "1:1",
     method: str = "monthly",
+    data_to: pd.Timestamp | None = None,
 ) -> Path:
     """Draw the chart of ``cheapest_by_quality`` for one ``blend`` and write it as PNG to ``path``.
 
     The trend of each level is the ``method`` fit of that level's monthly series; its label
-    quotes the matching ``decline_rates`` row (or the reason there is no fit). Returns the path.
+    quotes the matching ``decline_rates`` row (or the reason there is no fit). The footer says
+    "data to" ``data_to`` (the newest price evidence), else the last month shown. Returns the path.
     """
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
@@ -67,7 +69,7 @@ def render_chart(
         level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
         rate = rate_for(decline_rates, benchmark, threshold, blend, method)
         labels.extend(_draw_level(axes, level, rate, colour, last_month))
-    _style(axes, figure, blend, last_month)
+    _style(axes, figure, blend, last_month, f"{data_to:%d %b %Y}" if data_to is not None else f"{last_month:%b %Y}")
     _place_labels(figure, axes, labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,7 +178,7 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
         taken.append(annotation.get_window_extent(renderer))
 
 
-def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
+def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, data_to: str) -> None:
     axes.set_yscale("log")
     axes.yaxis.set_major_locator(LogLocator(base=10))
     axes.yaxis.set_minor_formatter(NullFormatter())
@@ -199,7 +201,7 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
         color="#555555",
     )
     axes.annotate(
-        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source",
+        f"llmflation \u00b7 data to {data_to} \u00b7 every price traced to a capture or a cited source",
         xy=(0, 0),
         xycoords="figure fraction",
         xytext=(6, 4),
