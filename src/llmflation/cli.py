@@ -10,7 +10,8 @@
     llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
     llmflation match NAME... [--json]                 the catalog model each name maps to
     llmflation unmatched [--summary]                  names in the latest release matching no model
-    llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
+    llmflation serve [--cron EXPR] [--sources IDS] [--skip-history]
+                                                      serve the nightly deployment on a schedule
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
 1 when the build failed or validation refused to publish, or a backfill left versions
@@ -239,8 +240,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.serve import serve_nightly
 
     settings: Settings = args.settings
-    serve_nightly(settings, cron=args.cron or settings.schedule.cron, timezone=settings.schedule.timezone)
-    return 0
+    parameters = {"sources": _source_ids(args.sources), "skip_history": args.skip_history}
+    serve_nightly(settings, cron=args.cron or settings.schedule.cron, timezone=settings.schedule.timezone,
+                  parameters=parameters)
+    return 0  # stopped by SIGINT or SIGTERM, cleanly
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
     serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")
+    serve.add_argument("--sources", help="comma-separated source ids each run fetches (default: all)")
+    serve.add_argument("--skip-history", action="store_true", help="runs do not backfill from the Wayback Machine")
     serve.set_defaults(func=cmd_serve)
     return parser
 

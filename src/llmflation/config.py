@@ -155,7 +155,12 @@ def _timezone(value: Any) -> str:
 def _http_url(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith(("http://", "https://")):
         raise ValueError(f"must be an http(s) URL, got {value!r}")
-    return value.rstrip("/")
+    return value
+
+
+def _base_url(value: Any) -> str:
+    """An http(s) URL that paths are appended to: without its trailing slash."""
+    return _http_url(value).rstrip("/")
 
 
 def _preference(value: Any) -> tuple[str, ...]:
@@ -186,7 +191,7 @@ class SourceSettings:
 class WaybackSettings:
     """``[wayback]``: how the Internet Archive is asked for history."""
 
-    url: str = setting("https://web.archive.org", parse=_http_url)
+    url: str = setting("https://web.archive.org", parse=_base_url)
     #: The Internet Archive asks for no more than ~60 requests a minute; we stay far below.
     requests_per_minute: float = setting(15.0, positive=True)
     cdx_page_size: int = setting(5000, minimum=1)  # CDX rows per listing request
