@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 
@@ -329,8 +331,16 @@ def check_startup(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM (a scheduler's stop) unwinds the command like Ctrl-C does: the run lock is released,
+    a crawl in progress is killed with it, and nothing half-written is published."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -86,8 +86,15 @@ def _output(proc: subprocess.Popen[str]) -> str:
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
+    """After a failed test: kill what is left, the server in its own session included."""
     if proc.poll() is None:
+        left = psutil.Process(proc.pid).children(recursive=True)
         os.killpg(proc.pid, signal.SIGKILL)
+        for process in left:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
         proc.wait(timeout=30)
 
 
@@ -154,3 +161,31 @@ def test_a_signal_during_a_run_ends_serve_releases_the_lock_and_keeps_latest(
         pass
     assert (data_dir / "published" / "latest").resolve() == latest
     assert not list((data_dir / "published").glob(".staging-*"))
+
+
+def test_sigterm_to_a_command_during_a_crawl_ends_it_and_its_crawl_and_releases_the_lock(
+        data_dir: Path, tmp_path: Path) -> None:
+    """``llmflation capture`` (or ``run``) stopped by a scheduler: exit 143 within seconds, nothing left running."""
+    with serve({"/api/v1/models": Route(200, b'{"data": []}', {"Content-Type": "application/json"}, delay_s=600)}) as slow:
+        config = tmp_path / "llmflation.toml"
+        config.write_text(f'[sources.openrouter]\nurl = "{slow.url}/api/v1/models"\n'
+                          "[capture]\ntimeout_s = 900\nretries = 0\ndownload_delay_s = 0\n")
+        env = dict(os.environ, LLMFLATION_DATA_DIR=str(data_dir), LLMFLATION_CONFIG=str(config))
+        proc = subprocess.Popen([sys.executable, "-m", "llmflation.cli", "capture", "--sources", "openrouter"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not slow.paths_requested():
+                assert proc.poll() is None and time.monotonic() < deadline, _output(proc)
+                time.sleep(0.5)
+            crawl = psutil.Process(proc.pid).children(recursive=True)
+            assert crawl, "the crawl runs in a subprocess"
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        finally:
+            _stop(proc)
+    assert proc.returncode == 128 + signal.SIGTERM, _output(proc)
+    assert not [p for p in crawl if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert read_holder(lock_path(data_dir / "state")) is None  # released cleanly, not left to be taken over
+    with run_lock(data_dir / "state", "test"):
+        pass
