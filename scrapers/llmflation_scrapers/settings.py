@@ -13,7 +13,7 @@ from llmflation.config import load_settings
 from llmflation.sources import SOURCES
 
 _config = load_settings()
-_capture = _config.section("capture")
+_capture = _config.capture
 
 BOT_NAME = "llmflation"
 SPIDER_MODULES = ["llmflation_scrapers.spiders"]
@@ -25,7 +25,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 #: Seconds between requests to one host; a source's own politeness may ask for more.
-DOWNLOAD_DELAY = float(_capture.get("download_delay_s", 1.0))
+DOWNLOAD_DELAY = _capture.download_delay_s
 RANDOMIZE_DOWNLOAD_DELAY = True
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -34,13 +34,13 @@ AUTOTHROTTLE_START_DELAY = max(DOWNLOAD_DELAY, 0.5)
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-DOWNLOAD_TIMEOUT = _config.download_timeout_s
-DOWNLOAD_MAXSIZE = _config.max_response_bytes
-DOWNLOAD_WARNSIZE = _config.max_response_bytes // 4
+DOWNLOAD_TIMEOUT = _capture.timeout_s
+DOWNLOAD_MAXSIZE = _capture.max_response_bytes
+DOWNLOAD_WARNSIZE = _capture.max_response_bytes // 4
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error, never a capture
 
 RETRY_ENABLED = True
-RETRY_TIMES = int(_capture.get("retries", 2))
+RETRY_TIMES = _capture.retries
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 
 DOWNLOADER_MIDDLEWARES = {
@@ -66,7 +66,7 @@ def _download_slots() -> dict[str, dict[str, float | int]]:
 DOWNLOAD_SLOTS = _download_slots()
 
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = _capture.get("log_level", "INFO")
+LOG_LEVEL = _capture.log_level
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-RETRY_AFTER_MAX_S = float(_capture.get("max_retry_after_s", 300.0))
+RETRY_AFTER_MAX_S = _capture.max_retry_after_s

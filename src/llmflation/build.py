@@ -20,6 +20,7 @@ from llmflation.analyze import (
     decline_rates,
     headline_lines,
     month_starts,
+    newest_evidence,
     price_intervals,
     reference_observations,
     render_chart,
@@ -166,24 +167,30 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     observations = pd.concat(
         [reference_observations(reference.prices), capture_observations(prices)], ignore_index=True
     )
-    intervals, disagreements = price_intervals(observations, reference.models, source_captures(prices))
+    now = pd.Timestamp(now or datetime.now(UTC))
+    horizon = pd.Timedelta(days=settings.analysis.evidence_horizon_days)
+    intervals, disagreements = price_intervals(observations, reference.models, source_captures(prices),
+                                               evidence_horizon=horizon, as_of=now)
     levels, blends = settings.quality_levels, settings.blends
     classes = level_classes(levels, settings.level_settings)
     scores = scores_for_levels(chosen_scores(result.tables["scores"]), classes)
-    months = month_starts(settings.series_start, now or datetime.now(UTC))
+    months = month_starts(settings.series_start, now)
     cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
     rates = decline_rates(cheapest, intervals, scores, levels, blends)
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
     result.tables["price_changes"] = price_changes(prices, capture_index(result.parsed), reference.prices)
+    data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
-        "headline": headline_lines(cheapest, rates),
+        "headline": headline_lines(cheapest, rates, data_to),
+        "data_to": data_to.isoformat() if data_to is not None else None,
         "capture_reference_disagreements": [d.describe() for d in disagreements],
         "not_comparable": format_not_comparable(not_comparable_for_levels(result.tables["scores"], levels, classes)),
     }
     chart_blend = "1:1" if "1:1" in blends else blends[0]
     if (cheapest["blend"] == chart_blend).any():
-        result.extra_files["llmflation.png"] = lambda path: render_chart(cheapest, rates, path, blend=chart_blend)
+        result.extra_files["llmflation.png"] = lambda path: render_chart(cheapest, rates, path, blend=chart_blend,
+                                                                        data_to=data_to)
     log.info("analysis: %s intervals, %s monthly rows, %s fits; %s capture/reference disagreements",
              len(intervals), len(cheapest), int(rates["factor_per_year"].notna().sum()), len(disagreements))

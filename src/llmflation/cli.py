@@ -10,7 +10,8 @@
     llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
     llmflation match NAME... [--at YYYY-MM-DD] [--json]  the catalog model each name maps to (on a date)
     llmflation unmatched [--summary]                  names in the latest release matching no model
-    llmflation serve [--cron EXPR]                    serve the nightly deployment on a schedule
+    llmflation serve [--cron EXPR] [--sources IDS] [--skip-history]
+                                                      serve the nightly deployment on a schedule
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
 1 when the build failed or validation refused to publish, or a backfill left versions
@@ -23,11 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from llmflation.config import ConfigError, Settings, load_settings
+from llmflation.config import ConfigError, Settings, check_cron, load_settings
 from llmflation.publish_target import TargetError
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import LockHeld, run_lock
@@ -50,7 +53,7 @@ def _print_report(lines: list[str]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     source_ids = _source_ids(args.sources)
     with run_lock(settings.state_dir, "llmflation run"):  # before Prefect starts: a refused run touches nothing
         return _run(args, source_ids)
@@ -74,7 +77,7 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
 def cmd_capture(args: argparse.Namespace) -> int:
     from llmflation.stages import capture_stage, write_run_report
 
-    settings = load_settings()
+    settings: Settings = args.settings
     source_ids = _source_ids(args.sources)
     with run_lock(settings.state_dir, "llmflation capture"):
         report = RunReport(run_id=new_run_id())
@@ -94,7 +97,7 @@ def _date(value: str) -> date:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from llmflation.stages import backfill_stage, write_run_report
 
-    settings = load_settings()
+    settings: Settings = args.settings
     if args.since and args.until and args.since > args.until:
         raise ConfigError(f"--since {args.since} is after --until {args.until}")
     report = RunReport(run_id=new_run_id())
@@ -107,7 +110,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     with run_lock(settings.state_dir, "llmflation build"):
         return _build(args, settings)
 
@@ -139,7 +142,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings: Settings = args.settings
     if args.json:
         rows = [
             {
@@ -173,7 +176,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from llmflation.catalog import release_catalog
     from llmflation.match import format_matches, match_ids, match_names
 
-    settings = load_settings()
+    settings = args.settings
     catalog = release_catalog(settings.published_dir, settings.reference_dir)
     at = datetime.combine(args.at, datetime.min.time(), tzinfo=UTC) if args.at else datetime.now(UTC)
     if args.json:
@@ -190,7 +193,7 @@ def cmd_unmatched(args: argparse.Namespace) -> int:
     from llmflation.catalog import release_catalog
     from llmflation.match import assign_model_ids, format_summary, match_summary, unmatched_table
 
-    settings = load_settings()
+    settings: Settings = args.settings
     prices_path = settings.published_dir / "latest" / "prices.parquet"
     if not prices_path.exists():
         log.error("no published release at %s: run 'llmflation build' first", prices_path.parent)
@@ -210,16 +213,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The headline of the latest release: each level's price then and now, and its factor per year."""
     import pandas as pd
 
-    from llmflation.analyze import headline_lines
+    from llmflation.analyze import headline_lines, newest_evidence
 
-    release = load_settings().published_dir / "latest"
+    release = args.settings.published_dir / "latest"
     if not (release / "cheapest_by_quality.parquet").exists():
         log.error("no published release with an analysis at %s: run 'llmflation build' first", release)
         return 1
     cheapest = pd.read_parquet(release / "cheapest_by_quality.parquet")
     rates = pd.read_parquet(release / "decline_rates.parquet")
+    intervals = pd.read_parquet(release / "price_intervals.parquet", columns=["last_seen"])
     sys.stdout.write(f"llmflation release {release.resolve().name}\n")
-    _print_report(headline_lines(cheapest, rates))
+    _print_report(headline_lines(cheapest, rates, newest_evidence(intervals)))
     return 0
 
 
@@ -245,9 +249,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import pipelines  # noqa: F401
     from pipelines.serve import serve_nightly
 
-    settings = load_settings()
-    serve_nightly(settings, cron=args.cron or settings.schedule_cron, timezone=settings.schedule_timezone)
-    return 0
+    settings: Settings = args.settings
+    parameters = {"sources": _source_ids(args.sources), "skip_history": args.skip_history}
+    serve_nightly(settings, cron=args.cron or settings.schedule.cron, timezone=settings.schedule.timezone,
+                  parameters=parameters)
+    return 0  # stopped by SIGINT or SIGTERM, cleanly
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -307,12 +313,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
     serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")
+    serve.add_argument("--sources", help="comma-separated source ids each run fetches (default: all)")
+    serve.add_argument("--skip-history", action="store_true", help="runs do not backfill from the Wayback Machine")
     serve.set_defaults(func=cmd_serve)
     return parser
 
 
+#: Commands that analyse, and so need their quality levels checked against the scores at start-up.
+ANALYSING_COMMANDS = frozenset({"run", "build", "serve"})
+
+
+def check_startup(args: argparse.Namespace) -> Settings:
+    """Every configuration error, before any request: the file in full, the levels against the data, the options."""
+    settings = load_settings()
+    if args.command in ANALYSING_COMMANDS:
+        from llmflation.preflight import check_analysis_levels
+
+        check_analysis_levels(settings)
+    if getattr(args, "cron", None) is not None:
+        try:
+            check_cron(args.cron)
+        except ValueError as exc:
+            raise ConfigError(f"--cron: {exc}") from None
+    if getattr(args, "sources", None):
+        _source_ids(args.sources)
+    return settings
+
+
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM (a scheduler's stop) unwinds the command like Ctrl-C does: the run lock is released,
+    a crawl in progress is killed with it, and nothing half-written is published."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -320,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx", "httpcore"):  # Prefect's client logs every API call at INFO
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        args.settings = check_startup(args)
         return int(args.func(args))
     except (ConfigError, UnknownSourceError) as exc:
         log.error("%s", exc.args[0] if exc.args else exc)

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from llmflation.config import ProgressSettings
+
 log = logging.getLogger(__name__)
 
 #: Seconds between progress log lines when the output is not a terminal.
-DEFAULT_INTERVAL_S = 30.0
+DEFAULT_INTERVAL_S = ProgressSettings.interval_s
 _TERMINAL_REFRESH_S = 0.5
 _SCRAPED = re.compile(rb"scraped (\d+) items")
 

@@ -69,6 +69,7 @@ PRICE_COLUMNS = (
     "is_free",
     "source_url",
     "note",
+    "last_confirmed",
 )
 
 #: Benchmarks whose score is not a percentage: kept on their own scale.
@@ -271,6 +272,11 @@ def load_prices(folder: Path | None = None, models: pd.DataFrame | None = None) 
         valid_to = cell.date("valid_to", required=False)
         if valid_to is not None and valid_to <= valid_from:
             raise cell.error(f"valid_to {raw['valid_to']} must be after valid_from {raw['valid_from']}")
+        last_confirmed = cell.date("last_confirmed", required=False) or valid_from
+        if last_confirmed < valid_from or (valid_to is not None and last_confirmed >= valid_to):
+            raise cell.error(f"last_confirmed {raw['last_confirmed']} must be within [valid_from, valid_to)")
+        if last_confirmed > pd.Timestamp.now(tz="UTC"):
+            raise cell.error(f"last_confirmed {raw['last_confirmed']} is in the future")
         if valid_from < released[model_id]:
             raise cell.error(
                 f"valid_from {raw['valid_from']} is before {model_id}'s release_date {released[model_id].date()}"
@@ -296,11 +302,12 @@ def load_prices(folder: Path | None = None, models: pd.DataFrame | None = None) 
                 "is_free": is_free,
                 "source_url": cell.url("source_url"),
                 "note": (raw.get("note") or "").strip(),
+                "last_confirmed": last_confirmed,
             }
         )
         lines.append(line)
     _check_price_intervals(path, rows, lines)
-    return _frame(rows, PRICE_COLUMNS, dates=("valid_from", "valid_to"))
+    return _frame(rows, PRICE_COLUMNS, dates=("valid_from", "valid_to", "last_confirmed"))
 
 
 def _check_price_intervals(path: Path, rows: list[dict[str, object]], lines: list[int]) -> None:

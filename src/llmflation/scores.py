@@ -44,7 +44,7 @@ import pandas as pd
 
 from llmflation.benchmarks import benchmark as benchmark_row
 from llmflation.benchmarks import comparable_as
-from llmflation.config import ConfigError, Settings
+from llmflation.config import ConfigError, ScoresSettings, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
 
@@ -62,7 +62,7 @@ DEFAULT_PREFERENCE: tuple[str, ...] = (
     "lmarena_vision",
     "*",
 )
-DEFAULT_DISAGREEMENT_POINTS = 3.0
+DEFAULT_DISAGREEMENT_POINTS = ScoresSettings.disagreement_points
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
 HUB_REPO_SOURCES = frozenset({"open_llm_leaderboard_v1", "open_llm_leaderboard_v2"})
 
@@ -118,17 +118,8 @@ class ScorePolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> ScorePolicy:
         """From the ``[scores]`` table of the configuration file; defaults for what it leaves out."""
-        table = settings.section("scores")
-        preference = table.get("preference", list(DEFAULT_PREFERENCE))
-        if not isinstance(preference, list) or not all(isinstance(p, str) for p in preference):
-            raise ConfigError(f"{settings.config_path}: [scores] preference must be a list of source ids")
-        points = table.get("disagreement_points", DEFAULT_DISAGREEMENT_POINTS)
-        if isinstance(points, bool) or not isinstance(points, (int, float)):
-            raise ConfigError(f"{settings.config_path}: [scores] disagreement_points must be a number")
-        try:
-            return cls(preference=tuple(preference), disagreement_points=float(points))
-        except ValueError as exc:
-            raise ConfigError(f"{settings.config_path}: [scores] {exc}") from exc
+        preference = settings.scores.preference or DEFAULT_PREFERENCE
+        return cls(preference=preference, disagreement_points=settings.scores.disagreement_points)
 
 
 def score_rows(records: Iterable[tuple[str, ScoreRecord]]) -> pd.DataFrame:

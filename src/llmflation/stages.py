@@ -13,10 +13,12 @@ from llmflation.backfill import BackfillResult, backfill
 from llmflation.build import BuildResult, analyze, build
 from llmflation.capture import CaptureError, capture_live
 from llmflation.config import Settings
-from llmflation.publish import PublishResult, publish, read_latest_table
+from llmflation.analysis_drift import check_analysis, previous_configuration
+from llmflation.publish import PublishResult, latest_release, publish, read_latest_table
 from llmflation.publish_target import TargetError
 from llmflation.rawstore import write_atomic
 from llmflation.report import RunReport
+from llmflation.scores import chosen_scores
 from llmflation.sources import select_sources
 from llmflation.validate import AllowlistError, Finding, ValidationResult, check_tables, load_allowlist, validate
 
@@ -100,12 +102,32 @@ def analyze_stage(settings: Settings, report: RunReport, result: BuildResult,
 
     The row checks ran on the prices already (``validate_stage``); running them again here,
     without the allowlist, would take out rows the analysis was computed from. ``earlier``
-    findings (held-out rows, drift) are kept in the result and the report.
+    findings (held-out rows, drift) are kept in the result and the report, with the analysis
+    gate's (unreached levels, an empty analysis, levels or months the last release had and this lacks).
     """
     analyze(settings, report, result)
-    validation = check_tables(result.tables, earlier.findings if earlier else ())
+    validation = check_tables(result.tables, [*(earlier.findings if earlier else ()), *analysis_findings(settings, result)])
     report.sections["validation"] = validation.to_json()
     return validation
+
+
+def analysis_findings(settings: Settings, result: BuildResult) -> list[Finding]:
+    """The analysis gate (:mod:`llmflation.analysis_drift`) against the release ``latest`` points at."""
+    release = latest_release(settings.published_dir)
+    try:
+        allowlist = load_allowlist(settings.reference_dir / "allowlist.csv")
+    except AllowlistError:
+        allowlist = []  # validate_stage has already refused the run for it
+    findings = check_analysis(
+        result.tables["cheapest_by_quality"], chosen_scores(result.tables["scores"]), settings.analysis,
+        previous=read_latest_table(settings.published_dir, "cheapest_by_quality"),
+        previous_config=previous_configuration(release), previous_version=release.name if release else None,
+        allowlist=allowlist,
+    )
+    for finding in findings:
+        log.log(logging.ERROR if finding.severity == "error" else logging.WARNING, "validation %s (%s): %s",
+                finding.check, finding.severity, finding.message)
+    return findings
 
 
 def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult,
@@ -122,7 +144,7 @@ def publish_stage(settings: Settings, report: RunReport, validation: ValidationR
             validation.tables,
             report.to_json(),
             extra_files=result.extra_files if result else None,
-            metadata=release_metadata(),
+            metadata={**release_metadata(), "analysis": settings.analysis.recorded()},  # compared by the next release
             target=settings.publish_target,
             target_options=settings.publish_storage_options,
         )

@@ -30,7 +30,7 @@ from waybackpy import WaybackMachineCDXServerAPI
 from waybackpy.cdx_utils import full_url
 from waybackpy.exceptions import WaybackError
 
-from llmflation.config import ConfigError, Settings
+from llmflation.config import Settings
 from llmflation_scrapers.middlewares import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,6 @@ TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524})
 #: Longest wait between two attempts, whatever the backoff or the server's Retry-After says.
 MAX_BACKOFF_S = 300.0
-DEFAULT_CDX_PAGE_SIZE = 5000
-DEFAULT_LISTING_ATTEMPTS = 5
 _SNAPSHOT_PATH = re.compile(r"/web/(\d{14})id_/(.+)$")
 _BLOCKED_SITE = "AdministrativeAccessControlException"
 
@@ -94,20 +92,14 @@ class WaybackOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WaybackOptions:
-        section = settings.section("wayback")
-        capture = settings.section("capture")
-        page_size = int(section.get("cdx_page_size", DEFAULT_CDX_PAGE_SIZE))
-        attempts = int(section.get("listing_attempts", DEFAULT_LISTING_ATTEMPTS))
-        if page_size < 1 or attempts < 1:
-            raise ConfigError(f"{settings.config_path}: [wayback] cdx_page_size and listing_attempts must be at least 1")
         return cls(
-            base_url=settings.wayback_url.rstrip("/"),
+            base_url=settings.wayback.url.rstrip("/"),
             user_agent=settings.user_agent,
-            interval_s=60.0 / settings.wayback_requests_per_minute,
-            timeout_s=settings.download_timeout_s,
-            page_size=page_size,
-            attempts=attempts,
-            max_retry_after_s=float(capture.get("max_retry_after_s", 300.0)),
+            interval_s=60.0 / settings.wayback.requests_per_minute,
+            timeout_s=settings.capture.timeout_s,
+            page_size=settings.wayback.cdx_page_size,
+            attempts=settings.wayback.listing_attempts,
+            max_retry_after_s=settings.capture.max_retry_after_s,
         )
 
 

@@ -43,8 +43,15 @@ def cheapest(release: Path) -> pd.DataFrame:
     return table.set_index(["threshold", "blend", table["month"].dt.strftime("%Y-%m")])
 
 
-def test_every_month_since_november_2021_for_both_levels_and_blends(cheapest: pd.DataFrame) -> None:
-    now = datetime.now(UTC).strftime("%Y-%m")
+def _series_end(release: Path) -> str:
+    """The month of the newest price evidence plus the 90-day horizon (or this month, if sooner)."""
+    newest = pd.read_parquet(release / "price_intervals.parquet")["last_seen"].max()
+    return min(newest + pd.Timedelta(days=90), pd.Timestamp(datetime.now(UTC))).strftime("%Y-%m")
+
+
+def test_every_month_since_november_2021_for_both_levels_and_blends(cheapest: pd.DataFrame, release: Path) -> None:
+    now = _series_end(release)
+    assert now < datetime.now(UTC).strftime("%Y-%m")  # the curated evidence is older than 90 days: no month of today
     for blend in ("1:1", "3:1"):
         months42 = cheapest.xs((42.0, blend), level=(0, 1)).index
         assert months42[0] == "2021-11" and months42[-1] == now
@@ -132,6 +139,9 @@ def test_report_prints_the_headline(release: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "llmflation.cli", "report"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
+    newest = pd.read_parquet(release / "price_intervals.parquet")["last_seen"].max()
+    assert f"Data to {newest:%Y-%m-%d} (the newest price evidence)" in lines
+    assert not any(f"in {datetime.now(UTC):%b %Y}" in line for line in lines)  # no price is shown as this month's
     assert any(line.startswith("MMLU ≥ 42, 1:1 blend: $60 per 1M tokens in Nov 2021") for line in lines)
     assert any("cheaper per year" in line for line in lines)
 

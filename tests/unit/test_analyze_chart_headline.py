@@ -88,6 +88,12 @@ def test_headline_states_price_then_and_now_and_the_rate_or_why_there_is_none() 
     ]
 
 
+def test_headline_says_data_to_the_newest_evidence_first() -> None:
+    lines = headline_lines(TABLE, RATES, pd.Timestamp("2025-09-15", tz="UTC"))
+    assert lines[0] == "Data to 2025-09-15 (the newest price evidence)"
+    assert lines[1:] == headline_lines(TABLE, RATES)
+
+
 def test_headline_of_an_empty_table_says_so() -> None:
     assert headline_lines(TABLE.iloc[0:0], RATES) == ["No model reaches any configured quality level in the months analysed."]
 

@@ -249,3 +249,39 @@ def test_the_optional_columns_may_be_absent() -> None:
 
     assert spans(result.intervals) == [("2024-01-01", "2024-02-01", "1", "2"), ("2024-02-01", None, "1", "3")]
     assert result.intervals["is_free"].tolist() == [False, False]
+
+
+# --- evidence has an age: an uncontradicted price holds until its last evidence plus the horizon ---
+
+
+def _aged(rows: list[dict[str, object]], as_of: str, horizon_days: int = 90) -> pd.DataFrame:
+    observations = pd.DataFrame(rows)
+    captures = pd.DataFrame([{"source_id": r["source_id"], "observed_at": r["observed_at"]} for r in rows
+                             if r["kind"] == "capture"], columns=["source_id", "observed_at"])
+    models = pd.DataFrame(columns=["model_id", "retired_date"])
+    return price_intervals(observations, models, captures, evidence_horizon=pd.Timedelta(days=horizon_days),
+                           as_of=ts(as_of)).intervals
+
+
+def test_an_open_reference_price_ends_a_horizon_after_its_last_confirmation() -> None:
+    row = {**obs("2025-08-30", "0.01", "0.005", kind="reference", source="reference"), "last_confirmed": ts("2025-09-15")}
+    table = _aged([row], as_of="2026-12-02")
+    assert spans(table) == [("2025-08-30", "2025-12-14", "0.01", "0.005")]  # 2025-09-15 + 90 days
+    assert table["last_seen"].iloc[0] == ts("2025-09-15")
+    # without a last_confirmed the row is its only evidence: valid_from + 90 days
+    bare = obs("2025-08-30", "0.01", "0.005", kind="reference", source="reference")
+    assert spans(_aged([bare], as_of="2026-12-02")) == [("2025-08-30", "2025-11-28", "0.01", "0.005")]
+
+
+def test_an_open_capture_price_ends_a_horizon_after_its_last_capture_and_stays_open_while_fresh() -> None:
+    rows = [obs("2026-01-01", "1", "2"), obs("2026-03-01", "1", "2")]
+    assert spans(_aged(rows, as_of="2026-12-02")) == [("2026-01-01", "2026-05-30", "1", "2")]
+    assert spans(_aged(rows, as_of="2026-04-01")) == [("2026-01-01", None, "1", "2")]  # the end is still ahead
+
+
+def test_a_contradicted_price_keeps_the_end_its_contradiction_gives() -> None:
+    """The horizon cuts only what nothing ended: a price replaced a year later held until then."""
+    rows = [obs("2024-01-01", "1", "2", kind="reference", source="reference"),
+            obs("2025-01-01", "0.5", "1", kind="reference", source="reference")]
+    assert spans(_aged(rows, as_of="2026-12-02")) == [("2024-01-01", "2025-01-01", "1", "2"),
+                                                      ("2025-01-01", "2025-04-01", "0.5", "1")]

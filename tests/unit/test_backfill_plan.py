@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from llmflation.backfill import backfill
-from llmflation.config import Settings
+from llmflation.config import Settings, WaybackSettings
 from llmflation.sources import get_source
 from tests.support.fake_wayback import FakeWayback
 
 
 def _settings(tmp_path: Path, fake: FakeWayback) -> Settings:
-    return Settings(data_dir=tmp_path / "data", wayback_url=fake.url, wayback_requests_per_minute=60000)
+    return Settings(data_dir=tmp_path / "data", wayback=WaybackSettings(url=fake.url, requests_per_minute=60000))
 
 
 def _listed_urls(fake: FakeWayback) -> list[str]:

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from llmflation.config import DEFAULT_WAYBACK_URL, ConfigError, load_settings
+from llmflation.config import WaybackSettings, ConfigError, load_settings
+DEFAULT_WAYBACK_URL = WaybackSettings.url
 
 
 def test_defaults_are_the_real_addresses(tmp_path: Path) -> None:
@@ -70,3 +71,60 @@ def test_a_level_names_the_snapshot_it_compares_within_and_only_one(tmp_path: Pa
     )
     with pytest.raises(ConfigError, match="arena_elo levels name two settings"):
         _ = load_settings(env={}, cwd=tmp_path).level_settings
+
+
+# --- every configuration error at start-up: one line naming the file, the key and the problem ---------
+
+
+def _settings_from(tmp_path: Path, text: str):
+    config = tmp_path / "llmflation.toml"
+    config.write_text(text)
+    return load_settings(env={"LLMFLATION_CONFIG": str(config)}, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[analysis]\nblends = ["1:1", "banana"]\n', r"\[analysis\] blends: .*'banana'"),
+        ('[analysis]\nstart = "yesterday"\n', r"\[analysis\] start: must be a date YYYY-MM-DD, got 'yesterday'"),
+        ('[capture]\nretries = "two"\n', r"\[capture\] retries: must be a whole number, got 'two'"),
+        ("[capture]\nretires = 3\n", r"\[capture\] unknown key 'retires' \(did you mean 'retries'\?\)"),
+        ("[captur]\nretries = 3\n", r"unknown section \[captur\] \(did you mean \[capture\]\?\)"),
+        ('[sources.openroutr]\nurl = "http://127.0.0.1:9/"\n', r"\[sources.openroutr\]: no source has this id \(did you mean \[sources.openrouter\]\?\)"),
+        ('[sources.openrouter]\nuri = "http://127.0.0.1:9/"\n', r"\[sources.openrouter\] unknown key 'uri' \(did you mean 'url'\?\)"),
+        ('[schedule]\ncron = "not a cron"\n', r"\[schedule\] cron: must be a cron expression of five fields"),
+        ('[schedule]\ncron = "61 3 * * *"\n', r"\[schedule\] cron: '61 3 \* \* \*' is not a cron expression"),
+        ('[schedule]\ntimezone = "Mars/Base"\n', r"\[schedule\] timezone: 'Mars/Base' is not a time zone name"),
+        ("[wayback]\nrequests_per_minute = 0\n", r"\[wayback\] requests_per_minute: must be > 0"),
+        ("[wayback]\ncdx_page_size = 0\n", r"\[wayback\] cdx_page_size: must be >= 1"),
+        ("[capture]\ndownload_delay_s = true\n", r"\[capture\] download_delay_s: must be a number, got True"),
+        ('[capture]\nlog_level = "LOUD"\n', r"\[capture\] log_level: must be one of DEBUG, INFO"),
+        ('[analysis]\nlevels = [{benchmark = "mmlu", treshold = 42}]\n', r"levels: entry 1: unknown key 'treshold' \(did you mean 'threshold'\?\)"),
+        ('[analysis]\nlevels = [{benchmark = "mmlu", threshold = "42"}]\n', r"levels: entry 1: threshold must be a number"),
+        ('[analysis]\nlevels = []\n', r"levels: must list at least one level"),
+        ('[scores]\npreference = ["reference", "reference"]\n', r"\[scores\] preference: must list each source once"),
+        ('[analysis]\nevidence_horizon_days = 0\n', r"\[analysis\] evidence_horizon_days: must be >= 1"),
+        ("analysis = 3\n", r"\[analysis\] must be a table"),
+    ],
+)
+def test_every_bad_key_or_value_is_one_line_naming_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        _settings_from(tmp_path, text)
+    assert str(raised.value).startswith(str(tmp_path / "llmflation.toml"))
+    assert "\n" not in str(raised.value)
+
+
+def test_sections_are_typed_frozen_and_hold_each_default(tmp_path: Path) -> None:
+    import dataclasses
+
+    settings = _settings_from(tmp_path, '[capture]\nretries = 5\n[analysis]\nstart = 2022-01-01\nblends = ["3:1"]\n'
+                                        'levels = [{benchmark = "gpqa_diamond", threshold = 50}]\n')
+    assert settings.capture.retries == 5 and settings.capture.timeout_s == 60.0
+    assert settings.analysis.start == "2022-01-01"  # a TOML date reads like the string form
+    assert settings.blends == ["3:1"] and settings.quality_levels == [("gpqa_diamond", 50.0)]
+    assert settings.analysis.evidence_horizon_days == 90
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.capture.retries = 1  # type: ignore[misc]
+    assert settings.section("capture")["retries"] == 5
+    defaults = load_settings(env={}, cwd=tmp_path / "none")
+    assert ("mmlu", 42.0) in defaults.quality_levels and defaults.blends == ["1:1", "3:1"]

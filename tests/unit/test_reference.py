@@ -107,9 +107,9 @@ SCORES = (
 ).replace(",,false,arena", ",as is,false,arena")
 PRICES = (
     "model_id,provider,model_key,valid_from,valid_to,input_usd_per_mtok,output_usd_per_mtok,"
-    "cached_input_usd_per_mtok,is_free,source_url,note\n"
-    "m-1,host,acme/m-1,2023-02-01,,0.2,0.2,,,https://example.org/p1,first price\n"
-    "m-1,host,acme/m-1,2023-06-01,2023-09-01,0.1,0.1,0.05,false,https://example.org/p2,promotion\n"
+    "cached_input_usd_per_mtok,is_free,source_url,note,last_confirmed\n"
+    "m-1,host,acme/m-1,2023-02-01,,0.2,0.2,,,https://example.org/p1,first price,2023-03-01\n"
+    "m-1,host,acme/m-1,2023-06-01,2023-09-01,0.1,0.1,0.05,false,https://example.org/p2,promotion,\n"
     "m-2,acme,m-2,2024-01-01,,1.5,2,,,https://example.org/p3,launch\n"
 )
 
@@ -124,6 +124,8 @@ def _write(folder: Path, **overrides: str) -> Path:
 def test_small_valid_files_load(tmp_path: Path) -> None:
     reference = load_reference(_write(tmp_path))
     assert list(reference.prices["input_usd_per_mtok"]) == [Decimal("0.2"), Decimal("0.1"), Decimal("1.5")]
+    # last confirmed as stated, else (blank, or a row written before the column existed) on valid_from
+    assert [d.date().isoformat() for d in reference.prices["last_confirmed"]] == ["2023-03-01", "2023-06-01", "2024-01-01"]
     assert reference.scores.set_index("benchmark").loc["arena_elo", "score"] == 1250
     assert pd.isna(reference.models.set_index("model_id").loc["m-1", "retired_date"])
 
@@ -164,6 +166,9 @@ BAD = [
     ("prices", _replace(PRICES, ",https://example.org/p3,", ",,"), r"line 4: source_url is empty"),
     ("prices", _replace(PRICES, ",0.1,0.1,0.05,false,", ",0.1,0.1,0.05,free,"), r"line 3: is_free must be true or false"),
     ("prices", _replace(PRICES, "model_id,provider", "model_id,seller"), r"missing column\(s\) provider"),
+    ("prices", _replace(PRICES, "first price,2023-03-01", "first price,2023-01-15"), r"line 2: last_confirmed 2023-01-15 must be within \[valid_from, valid_to\)"),
+    ("prices", _replace(PRICES, "promotion,", "promotion,2023-09-01"), r"line 3: last_confirmed 2023-09-01 must be within"),
+    ("prices", _replace(PRICES, "first price,2023-03-01", "first price,2999-01-01"), r"line 2: last_confirmed 2999-01-01 is in the future"),
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from llmflation.backfill import listing_window
-from llmflation.config import Settings
+from llmflation.config import CaptureSettings, Settings, WaybackSettings
 from llmflation.sources import SourceURL
 from llmflation.wayback import (
     THROTTLED,
@@ -55,8 +55,8 @@ def fake() -> Iterator[FakeWayback]:
 def _client(fake: FakeWayback, tmp_path: Path, waits: list[float], page_size: int = 2, timeout_s: float = 5.0,
             attempts: int = 4) -> CdxClient:
     settings = Settings(
-        data_dir=tmp_path, wayback_url=fake.url, wayback_requests_per_minute=60000, download_timeout_s=timeout_s,
-        raw={"wayback": {"cdx_page_size": page_size, "listing_attempts": attempts}},
+        data_dir=tmp_path, capture=CaptureSettings(timeout_s=timeout_s),
+        wayback=WaybackSettings(url=fake.url, requests_per_minute=60000, cdx_page_size=page_size, listing_attempts=attempts),
     )
     options = WaybackOptions.from_settings(settings)
     return CdxClient(options, Pacer(options.interval_s), sleep=waits.append)

@@ -35,9 +35,6 @@ from llmflation.sources import get_source
 from llmflation.wayback import payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
 from llmflation_scrapers.spiders.live import describe_failure
 
-#: Times a failed snapshot request is tried again (after Retry-After or backoff).
-DEFAULT_RETRIES = 3
-
 
 class WaybackSpider(scrapy.Spider):
     name = "wayback"
@@ -47,11 +44,11 @@ class WaybackSpider(scrapy.Spider):
         """Pace the archive host from ``[wayback]``; add the backoff middleware to the project's."""
         super().update_settings(settings)
         config = load_settings()
-        delay = 60.0 / config.wayback_requests_per_minute
-        host = urlsplit(config.wayback_url).hostname or ""
+        delay = 60.0 / config.wayback.requests_per_minute
+        host = urlsplit(config.wayback.url).hostname or ""
         middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
         middlewares["llmflation_scrapers.backoff.BackoffMiddleware"] = 555  # after Retry-After (560), before retry (550)
-        retries = int(config.section("wayback").get("retries", DEFAULT_RETRIES))
+        retries = config.wayback.retries  # times a failed snapshot request is tried again
         for key, value in {
             "DOWNLOAD_DELAY": delay,
             "RANDOMIZE_DOWNLOAD_DELAY": False,

@@ -18,7 +18,7 @@ Pure functions over pandas DataFrames, one job per module:
 from llmflation.analyze.chart import render_chart
 from llmflation.analyze.fit import decline_rates, fit_decline
 from llmflation.analyze.frontier import new_lowest_prices
-from llmflation.analyze.headline import headline_lines
+from llmflation.analyze.headline import headline_lines, newest_evidence
 from llmflation.analyze.intervals import Disagreement, PriceIntervals, price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
 from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
@@ -35,6 +35,7 @@ __all__ = [
     "headline_lines",
     "month_starts",
     "new_lowest_prices",
+    "newest_evidence",
     "price_intervals",
     "reference_observations",
     "render_chart",

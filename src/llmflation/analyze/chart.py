@@ -41,11 +41,13 @@ def render_chart(
     *,
     blend: str = "1:1",
     method: str = "monthly",
+    data_to: pd.Timestamp | None = None,
 ) -> Path:
     """Draw the chart of ``cheapest_by_quality`` for one ``blend`` and write it as PNG to ``path``.
 
     The trend of each level is the ``method`` fit of that level's monthly series; its label
-    quotes the matching ``decline_rates`` row (or the reason there is no fit). Returns the path.
+    quotes the matching ``decline_rates`` row (or the reason there is no fit). The footer says
+    "data to" ``data_to`` (the newest price evidence), else the last month shown. Returns the path.
     """
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
@@ -59,6 +61,7 @@ def render_chart(
     FigureCanvasAgg(figure)
     panels = figure.subplots(len(benchmarks), 1, sharex=True, squeeze=False)[:, 0]
     last_month = table["month"].max()
+    data_to_label = f"{data_to:%d %b %Y}" if data_to is not None else f"{last_month:%b %Y}"
     colours = iter(COLOURS * 4)
     labels_per_panel = []
     for axes, benchmark in zip(panels, benchmarks, strict=True):
@@ -69,7 +72,7 @@ def render_chart(
             labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
         labels_per_panel.append(labels)
     for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
-        _style(axes, figure, blend, last_month, first=axes is panels[0])
+        _style(axes, figure, blend, last_month, data_to_label, first=axes is panels[0])
     figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout
     figure.set_layout_engine("none")
     for axes, labels in zip(panels, labels_per_panel, strict=True):
@@ -190,8 +193,8 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
         taken.append(annotation.get_window_extent(renderer))
 
 
-def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, first: bool = True) -> None:
-    """Scales, grid and legend of one panel; the titles and the footer once, with the first panel."""
+def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, data_to: str, first: bool = True) -> None:
+    """Scales, grid and legend of one panel; the titles and the footer ("data to" ``data_to``) once, with the first panel."""
     axes.set_yscale("log")
     axes.yaxis.set_major_locator(LogLocator(base=10))
     axes.yaxis.set_minor_formatter(NullFormatter())
@@ -216,7 +219,7 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, first: bo
         color="#555555",
     )
     figure.supxlabel(  # the figure's footer, below every panel (an axes annotation would stretch the first)
-        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source"
+        f"llmflation \u00b7 data to {data_to} \u00b7 every price traced to a capture or a cited source"
         f" \u00b7 {SELF_REPORTED_MARK} score self-reported by the model's creator",
         x=0.005,
         ha="left",

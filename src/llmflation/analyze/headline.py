@@ -20,11 +20,24 @@ from llmflation.analyze.fit import format_r2, rate_for
 METHODS = ("monthly", "frontier")
 
 
-def headline_lines(cheapest_by_quality: pd.DataFrame, decline_rates: pd.DataFrame) -> list[str]:
-    """One plain-text line per quality level and blend; an empty table gives one line saying so."""
+def newest_evidence(price_intervals: pd.DataFrame) -> pd.Timestamp | None:
+    """The newest evidence of any price (``last_seen``: a capture, or a reference row's last confirmation).
+
+    The series says nothing about months after it but what the evidence horizon lets a price
+    carry: "data to" this date, not to the day the release was built.
+    """
+    if price_intervals.empty or price_intervals["last_seen"].isna().all():
+        return None
+    return pd.Timestamp(price_intervals["last_seen"].max())
+
+
+def headline_lines(cheapest_by_quality: pd.DataFrame, decline_rates: pd.DataFrame,
+                   data_to: pd.Timestamp | None = None) -> list[str]:
+    """One plain-text line per quality level and blend, after "Data to <newest evidence>" when given;
+    an empty table gives one line saying so."""
+    lines = [f"Data to {data_to:%Y-%m-%d} (the newest price evidence)"] if data_to is not None else []
     if cheapest_by_quality.empty:
-        return ["No model reaches any configured quality level in the months analysed."]
-    lines = []
+        return [*lines, "No model reaches any configured quality level in the months analysed."]
     levels = cheapest_by_quality.sort_values(["benchmark", "threshold", "blend", "month"], kind="mergesort")
     for (benchmark, threshold, blend), level in levels.groupby(["benchmark", "threshold", "blend"], sort=False):
         first, last = level.iloc[0], level.iloc[-1]

@@ -13,6 +13,11 @@ observed, the model is retired (``models.retired_date``), or it is withdrawn: ev
 had listed it has since been captured without it. When a (model, provider) is listed by two
 sources, the most recent listing gives the price in force.
 
+Evidence ages: a price that nothing contradicts holds until its last evidence (``last_seen``:
+the last capture listing it, or a reference row's ``last_confirmed``) plus the evidence horizon
+(``[analysis] evidence_horizon_days``), not for ever. Months after that have no price for that
+(model, provider). An end still in the future (``as_of``) stays open.
+
 Captures take precedence over reference rows for the period they cover, from the first
 capture that lists the model to the last capture of its sources. Reference rows fill the
 time before (and any change they date after). Where a capture states a different price from
@@ -98,7 +103,11 @@ class PriceIntervals(NamedTuple):
 
 
 def price_intervals(
-    observations: pd.DataFrame, models: pd.DataFrame, source_captures: pd.DataFrame
+    observations: pd.DataFrame,
+    models: pd.DataFrame,
+    source_captures: pd.DataFrame,
+    evidence_horizon: pd.Timedelta | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> PriceIntervals:
     """Build the ``price_intervals`` table from price observations.
 
@@ -106,12 +115,15 @@ def price_intervals(
     ``observed_at`` (UTC), ``input_usd_per_mtok``, ``output_usd_per_mtok`` (Decimal, USD per 1M
     tokens, or None), ``source_id``, ``evidence`` (capture sha256 or the reference row's
     source URL), ``kind`` (``capture`` | ``reference``), and optionally ``valid_to`` (the end a
-    reference row states), ``is_free`` and ``tier``.
+    reference row states), ``last_confirmed`` (a reference row's last evidence), ``is_free`` and ``tier``.
     ``models``: ``model_id``, ``retired_date`` (NaT when none).
     ``source_captures``: ``source_id``, ``observed_at`` of every successfully parsed capture.
     Both may carry ``listing``: which list of models a capture is (a source with several URLs,
     such as OpenRouter's one endpoints list per model, has several). A model is withdrawn only
     when a later capture of the same listing lacks it; without ``listing`` each source is one.
+
+    ``evidence_horizon``: how long an uncontradicted price holds after its last evidence (None:
+    until contradicted); ``as_of``: the build's time (default now), before which an end must fall.
 
     Returns ``(intervals, disagreements)``; the intervals sorted by model, provider and start.
     """
@@ -131,6 +143,7 @@ def price_intervals(
         disagreements.extend(_disagreements(captured, reference))
         spans = _merge(reference, capture_rows, covered)
         spans = _retire(spans, retired.get(model_id))
+        spans = _expire(spans, evidence_horizon, as_of if as_of is not None else pd.Timestamp.now(tz="UTC"))
         for span in spans:
             rows.append({"model_id": model_id, "provider": provider, **span})
     table = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
@@ -164,6 +177,8 @@ def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
     else:
         obs["valid_to"] = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[us, UTC]")
     obs["is_free"] = obs["is_free"].fillna(False).astype(bool) if "is_free" in obs.columns else False
+    if "last_confirmed" in obs.columns:
+        obs["last_confirmed"] = pd.to_datetime(obs["last_confirmed"], utc=True)
     if "listing" not in obs.columns:
         obs["listing"] = obs["source_id"]
     obs["listing"] = obs["listing"].fillna(obs["source_id"])
@@ -242,7 +257,7 @@ def _reference_spans(rows: list[dict[str, object]]) -> list[dict[str, object]]:
                 end,
                 _price(row),
                 first_seen=start,
-                last_seen=start,
+                last_seen=row["last_confirmed"] if pd.notna(row.get("last_confirmed")) else start,
                 n_captures=0,
                 source_id=row["source_id"],
                 evidence=row["evidence"],
@@ -362,6 +377,20 @@ def _retire(spans: list[dict[str, object]], retired: pd.Timestamp | None) -> lis
             span = {**span, "valid_to": retired}
         kept.append(span)
     return kept
+
+
+def _expire(spans: list[dict[str, object]], horizon: pd.Timedelta | None,
+            as_of: pd.Timestamp) -> list[dict[str, object]]:
+    """End each open span ``horizon`` after its last evidence, when that is already past at ``as_of``."""
+    if horizon is None:
+        return spans
+    expired = []
+    for span in spans:
+        end = span["last_seen"] + horizon  # type: ignore[operator]
+        if pd.isna(span["valid_to"]) and end <= as_of:
+            span = {**span, "valid_to": end}
+        expired.append(span)
+    return expired
 
 
 def _disagreements(captured: list[dict[str, object]], reference: list[dict[str, object]]) -> list[Disagreement]:

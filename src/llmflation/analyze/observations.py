@@ -87,7 +87,8 @@ def reference_observations(reference_prices: pd.DataFrame) -> pd.DataFrame:
     """Observations (kind ``reference``) from the curated price history.
 
     Each row's ``valid_from`` is when the price took effect; ``valid_to`` is kept where the
-    row states an end. Evidence is the row's ``source_url``.
+    row states an end; ``last_confirmed`` is the last day its source shows the price. Evidence is
+    the row's ``source_url``.
     """
     return pd.DataFrame(
         {
@@ -101,6 +102,8 @@ def reference_observations(reference_prices: pd.DataFrame) -> pd.DataFrame:
             "kind": "reference",
             "valid_to": pd.to_datetime(reference_prices["valid_to"], utc=True),
             "is_free": reference_prices["is_free"] if "is_free" in reference_prices.columns else False,
+            "last_confirmed": pd.to_datetime(reference_prices["last_confirmed"], utc=True)
+            if "last_confirmed" in reference_prices.columns else pd.NaT,
         },
-        columns=[*OBSERVATION_COLUMNS, "valid_to", "is_free"],
+        columns=[*OBSERVATION_COLUMNS, "valid_to", "is_free", "last_confirmed"],
     ).reset_index(drop=True)
