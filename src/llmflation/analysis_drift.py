@@ -69,7 +69,7 @@ def check_analysis(
     ``previous``: the last release's ``cheapest_by_quality``; ``previous_config`` what it recorded;
     ``previous_version``: its version (``20261122T030000Z``), for dated allowlist entries.
     """
-    findings = [_unreached(cheapest, scores, benchmark, threshold) for benchmark, threshold in configured.levels
+    findings = [_unreached(cheapest, scores, benchmark, threshold) for benchmark, threshold, _setting in configured.levels
                 if not ((cheapest["benchmark"] == benchmark) & (cheapest["threshold"] == threshold)).any()]
     findings = [f for f in findings if f is not None]
     if cheapest.empty:
@@ -96,7 +96,7 @@ def _losses(cheapest: pd.DataFrame, configured: AnalysisSettings, previous: pd.D
             previous_config: Mapping[str, Any] | None, previous_version: str | None,
             allowlist: list[AllowEntry]) -> list[Finding]:
     findings: list[Finding] = []
-    levels = {(b, float(t)) for b, t in configured.levels}
+    levels = {(level.benchmark, float(level.threshold)) for level in configured.levels}
     start = pd.Timestamp(configured.start, tz="UTC")
     horizon_changed = (previous_config or {}).get("evidence_horizon_days") != configured.evidence_horizon_days
     now_months = {key: set(group["month"]) for key, group in cheapest.groupby(_LEVEL)}

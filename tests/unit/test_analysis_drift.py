@@ -10,7 +10,7 @@ from llmflation.analysis_drift import check_analysis
 from llmflation.config import AnalysisSettings, QualityLevel
 from llmflation.validate import AllowEntry
 
-CONFIG = AnalysisSettings()  # MMLU 42 and 83, blends 1:1 and 3:1, from 2021-11-01, horizon 90 days
+CONFIG = AnalysisSettings(levels=(QualityLevel("mmlu", 42.0), QualityLevel("mmlu", 83.0)))  # blends 1:1 and 3:1, from 2021-11-01, horizon 90 days
 RECORDED = CONFIG.recorded()
 SCORES = pd.DataFrame({"model_id": ["a", "b"], "benchmark": ["mmlu", "mmlu"], "score": [50.0, 86.4]})
 
@@ -64,7 +64,7 @@ def test_a_lost_month_is_refused_and_months_before_a_later_start_are_not_compare
                   "allowlist entry '<today>,analysis,mmlu,<reason>,<link>'"),  # 42 at 3:1 had only January
     ]
     assert found[0].rows == [{"benchmark": "mmlu", "threshold": 42.0, "blend": "1:1", "month": pd.Timestamp("2024-01-01", tz="UTC")}]
-    later = AnalysisSettings(start="2024-02-01")
+    later = AnalysisSettings(levels=CONFIG.levels, start="2024-02-01")
     assert check_analysis(now, SCORES, later, previous=FULL, previous_config={**RECORDED, "start": "2024-02-01"}) == []
 
 

@@ -25,8 +25,8 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCapt
     ("toml", "args", "expected"),
     [
         ('[analysis]\nlevels = [{benchmark = "gpqa_dimond", threshold = 50}]\n', ["build"],
-         "[analysis] levels: unknown benchmark 'gpqa_dimond' (did you mean 'gpqa_diamond'?); the benchmarks with "
-         "scores are arena_elo, gpqa, gpqa_diamond, humaneval, math_500, mmlu, mmlu_pro"),
+         "[analysis] levels: unknown benchmark 'gpqa_dimond' (did you mean 'gpqa_diamond'?); the known benchmarks "
+         "are aa_agentic_index, aa_coding_index, aa_intelligence_index"),
         ('[analysis]\nlevels = [{benchmark = "mmlu", threshold = 830}]\n', ["run"],
          "[analysis] levels: mmlu threshold 830 is above 100: mmlu scores are percent correct (0-100)"),
         ('[analysis]\nblends = ["1:1", "banana"]\n', ["build"], "[analysis] blends: blend must look like '3:1', got 'banana'"),
