@@ -27,8 +27,8 @@ from llmflation.analyze import (
 )
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.parsing import ParsedStore, parse_store, parser_options
-from llmflation.rawstore import RawStore
+from llmflation.buildstate import BuildState, forget
+from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
@@ -100,7 +100,8 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
 def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, policy: ScorePolicy,
                  report: RunReport) -> pd.DataFrame:
     """Every score from the leaderboards and the curated table, matched to the catalog, one chosen per benchmark."""
-    records = [(item.capture.source_id, r) for item in parsed.ok() for r in item.result.scores]  # type: ignore[union-attr]
+    with_scores = [item for item in parsed.ok() if item.outcome is None or item.outcome.n_scores]  # no record loads for price lists
+    records = [(item.capture.source_id, r) for item in with_scores for r in item.result.scores]  # type: ignore[union-attr]
     rows = pd.concat([score_rows(records), reference_score_rows(reference.scores)], ignore_index=True)
     matched = match_score_rows(rows, catalog, policy)
     table = scores_table(matched, policy)
@@ -114,17 +115,27 @@ def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, po
     return table
 
 
-def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
-    """Parse the store and assemble every table of the release.
+def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None, full: bool = False) -> BuildResult:
+    """Bring the build state up to date with the raw store and assemble every table of the release.
 
+    Only captures added since the last build are read (``buildstate``); ``full`` forgets the
+    state and the raw index first and rebuilds them from the raw store (the same tables).
+    ``parsed`` holds one parsed capture per version of a listing.
     A malformed curated reference file stops the build (``ReferenceDataError`` naming file and
     line): it is ours to fix, and publishing without it would silently change the series.
     """
     reference = load_reference(settings.reference_dir)
     catalog = Catalog.from_frames(reference.models, reference.aliases)
-    store = RawStore(settings.raw_dir)
-    parsed = parse_store(store, settings.parsed_dir, report, source_ids, options=parser_options(settings))
-    prices = assign_model_ids(prices_frame(parsed), catalog)
+    if full:
+        forget(settings)
+    state = BuildState(settings)
+    try:
+        state.update(report)
+        wanted = set(source_ids) if source_ids else None
+        parsed = state.parsed(wanted)
+        prices = assign_model_ids(state.prices(wanted), catalog)
+    finally:
+        state.close()
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []
     tables = {
