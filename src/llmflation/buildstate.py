@@ -27,7 +27,7 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +41,7 @@ from llmflation.config import Settings
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
 from llmflation.rawindex import EPOCH, RawIndex, micros
 from llmflation.rawstore import RawStore
-from llmflation.records import CaptureMeta, PriceRecord
+from llmflation.records import CaptureMeta, PriceRecord, record_to_dict
 from llmflation.report import RunReport
 from llmflation.schema import PRICES
 from llmflation.sources import SOURCES
@@ -157,14 +157,14 @@ class BuildState:
                     known_results.add(outcome.key)
                     new_rows.append(_result_rows(outcome, self.cache))
             n_captures += len(chunk)
+        if new_rows:  # before the versions that point at them are committed: a kill in between loses nothing
+            self._add_rows(pd.concat(new_rows, ignore_index=True))
         with self.db:
             for version in latest.values():
                 self._save(version)
             self._set_meta("seq", str(upto))
             for source_id, cache_id in self._current_parsers(options).items():
                 self._set_meta(f"parser:{source_id}", cache_id)
-        if new_rows:
-            self._add_rows(pd.concat(new_rows, ignore_index=True))
         for source_id, total in self.index.count_by_source().items():
             report.source(source_id).captures_total = total
         report.sections["build_state"] = {"captures_read": n_captures, "listings_folded_again": len(refold),
@@ -354,7 +354,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _result_rows(outcome: Outcome, cache: ParseCache) -> pd.DataFrame:
     """The price rows of one parse result, decimals as their exact strings, in the parser's order."""
     result = cache.load(outcome)
-    records = [asdict(record) for record in result.prices]
+    records = [record_to_dict(record) for record in result.prices]
     frame = pd.DataFrame(records, columns=_RECORD_FIELDS)
     for name in _DECIMAL_FIELDS:
         frame[name] = [None if v is None else str(v) for v in frame[name]]

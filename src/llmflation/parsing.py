@@ -26,6 +26,7 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -35,7 +36,15 @@ from typing import Any, cast
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.rawstore import RawStore, write_atomic
-from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord, ScoreRecord
+from llmflation.records import (
+    CaptureMeta,
+    ModelRecord,
+    ParseError,
+    ParseResult,
+    PriceRecord,
+    ScoreRecord,
+    record_to_dict,
+)
 from llmflation.report import RunReport
 from llmflation.sources import Source, get_source
 
@@ -252,8 +261,12 @@ class ParseCache:
         if len(jobs) < PARALLEL_FROM or workers < 2:
             return [_parse_job(job) for job in jobs]
         log.info("parsing %d distinct captures over %d processes", len(jobs), workers)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+                return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        except BrokenProcessPool as exc:  # e.g. a script without a __main__ guard: its workers cannot start
+            log.warning("parse workers failed (%s): parsing %d captures in this process", exc, len(jobs))
+            return [_parse_job(job) for job in jobs]
 
     def _insert(self, spec: ParserSpec, sha256: str, context: dict[str, Any], outcome: Outcome) -> None:
         db = self._connect()
@@ -404,9 +417,9 @@ def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> d
         doc = {"error": error}
     else:
         doc = {
-            "prices": [_encode(asdict(r)) for r in result.prices],
-            "scores": [_encode(asdict(r)) for r in result.scores],
-            "models": [_encode(asdict(r)) for r in result.models],
+            "prices": [_encode(record_to_dict(r)) for r in result.prices],
+            "scores": [_encode(record_to_dict(r)) for r in result.scores],
+            "models": [_encode(record_to_dict(r)) for r in result.models],
             "skipped": dict(result.skipped),
         }
     write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
