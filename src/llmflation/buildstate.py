@@ -125,6 +125,12 @@ class BuildState:
         self.index.refresh()
         upto = self.index.last_seq()
         after = int(self._meta("seq") or 0)
+        generations = f"{self.index.generation()} {self.cache.generation()}"
+        if self._meta("generations") not in (None, generations):
+            log.warning("build state: the raw index or the parse index was made again since the last build: "
+                        "folding every capture again")
+            self.db.execute("DELETE FROM versions")
+            after = 0
         options = parser_options(self.settings)
         changed_sources = self._changed_parsers(options)
         latest = self._latest_versions()
@@ -132,7 +138,7 @@ class BuildState:
         for capture in self.index.captures(after):
             listing = (capture.source_id, capture.url)
             version = latest.get(listing)
-            if version is not None and micros(capture.observed_at) < version.last_us:
+            if version is not None and micros(capture.observed_at) <= version.last_us:
                 refold.add(listing)  # older than what the listing has shown: history changed under it
         for listing in refold | {key for key in latest if key[0] in changed_sources}:
             latest.pop(listing, None)
@@ -163,6 +169,7 @@ class BuildState:
             for version in latest.values():
                 self._save(version)
             self._set_meta("seq", str(upto))
+            self._set_meta("generations", generations)
             for source_id, cache_id in self._current_parsers(options).items():
                 self._set_meta(f"parser:{source_id}", cache_id)
         for source_id, total in self.index.count_by_source().items():
@@ -207,10 +214,9 @@ class BuildState:
                             [*values, version.version_id])
 
     def _latest_versions(self) -> dict[Listing, Version]:
-        rows = self.db.execute(
-            f"SELECT version_id, {', '.join(_VERSION_COLUMNS)} FROM versions WHERE version_id IN "
-            "(SELECT version_id FROM versions v WHERE first_us = (SELECT MAX(first_us) FROM versions w "
-            "WHERE w.source_id = v.source_id AND w.url = v.url))").fetchall()
+        """Each listing's newest version (the one new captures extend or follow)."""
+        rows = self.db.execute(f"SELECT version_id, {', '.join(_VERSION_COLUMNS)} FROM versions "
+                               "ORDER BY source_id, url, first_us, version_id").fetchall()
         out = {}
         for row in rows:
             version = Version(**dict(zip(_VERSION_COLUMNS, row[1:], strict=True)), version_id=row[0])

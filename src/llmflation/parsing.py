@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -287,6 +288,10 @@ class ParseCache:
                 self._db = _open_index(path)
         return self._db
 
+    def generation(self) -> str:
+        """Names this index of results: a new one (the old lost or unreadable) may lack results others point at."""
+        return str(self._connect().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -299,6 +304,8 @@ def _open_index(path: Path) -> sqlite3.Connection:
         db.execute("CREATE TABLE IF NOT EXISTS results(key TEXT PRIMARY KEY, cache_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
                    " context TEXT NOT NULL, outcome TEXT NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS results_content ON results(cache_id, sha256)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', ?)", (uuid.uuid4().hex,))
     db.execute("SELECT COUNT(*) FROM results").fetchone()
     return db
 

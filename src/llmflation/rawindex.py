@@ -19,6 +19,7 @@ import logging
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,11 @@ class RawIndex:
             )
         return len(new)
 
+    def generation(self) -> str:
+        """Names this index file: ``seq`` numbers mean something only within one generation (a rebuilt
+        index numbers its entries afresh)."""
+        return str(self._connect().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
     def last_seq(self) -> int:
         """The ``seq`` of the newest entry (0 when empty): entries after it are new to whoever saw it."""
         row = self._connect().execute("SELECT MAX(seq) FROM captures").fetchone()
@@ -167,6 +173,7 @@ class RawIndex:
             db.execute("CREATE INDEX IF NOT EXISTS captures_month ON captures(month)")
             db.execute("CREATE TABLE IF NOT EXISTS months(month TEXT PRIMARY KEY, mtime_ns INTEGER)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?), ('root', ?)", (INDEX_FORMAT, root))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', ?)", (uuid.uuid4().hex,))
         db.execute("SELECT COUNT(*) FROM captures").fetchone()  # an unreadable file fails here, not later
         return db
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -152,8 +153,23 @@ def test_a_lost_or_broken_raw_index_is_rebuilt_and_a_capture_stored_meanwhile_is
     assert_same(before, again)
     index_path.write_bytes(b"not a database")
     put(store, B, 1)  # stored by another process after the index was written
-    after, _ = tables(nightly)
+    after, report = tables(nightly)
     assert sorted(after["prices"]["observed_at"].unique()) == [pd.Timestamp(DAY0), pd.Timestamp(DAY0 + timedelta(days=1))]
+    assert set(after["prices"]["n_captures"]) == {1}  # the rebuilt index numbers entries afresh: nothing counted twice
+    assert report.sources["openrouter"].captures_parsed == 1  # only B's bytes are new
+
+
+def test_a_lost_parse_cache_is_parsed_again_and_gives_the_same_tables(stores) -> None:
+    store, nightly, rebuilt = stores
+    put(store, A, 0)
+    put(store, B, 1)
+    tables(nightly)
+    shutil.rmtree(nightly.parsed_dir)
+    put(store, A, 2)
+    after, report = tables(nightly)
+    assert report.sources["openrouter"].captures_parsed == 2
+    assert_same(after, tables(rebuilt, full=True)[0])
+    assert after["prices"]["n_captures"].tolist() == [1, 1, 1, 1, 1]  # A (2 rows), B, A (2 rows)
 
 
 def test_the_index_sees_an_entry_added_to_a_month_it_has_just_listed(tmp_path: Path) -> None:
