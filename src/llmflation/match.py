@@ -137,6 +137,8 @@ class Catalog:
         self._exact: dict[str, str] = {m.casefold(): m for m in self.model_ids}
         self._ids_folded = frozenset(self._exact)
         self._by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        #: Names already matched (a build matches the same names for prices, the summary and unmatched_models).
+        self._matched: dict[str, Match] = {}
         for model_id in self.model_ids:
             self._by_key[_parse(model_id).base].add(model_id)
         for alias, model_id in (aliases or {}).items():
@@ -320,7 +322,8 @@ def _runs(segments: list[str]) -> tuple[str, ...]:
 def match_names(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, Match]:
     """Each distinct name -> its :class:`Match` (``llmflation match NAME...``)."""
     catalog = catalog or Catalog.load()
-    return {name: catalog.match(name) for name in dict.fromkeys(names)}
+    memo = catalog._matched
+    return {name: memo[name] if name in memo else memo.setdefault(name, catalog.match(name)) for name in dict.fromkeys(names)}
 
 
 def match_ids(names: Iterable[str], catalog: Catalog | None = None) -> dict[str, str | None]:
