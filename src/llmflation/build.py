@@ -65,6 +65,10 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
     ``last_observed_at`` and a larger ``n_captures``. Without this, a year of nightly captures of
     unchanged price tables would repeat the same millions of rows; every capture stays in the
     raw store, and a version that returns after another (A, B, A) gets rows again.
+
+    This is the capture-by-capture definition of the table, for a handful of parsed captures;
+    :func:`build` computes the same table incrementally (``buildstate``), and the tests hold the
+    two equal.
     """
     rows: list[dict[str, object]] = []
     latest: dict[tuple[str, str], tuple[tuple[PriceRecord, ...], list[dict[str, object]]]] = {}

@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from llmflation.config import Settings
@@ -172,6 +173,7 @@ class BuildState:
             self._set_meta("generations", generations)
             for source_id, cache_id in self._current_parsers(options).items():
                 self._set_meta(f"parser:{source_id}", cache_id)
+        self._drop_unused_rows(known_results)
         for source_id, total in self.index.count_by_source().items():
             report.source(source_id).captures_total = total
         report.sections["build_state"] = {"captures_read": n_captures, "listings_folded_again": len(refold),
@@ -252,9 +254,23 @@ class BuildState:
         table = pa.Table.from_pandas(rows, schema=_ROWS_SCHEMA, preserve_index=False).replace_schema_metadata(None)
         if path.exists():
             table = pa.concat_tables([pq.read_table(path, schema=_ROWS_SCHEMA), table])
+        self._write_rows(table)
+
+    def _write_rows(self, table: pa.Table) -> None:
+        path = self._rows_path()
         tmp = path.with_name(f".{path.name}.tmp")
         pq.write_table(table, tmp)
         tmp.replace(path)
+
+    def _drop_unused_rows(self, known: set[str]) -> None:
+        """Rewrite ``rows.parquet`` without the results no version points at any more (after a parser
+        version change or a refold), so the file stays the size of the release."""
+        used = {row[0] for row in self.db.execute("SELECT DISTINCT result_key FROM versions WHERE n_prices > 0")}
+        if not known - used:
+            return
+        table = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA)
+        self._write_rows(table.filter(pa.compute.is_in(table.column("result_key"), value_set=pa.array(sorted(used), pa.string()))))
+        log.info("build state: dropped the rows of %d result(s) no version uses", len(known - used))
 
     # -- the tables --------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from llmflation.build import build, prices_frame
-from llmflation.buildstate import raw_index
+from llmflation.buildstate import raw_index, state_dir
 from llmflation.config import Settings, load_settings
 from llmflation.parsers import openrouter
 from llmflation.parsing import parse_store
@@ -139,6 +140,8 @@ def test_a_new_parser_version_re_derives_its_source(stores, monkeypatch: pytest.
     assert report.sources["openrouter"].captures_parsed == 1 and report.sources["openrouter"].captures_reused == 1
     assert "litellm" not in report.sections["build_state"]["sources_folded_again"]
     assert set(night["prices"].loc[night["prices"]["source_id"] == "openrouter", "parser"]) == {"llmflation.parsers.openrouter@999"}
+    rows = pq.read_table(state_dir(nightly) / "rows.parquet").column("result_key").unique()
+    assert len(rows) == 2  # openrouter@999's result and litellm's: the rows of openrouter@2 are dropped
 
 
 def test_a_lost_or_broken_raw_index_is_rebuilt_and_a_capture_stored_meanwhile_is_seen(stores) -> None:
