@@ -179,7 +179,7 @@ def checkpoint(data_dir: Path, store: RawStore, tables: Tables, nights: int, cap
     month = (nights - 1) // 30
     captures += store_night(store, tables, nights, month)  # a night identical to the one before
     noop = timed_build(data_dir, full=False)
-    captures += store_night(store, tables, nights + 1, month, litellm_month=month + 100)  # only litellm changed
+    captures += store_night(store, tables, nights + 1, month, litellm_month=month + 13)  # only litellm changed (an edit no month of the year makes)
     one_change = timed_build(data_dir, full=False)
     figures = {
         "nights": nights, "captures": captures, "price_rows": cold["price_rows"],
