@@ -44,7 +44,6 @@ from tests.conftest import corpus_root
 MODELS_URL = "https://openrouter.ai/api/v1/models"
 LITELLM_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 GENAI_URL = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json"
-START = datetime(2026, 1, 1, 3, tzinfo=UTC)
 PROVIDERS = (("DeepInfra", Decimal("0.9"), "fp8"), ("Together", Decimal("1"), "bf16"), ("Novita", Decimal("1.1"), "unknown"))
 #: The price fields a monthly edit touches, per table.
 EDITED_FIELDS = {"litellm": "input_cost_per_token", "genai_prices": "input_mtok", "openrouter": "prompt"}
@@ -83,7 +82,8 @@ def edit_prices(doc: object, field: str, month: int, every: int) -> int:
 class Tables:
     """The bytes each night captures, with a new version of each table every 30 nights."""
 
-    def __init__(self, corpus: Path) -> None:
+    def __init__(self, corpus: Path, start: datetime) -> None:
+        self.start = start
         prices = corpus / "prices"
         self.base = {
             "litellm": newest(prices / "litellm", "litellm_*.json").read_bytes(),
@@ -126,9 +126,16 @@ class Tables:
         return {u: b.encode() for u, b in json.loads(self._cache[key]).items()}
 
 
+def first_night(nights: int) -> datetime:
+    """03:00 UTC far enough back that the last night measured is in the past (the release holds out
+    prices observed in the future)."""
+    today = datetime.now(UTC).replace(hour=3, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=nights + 3)
+
+
 def store_night(store: RawStore, tables: Tables, night: int, month: int, litellm_month: int | None = None) -> int:
     """Store one night's captures (the three tables and every endpoints list); how many."""
-    when = START + timedelta(days=night)
+    when = tables.start + timedelta(days=night)
     captures = [("litellm", LITELLM_URL, tables.table("litellm", month if litellm_month is None else litellm_month)),
                 ("genai_prices", GENAI_URL, tables.table("genai_prices", month)),
                 ("openrouter", MODELS_URL, tables.table("openrouter", month))]
@@ -200,7 +207,7 @@ def main() -> int:
         parser.error("the corpus was not found: set LLMFLATION_CORPUS")
     logging.basicConfig(level=logging.WARNING)
     checkpoints = sorted(int(n) for n in args.nights.split(","))
-    tables = Tables(corpus)
+    tables = Tables(corpus, first_night(checkpoints[-1]))
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         store = RawStore(data_dir / "raw")
