@@ -303,8 +303,10 @@ class BuildState:
             capture_sha256=frame["sha256"],
         )
         out = out.sort_values(["first_us", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
-        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
-            out[name] = pd.Series([None if v is None or v != v else Decimal(v) for v in out[name]], index=out.index, dtype=object)
+        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them; each distinct string converted once
+            column = out[name]
+            exact = {text: Decimal(text) for text in column.dropna().unique()}
+            out[name] = column.map(exact).astype(object).where(column.notna(), None)
         return out.reindex(columns=PRICES.column_names).reset_index(drop=True)
 
     def parsed(self, source_ids: set[str] | None = None) -> ParsedStore:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -337,11 +337,16 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
     Where the row has no ``quantization`` of its own, the one read from the name (``-fp8``) is set.
     """
     catalog = catalog or Catalog.load()
-    matches = match_names(prices[name_column].astype(str), catalog)
+    names = prices[name_column].astype(str)
+    matches = match_names(names, catalog)
     out = prices.copy()
-    out["model_id"] = [matches[str(n)].model_id for n in prices[name_column]]
-    out["match_reason"] = [matches[str(n)].reason for n in prices[name_column]]
-    from_name = pd.Series([matches[str(n)].attributes.get("quantization") for n in prices[name_column]], index=out.index)
+
+    def per_row(value: Callable[[Match], object]) -> pd.Series:  # one lookup per distinct name, not per row
+        return names.map({name: value(m) for name, m in matches.items()}).astype(object).where(names.notna(), None)
+
+    out["model_id"] = per_row(lambda m: m.model_id)
+    out["match_reason"] = per_row(lambda m: m.reason)
+    from_name = per_row(lambda m: m.attributes.get("quantization"))
     if "quantization" in out.columns:
         out["quantization"] = out["quantization"].where(out["quantization"].notna(), from_name)
     else:

@@ -171,6 +171,7 @@ class RawIndex:
             db.execute("CREATE UNIQUE INDEX IF NOT EXISTS captures_id ON captures(capture_id)")
             db.execute("CREATE INDEX IF NOT EXISTS captures_listing ON captures(source_id, url)")
             db.execute("CREATE INDEX IF NOT EXISTS captures_month ON captures(month)")
+            db.execute("CREATE INDEX IF NOT EXISTS captures_usable ON captures(source_id, status, rejected)")  # count_by_source
             db.execute("CREATE TABLE IF NOT EXISTS months(month TEXT PRIMARY KEY, mtime_ns INTEGER)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?), ('root', ?)", (INDEX_FORMAT, root))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', ?)", (uuid.uuid4().hex,))
