@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench bench-year clean
+.PHONY: install run test bench bench-year agreement clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_build --copies $(or $(COPIES),3) --nights $(or $(NIGHTS),30)
+
+agreement: $(STAMP)
+	$(BIN)/python -m tests.corpus.agreement_corpus $(if $(MAX_GAP_DAYS),--max-gap-days $(MAX_GAP_DAYS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -38,9 +38,13 @@ from llmflation.scores import (
     chosen_scores,
     disagreements,
     format_disagreements,
+    format_not_comparable,
+    level_classes,
     match_score_rows,
+    not_comparable_for_levels,
     reference_score_rows,
     score_rows,
+    scores_for_levels,
     scores_table,
     unmatched_score_names,
 )
@@ -166,8 +170,9 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
         [reference_observations(reference.prices), capture_observations(prices)], ignore_index=True
     )
     intervals, disagreements = price_intervals(observations, reference.models, source_captures(prices))
-    scores = chosen_scores(result.tables["scores"])
     levels, blends = settings.quality_levels, settings.blends
+    classes = level_classes(levels, settings.level_settings)
+    scores = scores_for_levels(chosen_scores(result.tables["scores"]), classes)
     months = month_starts(settings.series_start, now or datetime.now(UTC))
     cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
     rates = decline_rates(cheapest, intervals, scores, levels, blends)
@@ -175,6 +180,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     report.sections["analysis"] = {
         "headline": headline_lines(cheapest, rates),
         "capture_reference_disagreements": [d.describe() for d in disagreements],
+        "not_comparable": format_not_comparable(not_comparable_for_levels(result.tables["scores"], levels, classes)),
     }
     chart_blend = "1:1" if "1:1" in blends else blends[0]
     if (cheapest["blend"] == chart_blend).any():

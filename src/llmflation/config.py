@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llmflation.benchmarks import DEFAULT_LEVELS
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN
 
 log = logging.getLogger(__name__)
@@ -97,12 +98,27 @@ class Settings:
 
     @property
     def quality_levels(self) -> list[tuple[str, float]]:
-        """``[analysis] levels``: (benchmark, threshold) pairs; default MMLU 42 (GPT-3) and 83 (GPT-4)."""
-        levels = self.section("analysis").get("levels", [{"benchmark": "mmlu", "threshold": 42}, {"benchmark": "mmlu", "threshold": 83}])
+        """``[analysis] levels``: (benchmark, threshold) pairs; default ``benchmarks.DEFAULT_LEVELS``
+        (MMLU 42 and 83, ECI 122, 130 and 150, GPQA Diamond 35 and 75, each set by a named model)."""
+        default = [{"benchmark": level.benchmark, "threshold": level.threshold} for level in DEFAULT_LEVELS]
+        levels = self.section("analysis").get("levels", default)
         try:
             return [(str(level["benchmark"]), float(level["threshold"])) for level in levels]
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{self.config_path}: [analysis] levels must be a list of {{benchmark, threshold}} tables") from exc
+
+    @property
+    def level_settings(self) -> dict[str, str]:
+        """``setting`` of ``[analysis] levels`` per benchmark: the Arena snapshot or index version a level compares within."""
+        named: dict[str, str] = {}
+        for level in self.section("analysis").get("levels", []):
+            if not isinstance(level, dict) or "setting" not in level:
+                continue
+            benchmark, setting = str(level.get("benchmark")), str(level["setting"])
+            if named.setdefault(benchmark, setting) != setting:
+                raise ConfigError(f"{self.config_path}: [analysis] levels: {benchmark} levels name two settings "
+                                  f"({named[benchmark]!r}, {setting!r}); scores compare within one")
+        return named
 
     @property
     def blends(self) -> list[str]:

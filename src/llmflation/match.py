@@ -316,6 +316,23 @@ def _runs(segments: list[str]) -> tuple[str, ...]:
     return tuple(run for segment in segments for run in _RUNS.findall(segment))
 
 
+def name_key(name: str) -> str:
+    """A name as the normalized step compares it, written out: ``Claude Sonnet 4.5`` -> ``claude-sonnet-4-5``.
+
+    The routing part is taken off (``openai/``, ``gemini/``, ``accounts/fireworks/models/``), case,
+    separators, date and version spellings are unified, and the name becomes its letter and digit
+    runs joined by ``-``. Everything else is kept, so two names share a key only when they are the
+    same name: quantization and serving words stay in (``...-fp8`` is not the plain name), a
+    ``:variant`` stays as ``:variant``, and a fine-tune keeps its ``ft:`` mark. For comparing names
+    of one provider that the catalog does not know (the cross-check of pages and price APIs).
+    """
+    parsed = _parse(name)
+    key = "-".join(parsed.base)
+    if "variant" in parsed.attributes:
+        key += ":" + parsed.attributes["variant"]
+    return ("ft:" + key) if parsed.fine_tuned else key
+
+
 # --- what the build and the CLI call ---------------------------------------------------------
 
 

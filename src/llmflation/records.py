@@ -89,6 +89,8 @@ class ScoreRecord:
     ci95_low: float | None = None
     ci95_high: float | None = None
     votes: int | None = None
+    ci90_low: float | None = None  # a 90% interval, where the source gives that one (Epoch's ECI)
+    ci90_high: float | None = None
 
 
 @dataclass(frozen=True)

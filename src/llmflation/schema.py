@@ -13,6 +13,8 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
+from llmflation.tiers import TIER_DESCRIPTION
+
 #: Exact money: 38 digits, 18 after the point. Sources write prices as binary floats
 #: (litellm's 2.9999900000000002e-06 per token, genai-prices' 0.08333333333333334 per 1M), whose
 #: 17 significant digits survive exactly; anything finer than 1e-18 USD per 1M tokens is float
@@ -89,7 +91,7 @@ PRICES = TableSpec(
         _price("output_usd_per_mtok", "Price of output (completion) tokens"),
         _price("cached_input_usd_per_mtok", "Price of input tokens read from the prompt cache"),
         _price("cache_write_usd_per_mtok", "Price of input tokens written to the prompt cache"),
-        Column("tier", pa.string(), "standard (uncached, real-time, lowest context tier), batch, context>128k, ...", required=True),
+        Column("tier", pa.string(), TIER_DESCRIPTION, required=True),
         Column("unit_on_page", pa.string(), "Unit the source stated: per_token, per_1k_tokens, per_1m_tokens, per_1k_characters", required=True),
         Column("is_free", pa.bool_(), "Free or $0 promotional price: never counted as cheapest", required=True),
         Column("is_deprecated", pa.bool_(), "The source marks the model deprecated", required=True),
@@ -138,7 +140,10 @@ SCORES = TableSpec(
         Column("ci95_low", pa.float64(), "Lower end of the 95% interval, where the source gives one"),
         Column("ci95_high", pa.float64(), "Upper end of the 95% interval, where the source gives one"),
         Column("votes", pa.int64(), "Arena votes behind an Elo rating", "votes"),
-        Column("chosen", pa.bool_(), "The score the analysis uses for this model and benchmark (source preference order)", required=True),
+        Column("ci90_low", pa.float64(), "Lower end of the 90% interval, where the source gives that one (Epoch's ECI)"),
+        Column("ci90_high", pa.float64(), "Upper end of the 90% interval, where the source gives that one"),
+        Column("comparable_as", pa.string(), "The class of settings this score compares within (5-shot; the Arena snapshot...), per llmflation.benchmarks; null when it compares with none (MMLU 0-shot CoT)"),
+        Column("chosen", pa.bool_(), "The score the analysis uses for this model, benchmark and comparable class (source preference order); never a non-comparable one", required=True),
     ),
     sort_by=("model_id", "benchmark", "source_id", "reported_at"),
 )
@@ -191,6 +196,10 @@ CHEAPEST_BY_QUALITY = TableSpec(
         _price("input_usd_per_mtok", "Its input price"),
         _price("output_usd_per_mtok", "Its output price"),
         Column("evidence", pa.string(), "sha256 of the capture, or URL cited by the curated row, behind the price", required=True),
+        Column("score", pa.float64(), "The chosen score that puts the model at this level", "percent (index for eci, Elo for arena_elo)"),
+        Column("score_setting", pa.string(), "Setting of that score as its source states it (5-shot...)"),
+        Column("score_source_id", pa.string(), "Registry id of the score's source, or reference"),
+        Column("score_self_reported", pa.bool_(), "True when the score is the model creator's own claim, not an independent measurement"),
     ),
     primary_key=("month", "benchmark", "threshold", "blend"),
     sort_by=("benchmark", "threshold", "blend", "month"),
@@ -217,9 +226,52 @@ DECLINE_RATES = TableSpec(
     sort_by=("benchmark", "threshold", "blend", "method"),
 )
 
+SOURCE_AGREEMENT = TableSpec(
+    name="source_agreement",
+    description=(
+        "A provider's own pricing page beside the price APIs (litellm, genai-prices, the provider's endpoint on "
+        "OpenRouter): one row per standard page price and API that prices the same model within 7 days. A page "
+        "price that two agreeing APIs contradict (verdict differ) is held out of prices by the validation gate."
+    ),
+    columns=(
+        Column("provider", pa.string(), "The page's provider (registry), e.g. openai", required=True),
+        Column("model_id", pa.string(), "Catalog model id of the page's row; null when the catalog does not know it"),
+        Column("model_key", pa.string(), "The page's own model name", required=True),
+        Column("tier", pa.string(), "Price tier compared: standard", required=True),
+        Column("matched_on", pa.string(), "model_id (same catalog model) or name (same normalized name at the same provider)", required=True),
+        Column("match_key", pa.string(), "The model_id, or the normalized name, that page and API rows share", required=True),
+        Column("page_source_id", pa.string(), "Registry id of the pricing page", required=True),
+        Column("page_observed_at", TIMESTAMP, "When the page first showed this price (its prices row's observed_at)", required=True),
+        Column("page_capture_id", pa.string(), "Raw-store capture of the page", required=True),
+        Column("page_capture_sha256", pa.string(), "sha256 of the page's captured bytes", required=True),
+        Column("page_capture_url", pa.string(), "URL the page was fetched from", required=True),
+        _price("page_input_usd_per_mtok", "The page's input price"),
+        _price("page_output_usd_per_mtok", "The page's output price"),
+        Column("api_source_id", pa.string(), "Registry id of the price API: litellm, genai_prices, openrouter", required=True),
+        Column("api_provider", pa.string(), "The provider as the API names it (litellm_provider, genai-prices id, OpenRouter endpoint provider)", required=True),
+        Column("api_model_key", pa.string(), "The API's own model name", required=True),
+        Column("api_observed_at", TIMESTAMP, "When the API first showed this price (its prices row's observed_at)", required=True),
+        Column("api_last_observed_at", TIMESTAMP, "Last capture of the API listing showing the same records", required=True),
+        Column("api_capture_id", pa.string(), "Raw-store capture of the API listing", required=True),
+        Column("api_capture_sha256", pa.string(), "sha256 of the API's captured bytes", required=True),
+        Column("api_capture_url", pa.string(), "URL the API listing was fetched from", required=True),
+        _price("api_input_usd_per_mtok", "The API's input price"),
+        _price("api_output_usd_per_mtok", "The API's output price"),
+        Column("gap_days", pa.float64(), "Time from page_observed_at to the API's span [api_observed_at, api_last_observed_at]; 0 inside it", "days", required=True),
+        Column("input_ratio", pa.float64(), "page_input_usd_per_mtok / api_input_usd_per_mtok; null unless both are stated and the API's is non-zero", "page / API"),
+        Column("output_ratio", pa.float64(), "page_output_usd_per_mtok / api_output_usd_per_mtok; null unless both are stated and the API's is non-zero", "page / API"),
+        Column("api_agrees", pa.bool_(), "Every price both state is within 10% (the larger at most 1.1 times the smaller)", required=True),
+        Column("verdict", pa.string(), "The page row over all APIs compared: agree, differ (held out), differ_single_api, differ_apis_disagree", required=True),
+        Column("n_apis", pa.int64(), "Price APIs compared with this page row", "APIs", required=True),
+    ),
+    primary_key=("page_capture_id", "provider", "model_key", "tier", "api_source_id"),
+    sort_by=("provider", "model_key", "page_observed_at", "api_source_id"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS)
+    for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS,
+                 SOURCE_AGREEMENT)
 }
 
 

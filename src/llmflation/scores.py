@@ -1,4 +1,4 @@
-"""The ``scores`` table: benchmark results from every source, all kept, one chosen per model and benchmark.
+"""The ``scores`` table: benchmark results from every source, all kept, one chosen per model, benchmark and comparable setting.
 
 Score rows come from the leaderboard parsers (``ScoreRecord``s, each with the id of the source it
 was captured from) and from the curated ``data/reference/scores.csv``. Each row's name is matched
@@ -10,15 +10,20 @@ When several sources state a score for the same model and benchmark, every row i
 
 1. ``reference``: the curated table, each row cited and checked by a person;
 2. independent evaluations, where someone other than the model's creator ran the test:
-   ``artificial_analysis``, ``open_llm_leaderboard_v2``, ``open_llm_leaderboard_v1``, ``lmarena``,
-   ``lmarena_vision``;
+   ``artificial_analysis``, ``epoch_benchmarks``, ``open_llm_leaderboard_v2``,
+   ``open_llm_leaderboard_v1``, ``lmarena_dataset``, ``lmarena``, ``lmarena_vision``;
 3. ``*``: any other source (``llm_stats``: the creators' self-reported numbers).
 
-Within one source, a row in the benchmark's standard setting (:data:`STANDARD_SETTINGS`: MMLU
-5-shot without chain of thought, the setting of GPT-3's 43.9 that the MMLU levels come from) beats
-any other setting, since scores of different settings are not comparable (Llama 2 7B: 45.3
-5-shot, 13 by Artificial Analysis's own method); then an independently measured row beats a
-self-reported one; then the most recently reported row wins (the latest arena rating).
+Only rows in a **comparable setting** are ever chosen (:mod:`llmflation.benchmarks` says, per
+benchmark, which settings compare: MMLU 5-shot only, GPQA Diamond single attempt without tools,
+ECI on Epoch's anchored scale, an Arena rating within its dated snapshot, an Artificial Analysis
+index within its version). Each row gets its ``comparable_as`` class (null when it compares with
+nothing, such as an MMLU of "0-shot CoT" or "Without tools"), and one row is chosen per model,
+benchmark and class: the first by source preference, then an independently measured row over a
+self-reported one, then the most recently reported (the latest ECI release). A model whose
+only scores for a level are not comparable does not qualify for it; the run report lists it
+with the reason (:func:`not_comparable_for_levels`).
+
 The order is configurable in the TOML file::
 
     [scores]
@@ -32,11 +37,13 @@ ratings) on the same model and benchmark are listed for the run report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from llmflation.benchmarks import benchmark as benchmark_row
+from llmflation.benchmarks import comparable_as
 from llmflation.config import ConfigError, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
@@ -47,15 +54,15 @@ REFERENCE_SOURCE = "reference"
 DEFAULT_PREFERENCE: tuple[str, ...] = (
     REFERENCE_SOURCE,
     "artificial_analysis",
+    "epoch_benchmarks",
     "open_llm_leaderboard_v2",
     "open_llm_leaderboard_v1",
+    "lmarena_dataset",
     "lmarena",
     "lmarena_vision",
     "*",
 )
 DEFAULT_DISAGREEMENT_POINTS = 3.0
-#: The setting a benchmark is normally reported in; rows in it are preferred within a source.
-STANDARD_SETTINGS = {"mmlu": "5-shot"}
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
 HUB_REPO_SOURCES = frozenset({"open_llm_leaderboard_v1", "open_llm_leaderboard_v2"})
 
@@ -71,8 +78,12 @@ ROW_COLUMNS = [
     "ci95_low",
     "ci95_high",
     "votes",
+    "ci90_low",
+    "ci90_high",
 ]
-TABLE_COLUMNS = ["model_id", *ROW_COLUMNS, "chosen"]
+TABLE_COLUMNS = ["model_id", *ROW_COLUMNS, "comparable_as", "chosen"]
+#: What the analysis reads of a chosen score, and shows beside the cheapest model of a level.
+CHOSEN_COLUMNS = ["model_id", "benchmark", "comparable_as", "score", "setting", "source_id", "self_reported", "source_url"]
 DISAGREEMENT_COLUMNS = [
     "model_id",
     "benchmark",
@@ -135,6 +146,8 @@ def score_rows(records: Iterable[tuple[str, ScoreRecord]]) -> pd.DataFrame:
             "ci95_low": record.ci95_low,
             "ci95_high": record.ci95_high,
             "votes": record.votes,
+            "ci90_low": record.ci90_low,
+            "ci90_high": record.ci90_high,
         }
         for source_id, record in records
     ]
@@ -165,7 +178,7 @@ def reference_score_rows(reference_scores: pd.DataFrame) -> pd.DataFrame:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["score"] = frame["score"].astype("float64")
     frame["reported_at"] = pd.to_datetime(frame["reported_at"], utc=True)
-    for column in ("ci95_low", "ci95_high"):
+    for column in ("ci95_low", "ci95_high", "ci90_low", "ci90_high"):
         frame[column] = frame[column].astype("float64")
     frame["votes"] = frame["votes"].astype("Int64")
     frame["self_reported"] = frame["self_reported"].astype("boolean")
@@ -210,55 +223,121 @@ def scores_table(matched: pd.DataFrame, policy: ScorePolicy | None = None) -> pd
     table = matched[matched["model_id"].notna()].copy()
     if table.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
+    pairs = [(b, s if isinstance(s, str) else None) for b, s in zip(table["benchmark"], table["setting"])]
+    classes = {pair: comparable_as(*pair)[0] for pair in set(pairs)}  # a few hundred distinct settings
+    table["comparable_as"] = [classes[pair] for pair in pairs]
     table = _ordered(table, policy)
-    table["chosen"] = ~table.duplicated(["model_id", "benchmark"], keep="first")
-    return table[TABLE_COLUMNS].reset_index(drop=True)
+    comparable = table["comparable_as"].notna()
+    first = ~table.duplicated(["model_id", "benchmark", "comparable_as"], keep="first")
+    table["chosen"] = comparable & first
+    return table.reindex(columns=TABLE_COLUMNS).reset_index(drop=True)
 
 
 def _ordered(table: pd.DataFrame, policy: ScorePolicy) -> pd.DataFrame:
-    """Rows sorted best first within each (model_id, benchmark), by the policy."""
+    """Rows sorted best first within each (model_id, benchmark), by the policy: comparable rows first."""
     table = table.copy()
     table["_rank"] = [policy.rank(s) for s in table["source_id"]]
-    table["_standard"] = [int(not _in_standard_setting(b, s)) for b, s in zip(table["benchmark"], table["setting"])]
+    table["_comparable"] = table["comparable_as"].isna().astype(int)  # 0 = comparable, first
     table["_independent"] = table["self_reported"].fillna(True).astype(bool).astype(int)  # 0 = independent
     table["_when"] = table["reported_at"].fillna(pd.Timestamp.min.tz_localize("UTC"))
     return table.sort_values(
-        ["model_id", "benchmark", "_rank", "_standard", "_independent", "_when", "votes", "model_key", "setting"],
+        ["model_id", "benchmark", "_comparable", "_rank", "_independent", "_when", "votes", "model_key", "setting"],
         ascending=[True, True, True, True, True, False, False, True, True],
         na_position="last",
         kind="stable",
     )
 
 
-def _in_standard_setting(benchmark: object, setting: object) -> bool:
-    """True when the row is in the benchmark's standard setting, or the benchmark has none."""
-    standard = STANDARD_SETTINGS.get(str(benchmark))
-    if standard is None:
-        return True
-    text = str(setting or "").strip().lower()
-    return text.startswith(standard) and "cot" not in text
-
-
 def chosen_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per (model_id, benchmark): the chosen score, for the analysis (``cheapest_by_quality``)."""
-    chosen = table[table["chosen"]]
-    return chosen[["model_id", "benchmark", "score", "source_id", "setting"]].reset_index(drop=True)
+    """The chosen rows: one per (model_id, benchmark, comparable_as), all in comparable settings."""
+    chosen = table[table["chosen"].astype(bool)]
+    return chosen.reindex(columns=CHOSEN_COLUMNS).reset_index(drop=True)
+
+
+def level_classes(levels: Sequence[tuple[str, float]], level_settings: Mapping[str, str] | None = None) -> dict[str, str]:
+    """For each benchmark of the levels, the comparable class its levels compare within.
+
+    A one-standard benchmark (MMLU, GPQA Diamond, ECI) compares within its standard; any other
+    (an Arena snapshot, an index version) must be named in ``level_settings`` (the ``setting``
+    key of ``[analysis] levels``): a ``ConfigError`` says so otherwise.
+    """
+    level_settings = level_settings or {}
+    classes: dict[str, str] = {}
+    for benchmark_id, _threshold in levels:
+        row = benchmark_row(benchmark_id)
+        named = level_settings.get(benchmark_id)
+        if named is not None:
+            found, reason = row.comparable_as(named)
+            if found is None:
+                raise ConfigError(f"[analysis] levels: {benchmark_id} setting {named!r} is not comparable ({reason})")
+            classes[benchmark_id] = found
+        elif row.standard is not None:
+            classes[benchmark_id] = row.standard
+        else:
+            raise ConfigError(
+                f"[analysis] levels: {benchmark_id} scores compare only within {row.comparable}; "
+                f"name it with setting = \"...\" beside the threshold"
+            )
+    return classes
+
+
+def scores_for_levels(chosen: pd.DataFrame, classes: Mapping[str, str]) -> pd.DataFrame:
+    """The chosen scores the levels compare: per benchmark, only those of its level class (one per model)."""
+    keep = [classes.get(b) == c for b, c in zip(chosen["benchmark"], chosen["comparable_as"])]
+    return chosen[keep].reset_index(drop=True)
+
+
+def not_comparable_for_levels(table: pd.DataFrame, levels: Sequence[tuple[str, float]],
+                              classes: Mapping[str, str]) -> pd.DataFrame:
+    """Models kept out of a level only because their reaching scores are not comparable.
+
+    For each level, the models with some score at or above the threshold, none of it in the
+    level's comparable class at or above it: ``model_id, benchmark, threshold, score, setting,
+    source_id, self_reported, reason`` (their best such row), for the run report.
+    """
+    rows = []
+    for benchmark_id, threshold in levels:
+        bench = table[table["benchmark"] == benchmark_id]
+        reaching = bench[bench["score"].astype(float) >= float(threshold)]
+        in_class = reaching["comparable_as"] == classes.get(benchmark_id)
+        qualified = set(reaching.loc[in_class & reaching["chosen"].astype(bool), "model_id"])
+        others = reaching[~reaching["model_id"].isin(qualified)].sort_values("score", ascending=False, kind="stable")
+        for row in others.drop_duplicates("model_id").itertuples():
+            found, reason = comparable_as(benchmark_id, row.setting)
+            if found is not None:
+                reason = f"setting {row.setting!r} is {found!r}, not the level's {classes.get(benchmark_id)!r}"
+            rows.append({"model_id": row.model_id, "benchmark": benchmark_id, "threshold": float(threshold),
+                         "score": float(row.score), "setting": row.setting, "source_id": row.source_id,
+                         "self_reported": row.self_reported, "reason": reason})
+    columns = ["model_id", "benchmark", "threshold", "score", "setting", "source_id", "self_reported", "reason"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def format_not_comparable(found: pd.DataFrame) -> list[str]:
+    """Run-report lines: ``gpt-oss-20b not at mmlu >= 83: 85.3 (llm_stats, self-reported), setting 'Without tools': not 5-shot``."""
+    lines = []
+    for r in found.itertuples():
+        claimed = r.self_reported is not None and not pd.isna(r.self_reported) and bool(r.self_reported)
+        who = f"{r.source_id}, self-reported" if claimed else str(r.source_id)
+        lines.append(f"{r.model_id} not at {r.benchmark} >= {r.threshold:g}: {r.score:g} ({who}); {r.reason}")
+    return lines
 
 
 def disagreements(table: pd.DataFrame, policy: ScorePolicy | None = None) -> pd.DataFrame:
     """Sources that disagree with the chosen score by more than ``policy.disagreement_points``.
 
-    Each other source is represented by its own best row (the one it would contribute if it
-    were first in the preference). Rows ranked by the size of the difference, largest first.
+    Only scores of one comparable class are compared (an MMLU 0-shot CoT does not disagree with
+    a 5-shot one: it measures something else). Each other source is represented by its own best
+    row in that class (the one it would contribute if it were first in the preference). Rows ranked by the size of the difference, largest first.
     """
     policy = policy or ScorePolicy()
     if table.empty:
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
-    ordered = _ordered(table, policy)
-    per_source = ordered.drop_duplicates(["model_id", "benchmark", "source_id"], keep="first")
-    chosen = table[table["chosen"]][["model_id", "benchmark", "source_id", "score"]]
+    ordered = _ordered(table[table["comparable_as"].notna()], policy)
+    per_source = ordered.drop_duplicates(["model_id", "benchmark", "comparable_as", "source_id"], keep="first")
+    chosen = table[table["chosen"].astype(bool)][["model_id", "benchmark", "comparable_as", "source_id", "score"]]
     chosen = chosen.rename(columns={"source_id": "chosen_source_id", "score": "chosen_score"})
-    pairs = per_source.merge(chosen, on=["model_id", "benchmark"])
+    pairs = per_source.merge(chosen, on=["model_id", "benchmark", "comparable_as"])
     pairs = pairs[pairs["source_id"] != pairs["chosen_source_id"]]
     pairs = pairs.assign(
         other_source_id=pairs["source_id"],

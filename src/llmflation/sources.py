@@ -61,6 +61,11 @@ class Source:
     follow: str | None = None
     #: Credit the source's terms require in everything we publish from it (datapackage.json).
     attribution: str | None = None
+    #: For a price API: how it names the providers whose own pricing pages we read, as pairs
+    #: ``(name in this API's rows, registry provider of the page)``. The cross-check compares a
+    #: page's prices only with API rows whose provider is named here for that page's provider;
+    #: a provider not listed is never compared (no guessing from look-alike names).
+    provider_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def live_url(self) -> str:
@@ -85,6 +90,13 @@ PRICE_APIS: tuple[Source, ...] = (
             "Then GET /api/v1/models/{author}/{slug}/endpoints per model: one price per serving provider."
         ),
         follow="llmflation.parsers.openrouter.endpoint_urls",
+        # Endpoint rows carry the serving provider's name as OpenRouter shows it. "Google AI Studio"
+        # is the Gemini API (the page we read); "Google" is Vertex AI, another price list. The
+        # model-list rows (provider "openrouter") are OpenRouter's routed price: never compared.
+        provider_names=(
+            ("OpenAI", "openai"), ("Anthropic", "anthropic"), ("Google AI Studio", "google"), ("Mistral", "mistral"),
+            ("Together", "together"), ("Groq", "groq"), ("Fireworks", "fireworks"), ("DeepInfra", "deepinfra"),
+        ),
     ),
     Source(
         id="litellm",
@@ -115,6 +127,13 @@ PRICE_APIS: tuple[Source, ...] = (
             "Community price table {model_key: {input_cost_per_token, output_cost_per_token, litellm_provider, "
             "mode, ...}}: USD per token as JSON numbers; the first key, sample_spec, documents the schema."
         ),
+        # litellm_provider values. "gemini" is Google AI Studio (the Gemini API page); Vertex AI's
+        # "vertex_ai-*" providers have their own price list and are not compared with it.
+        provider_names=(
+            ("openai", "openai"), ("text-completion-openai", "openai"), ("anthropic", "anthropic"),
+            ("gemini", "google"), ("mistral", "mistral"), ("together_ai", "together"), ("groq", "groq"),
+            ("fireworks_ai", "fireworks"), ("deepinfra", "deepinfra"),
+        ),
     ),
     Source(
         id="genai_prices",
@@ -132,6 +151,12 @@ PRICE_APIS: tuple[Source, ...] = (
             "pydantic/genai-prices compiled database: a list of providers, each with models whose prices are "
             "USD per 1M tokens, possibly tiered by input tokens or dated (constraint.start_date)."
         ),
+        # Provider ids of data.json. Its "google" provider cites the Gemini API pricing page first
+        # (prices/providers/google.yml, pricing_urls).
+        provider_names=(
+            ("openai", "openai"), ("anthropic", "anthropic"), ("google", "google"), ("mistral", "mistral"),
+            ("together", "together"), ("groq", "groq"), ("fireworks", "fireworks"),
+        ),
     ),
 )
 
@@ -143,16 +168,25 @@ PRICING_PAGES: tuple[Source, ...] = (
         provider="openai",
         urls=(
             SourceURL("https://beta.openai.com/pricing", since=2021, until=2022),
-            SourceURL("https://openai.com/api/pricing/", since=2021),
+            # The marketing page (cards of the flagship models only from 2025); still served in 2026, but
+            # from 2026 the live capture is the docs page below, which lists every model and tier.
+            SourceURL("https://openai.com/api/pricing/", since=2021, until=2026),
             SourceURL("https://openai.com/pricing", since=2023, until=2024),
-            SourceURL("https://platform.openai.com/docs/pricing", since=2025, until=2026),
+            # The docs pricing page: cited by genai-prices' OpenAI entry in its 2025-12-31 data (absent
+            # from its 2025-06-22 list); 2024 is included so the backfill finds any earlier archived copy.
+            SourceURL("https://platform.openai.com/docs/pricing", since=2024, until=2026),
+            # Its 2026 address (canonical URL of the 2026-04-27 capture, first of genai-prices' 2026-08
+            # pricing_urls): the same page, read by the same parser (era docs-components).
+            SourceURL("https://developers.openai.com/api/docs/pricing", since=2026),
         ),
         parser="llmflation.parsers.openai",
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "openai.com/api/pricing/ (2021-2023, again 2024-) and openai.com/pricing (2023-2024) are "
             "server-rendered: per-engine per-1K prices, then Input/Output tables per 1K, then per 1M. "
-            "platform.openai.com/docs/pricing (2025-) is an app page; kept for its archived history. "
+            "platform.openai.com/docs/pricing (2024-2026), then developers.openai.com/api/docs/pricing "
+            "(2026-), is the docs page: tables per processing tier, from 2026 as the serialized props of the "
+            "page's components. "
             "Live fetches may be refused to non-browser clients: current prices also come from the price APIs."
         ),
     ),
@@ -200,6 +234,13 @@ PRICING_PAGES: tuple[Source, ...] = (
         provider="mistral",
         urls=(
             SourceURL("https://docs.mistral.ai/platform/pricing/", since=2023, until=2024),
+            # The docs page above is rendered from this Markdown file; its raw form is the same tables
+            # without a site around them (archived separately, and what the docs repository's history holds).
+            SourceURL(
+                "https://raw.githubusercontent.com/mistralai/platform-docs-public/main/docs/platform/05-pricing.md",
+                since=2023,
+                until=2024,
+            ),
             SourceURL("https://mistral.ai/technology/", since=2024, until=2024),
             SourceURL("https://mistral.ai/pricing", since=2025),
         ),
@@ -208,7 +249,8 @@ PRICING_PAGES: tuple[Source, ...] = (
         politeness=Politeness(download_delay_s=5.0),
         notes=(
             "docs.mistral.ai/platform/pricing (Dec 2023-2024) is a server-rendered table: EUR only at "
-            "launch, then USD and EUR columns per 1M tokens. mistral.ai/technology (2024) lists API names with "
+            "launch, then USD and EUR columns per 1M tokens; the Markdown it is rendered from "
+            "(docs/platform/05-pricing.md of mistralai/platform-docs-public) holds the same pipe tables. mistral.ai/technology (2024) lists API names with "
             "USD and EUR prices. mistral.ai/pricing (2025-) draws its API price table in the browser: "
             "current Mistral prices come from the price APIs (litellm, genai_prices, openrouter)."
         ),
@@ -259,6 +301,13 @@ PRICING_PAGES: tuple[Source, ...] = (
 ARTIFICIAL_ANALYSIS_ATTRIBUTION = "Benchmark data from Artificial Analysis, https://artificialanalysis.ai/"
 
 _CSV_MIRROR = "https://raw.githubusercontent.com/fboulnois/llm-leaderboard-csv/main/csv"
+
+#: LMArena publishes its leaderboard dataset under CC-BY-4.0 and asks for this credit.
+LMARENA_ATTRIBUTION = "LMArena leaderboard dataset, https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset (CC-BY-4.0)"
+_LMARENA_DATASET = "https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset/resolve/main"
+
+#: Epoch AI publishes its data under CC-BY-4.0, with this credit (its citation of the Benchmarking Hub).
+EPOCH_ATTRIBUTION = "Epoch AI, 'AI Benchmarking', https://epoch.ai/benchmarks (CC-BY-4.0)"
 
 LEADERBOARDS: tuple[Source, ...] = (
     Source(
@@ -340,6 +389,39 @@ LEADERBOARDS: tuple[Source, ...] = (
             "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
             "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "
             + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="epoch_benchmarks",
+        kind="leaderboard",
+        provider="epoch",
+        urls=(SourceURL("https://epoch.ai/data/benchmark_data.zip", since=2024),),
+        parser="llmflation.parsers.epoch",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=EPOCH_ATTRIBUTION,
+        notes=(
+            "Epoch AI's Benchmarking Hub download (CC-BY-4.0, refreshed daily): one zip holding the Epoch "
+            "Capabilities Index (ECI, anchored so Claude 3.5 Sonnet = 130 and GPT-5 = 150) and Epoch's own runs "
+            "of GPQA Diamond, MATH level 5, OTIS Mock AIME, FrontierMath and SWE-bench Verified, with its model "
+            "version table. One source, since one download holds every table. Attribution: " + EPOCH_ATTRIBUTION
+        ),
+    ),
+    Source(
+        id="lmarena_dataset",
+        kind="leaderboard",
+        provider="lmarena",
+        urls=(SourceURL(f"{_LMARENA_DATASET}/text/latest-00000-of-00001.parquet", since=2025),),
+        parser="llmflation.parsers.lmarena_dataset",
+        politeness=Politeness(download_delay_s=5.0),
+        attribution=LMARENA_ATTRIBUTION,
+        notes=(
+            "LMArena's own export of its text leaderboard, the Hugging Face dataset lmarena-ai/leaderboard-dataset "
+            "(CC-BY-4.0; Parquet, split 'latest'): rating, 95% interval, votes, organization, licence per model and "
+            "category, with the leaderboard's publication date. Chosen over the CSV mirror (lmarena: a third "
+            "party's monthly export, undated, ending 2025-08) and over scraping lmarena.ai (drawn in the browser "
+            "behind a bot check, no date): it is LMArena's publication, dated, in one stable schema. Only the "
+            "overall category is read; each rating's setting names its publication date. Attribution: "
+            + LMARENA_ATTRIBUTION
         ),
     ),
 )

@@ -92,6 +92,7 @@ def validate_stage(report: RunReport, result: BuildResult, settings: Settings | 
     validation = validate(result.tables, previous=previous, allowlist=allowlist)
     validation.findings[:0] = problems
     report.sections["validation"] = validation.to_json()
+    report.sections["source_agreement"] = validation.source_agreement
     result.tables = validation.tables
     return validation
 

@@ -15,8 +15,13 @@ Kinds of finding (``Finding.severity``):
       the same (source, provider, model, tier): the classic per-1K vs per-1M slip.
     * ``cross_provider``: a price more than 1000x away from the median price of the same
       model at the other providers.
-- ``accepted``: a row ``price_jump`` or ``cross_provider`` would hold out, accepted by an entry
-  of ``data/reference/allowlist.csv`` (date, source, model_key, reason, link).
+    * ``source_agreement``: a pricing-page row more than 10% from two or more price APIs that
+      agree with each other on the same model within 7 days (``crosscheck.py``): the page's
+      parser has most likely misread it. Listed with both APIs' prices and captures.
+- ``accepted``: a row ``price_jump``, ``cross_provider`` or ``source_agreement`` would hold out,
+  accepted by an entry of ``data/reference/allowlist.csv`` (date, source, model_key, reason, link).
+- ``info``: what a check measured, for the printed summary (how many page prices agree with
+  the price APIs).
 - ``kept_previous`` (drift): a source whose price rows fell by more than half against the last
   release keeps that release's rows for this source, instead of silently shrinking; and a
   source address whose newest capture yields fewer than half the rows of the newest capture in
@@ -41,6 +46,7 @@ from typing import Any
 
 import pandas as pd
 
+from llmflation.crosscheck import CrossCheck, cross_check
 from llmflation.schema import TABLES, to_arrow
 from llmflation.sources import Source, UnknownSourceError, get_source
 
@@ -88,7 +94,7 @@ class AllowEntry:
 @dataclass
 class Finding:
     check: str
-    severity: str  # "error" | "held_out" | "accepted" | "kept_previous" | "warning"
+    severity: str  # "error" | "held_out" | "accepted" | "kept_previous" | "warning" | "info"
     table: str
     message: str
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -117,6 +123,8 @@ class Finding:
 class ValidationResult:
     tables: dict[str, pd.DataFrame]
     findings: list[Finding]
+    #: Per-source summary of the pages-vs-price-APIs cross-check (``CrossCheck.summary``), for the report.
+    source_agreement: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -176,6 +184,7 @@ def validate(
     findings: list[Finding] = []
     tables = dict(tables)
     allowed = list(allowlist)
+    agreement: dict[str, Any] = {}
     if "prices" in tables:
         prices = tables["prices"]
         if previous and previous.get("prices") is not None:
@@ -186,13 +195,17 @@ def validate(
         prices = hold_out_out_of_range(prices, findings)
         prices = hold_out_price_jumps(prices, findings, allowed)
         prices = hold_out_cross_provider_outliers(prices, findings, allowed)
+        checked = cross_check(prices)
+        prices = hold_out_contradicted_page_prices(prices, checked, findings, allowed)
         tables["prices"] = prices
+        tables["source_agreement"] = checked.table()
+        agreement = checked.summary()
     for name, frame in tables.items():
         findings.extend(check_table(name, frame))
     for finding in findings:
-        level = logging.ERROR if finding.severity == "error" else logging.WARNING
+        level = {"error": logging.ERROR, "info": logging.INFO}.get(finding.severity, logging.WARNING)
         log.log(level, "validation %s (%s): %s", finding.check, finding.severity, finding.message)
-    return ValidationResult(tables, findings)
+    return ValidationResult(tables, findings, agreement)
 
 
 def check_tables(tables: dict[str, pd.DataFrame], earlier: Iterable[Finding] = ()) -> ValidationResult:
@@ -482,6 +495,43 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
                      f"at other providers", reasons)
 
 
+def hold_out_contradicted_page_prices(prices: pd.DataFrame, checked: CrossCheck, findings: list[Finding],
+                                      allowlist: list[AllowEntry]) -> pd.DataFrame:
+    """Page rows that two price APIs, agreeing with each other, contradict by more than 10%.
+
+    ``checked`` is the cross-check of these prices (``crosscheck.cross_check``). Each held-out
+    row is listed with every API's price and capture (``apis``). An allowlist entry for the
+    page's source and model key, dated at or before the row, accepts it (a page ahead of the
+    APIs on a price change). Also adds one ``info`` finding, the run's printed line: how many
+    page prices agree with the APIs.
+    """
+    if checked.outcomes:
+        findings.append(Finding("source_agreement", "info", "source_agreement", checked.line()))
+    contradicted = {outcome.page_key(): outcome for outcome in checked.contradicted()}
+    if not contradicted:
+        return prices
+    keys = zip(prices["capture_id"].tolist(), prices["provider"].tolist(), prices["model_key"].tolist(),
+               prices["tier"].tolist())
+    reasons: dict[int, str] = {}
+    details: dict[int, dict[str, Any]] = {}
+    accepted: dict[int, AllowEntry] = {}
+    for index, key, row in zip(prices.index, keys, _fast_rows(prices)):
+        outcome = contradicted.get(key)
+        if outcome is None:
+            continue
+        entry = _allowed(allowlist, row)
+        if entry is not None:
+            accepted[index] = entry
+            continue
+        reasons[index] = outcome.reason or ""
+        details[index] = {"apis": [pair.evidence() for pair in outcome.pairs]}
+    _record_accepted(prices, accepted, findings, "source_agreement")
+    mask = pd.Series(prices.index.isin(list(reasons)), index=prices.index)
+    return _hold_out(prices, mask, findings, "source_agreement",
+                     f"{len(reasons)} pricing-page rows more than 10% from two or more price APIs that agree with "
+                     f"each other within 7 days", reasons, details)
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 _FastRow = namedtuple("_FastRow", ["source_id", "provider", "model_key", "model_id", "tier", "is_free", "observed_at",
@@ -499,13 +549,16 @@ _ROW_COLUMNS = ["source_id", "provider", "model_key", "tier", "observed_at", "in
 
 
 def _hold_out(prices: pd.DataFrame, mask: pd.Series, findings: list[Finding], check: str, message: str,
-              reasons: dict[int, str] | None = None) -> pd.DataFrame:
+              reasons: dict[int, str] | None = None, details: dict[int, dict[str, Any]] | None = None) -> pd.DataFrame:
     if not mask.any():
         return prices
     rows = _rows(prices[mask], _ROW_COLUMNS)
     if reasons:
         for row, index in zip(rows, prices.index[mask]):
             row["reason"] = reasons.get(index)
+    if details:
+        for row, index in zip(rows, prices.index[mask]):
+            row.update(details.get(index, {}))
     n_models = len({(r.get("source_id"), r.get("provider"), r.get("model_key")) for r in rows})
     findings.append(Finding(check, "held_out", "prices", f"{message} ({n_models} models)", rows))
     return prices[~mask]

@@ -45,9 +45,13 @@ def matched(corpus_dir: Path) -> pd.DataFrame:
     return match_score_rows(rows.reset_index(drop=True), Catalog.load(REFERENCE_DIR))
 
 
-def test_one_chosen_score_per_model_and_benchmark(matched: pd.DataFrame) -> None:
+def test_one_chosen_score_per_model_benchmark_and_comparable_class(matched: pd.DataFrame) -> None:
     table = scores_table(matched)
-    assert (table.groupby(["model_id", "benchmark"])["chosen"].sum() == 1).all()
+    comparable = table[table["comparable_as"].notna()]
+    assert (comparable.groupby(["model_id", "benchmark", "comparable_as"])["chosen"].sum() == 1).all()
+    assert not table.loc[table["comparable_as"].isna(), "chosen"].any()  # never a score that compares with nothing
+    mmlu = table[(table["benchmark"] == "mmlu") & table["chosen"]]
+    assert set(mmlu["comparable_as"]) == {"5-shot"}
     assert len(table) == int(matched["model_id"].notna().sum())  # every matched row is kept
     assert {"reference", "lmarena", "llm_stats", "open_llm_leaderboard_v1", "open_llm_leaderboard_v2"} <= set(table["source_id"])
 
@@ -65,9 +69,12 @@ def test_leaderboard_copies_under_other_accounts_are_not_matched(matched: pd.Dat
 def test_arena_rating_is_matched_and_the_latest_month_is_chosen(matched: pd.DataFrame) -> None:
     arena = matched[(matched["source_id"] == "lmarena") & (matched["model_id"] == "gpt-4o-2024-05-13")]
     assert len(arena) >= 12  # one rating per monthly export
-    chosen = chosen_scores(scores_table(matched[matched["source_id"] != "reference"])).set_index(["model_id", "benchmark"])
+    chosen = chosen_scores(scores_table(matched[matched["source_id"] != "reference"]))
+    chosen = chosen[(chosen["model_id"] == "gpt-4o-2024-05-13") & (chosen["benchmark"] == "arena_elo")]
+    # one rating per dated snapshot, each its own comparable class
+    assert len(chosen) == arena["setting"].nunique() == len(arena)
     latest = arena.sort_values("reported_at").iloc[-1]
-    assert chosen.loc[("gpt-4o-2024-05-13", "arena_elo"), "score"] == latest["score"]
+    assert chosen.set_index("comparable_as").loc[latest["setting"], "score"] == latest["score"]
 
 
 def test_self_reported_and_independent_mmlu_pro_disagreements_are_listed(matched: pd.DataFrame) -> None:
@@ -76,3 +83,8 @@ def test_self_reported_and_independent_mmlu_pro_disagreements_are_listed(matched
     row = found[(found["model_id"] == "llama-3.1-8b-instruct") & (found["benchmark"] == "mmlu_pro")]
     assert row[["chosen_source_id", "other_source_id"]].values.tolist() == [["open_llm_leaderboard_v2", "llm_stats"]]
     assert (found["difference"].abs() > 3).all()
+    # MMLU rows that compare with nothing (0-shot CoT, "Without tools") never disagree with a 5-shot one
+    mmlu = found[found["benchmark"] == "mmlu"]
+    table = scores_table(without_reference).set_index(["model_id", "benchmark", "source_id"])
+    for r in mmlu.itertuples():
+        assert table.loc[(r.model_id, "mmlu", r.other_source_id), "comparable_as"].eq("5-shot").any()

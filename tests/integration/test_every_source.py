@@ -19,7 +19,7 @@ import pytest
 
 from llmflation.records import as_decimal
 from llmflation.sources import SOURCES
-from tests.support.leaderboards import zip_folder
+from tests.support.leaderboards import arena_dataset_table, zip_folder, zip_members
 from tests.support.loopback import Route, serve
 
 pytestmark = [pytest.mark.integration, pytest.mark.corpus]
@@ -50,7 +50,11 @@ def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
         "lmarena": lambda: ((scores / "lmarena" / "lmarena_text_2025-08-04.csv").read_bytes(), "text/csv"),
         "lmarena_vision": lambda: ((scores / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
         "llm_stats": lambda: (zip_folder(scores / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
-        "artificial_analysis": lambda: ((FIXTURES / "artificial_analysis_models.json").read_bytes(), "application/json"),
+        "artificial_analysis": lambda: (next((scores / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(), "application/json"),
+        "epoch_benchmarks": lambda: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((scores / "epoch").glob("*.csv"))}),
+                                     "application/zip"),
+        "lmarena_dataset": lambda: (arena_dataset_table(next((scores / "lmarena").glob("lmarena-text-scrape_*.json"))),
+                                    "application/octet-stream"),
     }
     out = {}
     for source in SOURCES:

@@ -111,3 +111,19 @@ def check_big_hostile_input(parser: ModuleType, source_id: str) -> None:
             parser.parse(body, capture(source_id))
     with pytest.raises(ParseError, match="limit"):
         parser.parse(b" " * (16 * 1024 * 1024 + 1), capture(source_id))
+
+
+SERVED_PAGES = Path("prices") / "pricing-pages"
+
+
+def served_page(corpus_dir: Path, provider: str, prefix: str) -> bytes:
+    """The bytes of the one served page of ``provider`` in the corpus whose name starts with ``prefix``."""
+    matches = sorted((corpus_dir / SERVED_PAGES / provider).glob(f"{prefix}*"))
+    assert len(matches) == 1, f"expected one corpus page {provider}/{prefix}*, found {matches}"
+    return matches[0].read_bytes()
+
+
+def priced(result: ParseResult, model_key: str, tier: str = "standard") -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """(input, cached input, output) of the one record of ``model_key`` in ``tier``."""
+    price = record(result, model_key, tier)
+    return price.input_usd_per_mtok, price.cached_input_usd_per_mtok, price.output_usd_per_mtok

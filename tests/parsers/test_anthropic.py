@@ -15,7 +15,9 @@ from tests.parsers.page_support import (
     fixture_bytes,
     parse_fixture,
     prices_by_key,
+    priced,
     record,
+    served_page,
     without_tables_and_prices,
 )
 
@@ -108,3 +110,56 @@ def test_docs_page_whose_tables_lost_their_prices_is_an_error() -> None:
 def test_page_from_another_site_is_an_error() -> None:
     with pytest.raises(ParseError):
         anthropic.parse(FOREIGN_PAGE, capture("anthropic"))
+
+
+# -- the served docs page of 2026-04-26 ----------------------------------------------------------
+
+CLAUDE_2026 = "platform-claude-com-docs-pricing_2026-04-26"
+
+
+@pytest.fixture
+def claude_2026(corpus_dir):
+    return anthropic.parse(served_page(corpus_dir, "anthropic", CLAUDE_2026), capture("anthropic"))
+
+
+@pytest.mark.corpus
+def test_claude_2026_standard_prices_with_cache_columns(claude_2026) -> None:
+    # Values read on the page's model pricing table: base input, cache hits, output.
+    expected = {
+        "Claude Opus 4.7": ("5", "0.50", "25"), "Claude Opus 4.6": ("5", "0.50", "25"),
+        "Claude Opus 4.5": ("5", "0.50", "25"), "Claude Opus 4.1": ("15", "1.50", "75"),
+        "Claude Opus 4": ("15", "1.50", "75"), "Claude Sonnet 4.6": ("3", "0.30", "15"),
+        "Claude Sonnet 4.5": ("3", "0.30", "15"), "Claude Sonnet 4": ("3", "0.30", "15"),
+        "Claude Sonnet 3.7": ("3", "0.30", "15"), "Claude Haiku 4.5": ("1", "0.10", "5"),
+        "Claude Haiku 3.5": ("0.80", "0.08", "4"), "Claude Opus 3": ("15", "1.50", "75"),
+        "Claude Haiku 3": ("0.25", "0.03", "1.25"),
+    }
+    assert {key: priced(claude_2026, key) for key in expected} == {
+        key: tuple(D(v) for v in values) for key, values in expected.items()}
+    assert len(prices_by_key(claude_2026)) == 13
+    assert record(claude_2026, "Claude Haiku 4.5").cache_write_usd_per_mtok == D("1.25")  # 5-minute writes
+
+
+@pytest.mark.corpus
+def test_claude_2026_keys_lose_the_deprecated_note_and_keep_it_as_a_flag(claude_2026) -> None:
+    assert not [p.model_key for p in claude_2026.prices if "(" in p.model_key or "deprecated" in p.model_key]
+    deprecated = {p.model_key for p in claude_2026.prices if p.is_deprecated}
+    assert deprecated == {"Claude Sonnet 3.7", "Claude Opus 3"}
+
+
+@pytest.mark.corpus
+def test_claude_2026_batch_prices_and_what_is_skipped(claude_2026) -> None:
+    assert prices_by_key(claude_2026, "batch")["Claude Opus 4.7"] == (D("2.50"), D("12.50"))
+    assert prices_by_key(claude_2026, "batch")["Claude Haiku 3"] == (D("0.125"), D("0.625"))
+    assert len(prices_by_key(claude_2026, "batch")) == 13
+    assert {p.tier for p in claude_2026.prices} == {"standard", "batch"}  # 1M context at standard prices
+    # Fast mode (Opus 4.6, $30 / $150) is a tier the vocabulary does not have.
+    assert claude_2026.skipped["price of a tier not in the vocabulary (fast mode)"] == 1
+    assert claude_2026.skipped["worked example (not a price list)"] == 9
+
+
+@pytest.mark.corpus
+def test_claude_2026_a_model_listed_twice_is_an_error_naming_the_table(corpus_dir) -> None:
+    body = served_page(corpus_dir, "anthropic", CLAUDE_2026).replace(b"Claude Opus 4.6", b"Claude Opus 4.7", 1)
+    with pytest.raises(ParseError, match=r"Claude Opus 4.7 has two standard prices, in table 'table 1 \(Model"):
+        anthropic.parse(body, capture("anthropic"))

@@ -67,3 +67,73 @@ def test_arbitrary_bytes_give_scores_or_parse_error(body: bytes) -> None:
         _parse(body)
     except ParseError:
         pass
+
+
+def _real_responses(corpus_dir: Path) -> list[Path]:
+    return sorted((corpus_dir / "scores" / "artificial-analysis").glob("aa-api-v2-*"))
+
+
+@pytest.mark.corpus
+def test_every_file_in_the_folder_is_an_api_response_that_parses_or_is_refused_by_name(corpus_dir: Path) -> None:
+    """aa-api-v2-* files are API v2 responses and parse; any other file (the leaderboard page payload, a
+    third party's extraction of the page, not registered as a source) is refused with a clear error."""
+    import json
+
+    folder = corpus_dir / "scores" / "artificial-analysis"
+    assert _real_responses(corpus_dir)
+    for path in sorted(folder.iterdir()):
+        body = path.read_bytes()
+        if path.name.startswith("aa-api-v2-"):
+            doc = json.loads(body)
+            result = _parse(body)
+            numbers = [v for m in doc["data"] for v in m["evaluations"].values()
+                       if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            assert len(result.scores) == len(numbers) > 0, path.name
+            assert len(result.models) == len(doc["data"])
+        else:
+            with pytest.raises(ParseError, match="'data' list"):
+                _parse(body)
+
+
+@pytest.mark.corpus
+def test_the_real_response_keeps_its_index_version_as_the_setting(corpus_dir: Path) -> None:
+    import json
+
+    from llmflation.benchmarks import comparable_as
+
+    for path in _real_responses(corpus_dir):
+        body = path.read_bytes()
+        version = json.loads(body)["intelligence_index_version"]
+        result = _parse(body)
+        indexes = [s for s in result.scores if s.benchmark.startswith("aa_")]
+        assert indexes and {s.setting for s in indexes} == {f"Intelligence Index v{version}"}
+        assert comparable_as("aa_intelligence_index", indexes[0].setting)[0] == f"Intelligence Index v{version}"
+        assert all(0 <= s.score <= 100 and s.self_reported is False for s in indexes)
+        pages = json.loads(body)["pagination"]
+        if pages["has_more"]:
+            assert result.skipped[f"response is page {pages['page']} of {pages['total_pages']}; later pages not requested"] == 1
+        model = result.models[0]
+        assert model.creator and model.release_date is not None
+
+
+def test_index_scores_of_two_versions_never_compare() -> None:
+    import pandas as pd
+
+    from llmflation.scores import ScorePolicy, chosen_scores, disagreements, level_classes, scores_for_levels, scores_table
+
+    def row(version: str, score: float) -> dict[str, object]:
+        return {"model_id": "m", "model_key": "m", "benchmark": "aa_intelligence_index", "score": score,
+                "setting": f"Intelligence Index v{version}", "self_reported": False, "source_id": "artificial_analysis",
+                "source_url": "https://x", "reported_at": pd.Timestamp("2026-06-27", tz="UTC"), "votes": None}
+
+    table = scores_table(pd.DataFrame([row("3", 70.0), row("4.1", 50.0)]), ScorePolicy())
+    assert table["chosen"].all()  # one per version
+    assert disagreements(table, ScorePolicy(disagreement_points=0.0)).empty
+    classes = level_classes([("aa_intelligence_index", 45.0)], {"aa_intelligence_index": "Intelligence Index v4.1"})
+    assert scores_for_levels(chosen_scores(table), classes)["score"].tolist() == [50.0]
+
+
+def test_a_response_without_a_version_gets_a_setting_of_its_own() -> None:
+    result = _parse(FIXTURE.read_bytes())
+    index = next(s for s in result.scores if s.benchmark == "aa_intelligence_index")
+    assert index.setting == "index version not stated; captured 2025-09-01"

@@ -151,3 +151,8 @@ def test_the_v2_feed_reads_the_same_and_its_extra_prices_are_not_token_prices() 
                                                   "output_mtok": 4, "cache_write_1h_mtok": 1.6, "web_searches_kcount": 10}}
     [row] = parse([provider("anthropic", model)]).prices
     assert (row.input_usd_per_mtok, row.output_usd_per_mtok, row.cache_write_usd_per_mtok) == (Decimal("0.8"), Decimal(4), Decimal(1))
+
+
+def test_a_model_listed_twice_by_one_provider_is_an_error_naming_both_entries() -> None:
+    with pytest.raises(ParseError, match=r"o3 has two standard prices, in table 'openai model o3'"):
+        parse([provider("openai", O3, O3)])

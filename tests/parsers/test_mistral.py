@@ -16,8 +16,19 @@ from tests.parsers.page_support import (
     parse_fixture,
     prices_by_key,
     record,
+    served_page,
     without_tables_and_prices,
 )
+
+
+#: The USD columns of the docs table from 2024-02-23 to spring 2024 (the served Markdown and its rendering).
+DOCS_USD_2024 = {
+    "open-mistral-7b": (D("0.25"), D("0.25")),
+    "open-mixtral-8x7b": (D("0.7"), D("0.7")),
+    "mistral-small-latest": (D("2"), D("6")),
+    "mistral-medium-latest": (D("2.7"), D("8.1")),
+    "mistral-large-latest": (D("8"), D("24")),
+}
 
 
 def test_launch_table_in_euros_only_is_an_error_saying_so() -> None:
@@ -28,13 +39,7 @@ def test_launch_table_in_euros_only_is_an_error_saying_so() -> None:
 
 def test_docs_table_2024_usd_columns_keyed_by_endpoint() -> None:
     result = parse_fixture(mistral, "mistral", "docs-usd-eur_2024-04-01.html")
-    assert prices_by_key(result) == {
-        "open-mistral-7b": (D("0.25"), D("0.25")),
-        "open-mixtral-8x7b": (D("0.7"), D("0.7")),
-        "mistral-small-latest": (D("2"), D("6")),
-        "mistral-medium-latest": (D("2.7"), D("8.1")),
-        "mistral-large-latest": (D("8"), D("24")),
-    }
+    assert prices_by_key(result) == DOCS_USD_2024
     assert record(result, "open-mistral-7b").model_name == "Mistral 7B"
     assert result.skipped == {"embedding model": 1}
 
@@ -85,3 +90,49 @@ def test_page_with_its_tables_removed_is_an_error(name: str) -> None:
 def test_page_from_another_site_is_an_error() -> None:
     with pytest.raises(ParseError, match="none of"):
         mistral.parse(FOREIGN_PAGE, capture("mistral"))
+
+
+# -- the Markdown source of the docs page, 2024 (served from mistralai/platform-docs-public) ----
+
+
+def markdown_capture():
+    return capture("mistral", url=MARKDOWN_URL, content_type="text/plain; charset=utf-8")
+
+
+MARKDOWN_URL = "https://raw.githubusercontent.com/mistralai/platform-docs-public/main/docs/platform/05-pricing.md"
+
+
+@pytest.mark.corpus
+def test_markdown_of_2024_01_03_is_euro_only_an_error_naming_the_skipped_rows(corpus_dir) -> None:
+    body = served_page(corpus_dir, "mistral", "docs-mistral-ai-platform-pricing-source_2024-01-03")
+    with pytest.raises(ParseError, match=r"EUR only.*docs-eur.*price in EUR only: 3"):
+        mistral.parse(body, markdown_capture())
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("date", ["2024-02-23", "2024-02-26", "2024-03-07"])
+def test_markdown_of_2024_usd_columns_read_euro_columns_never_converted(corpus_dir, date: str) -> None:
+    result = mistral.parse(served_page(corpus_dir, "mistral", f"docs-mistral-ai-platform-pricing-source_{date}"),
+                           markdown_capture())
+    # Values read in the Markdown table: "Input (USD)" / "Output (USD)" cells, keyed by endpoint.
+    assert prices_by_key(result) == DOCS_USD_2024
+    assert result.skipped == {"embedding model": 1}
+    assert record(result, "open-mixtral-8x7b").model_name == "Mixtral 8x7B"
+    assert {p.tier for p in result.prices} == {"standard"}
+
+
+@pytest.mark.corpus
+def test_markdown_row_priced_only_in_euros_is_skipped_with_that_reason(corpus_dir) -> None:
+    body = served_page(corpus_dir, "mistral", "docs-mistral-ai-platform-pricing-source_2024-03-07")
+    body = body.replace(b"| 8$ / 1M tokens | 24$ / 1M tokens |", b"| - | - |")
+    result = mistral.parse(body, markdown_capture())
+    assert "mistral-large-latest" not in prices_by_key(result)
+    assert result.skipped["price in EUR only"] == 1
+
+
+@pytest.mark.corpus
+def test_rendered_docs_page_and_its_markdown_source_read_alike(corpus_dir) -> None:
+    rendered = parse_fixture(mistral, "mistral", "docs-usd-eur_2024-04-01.html")
+    source = mistral.parse(served_page(corpus_dir, "mistral", "docs-mistral-ai-platform-pricing-source_2024-03-07"),
+                           markdown_capture())
+    assert prices_by_key(rendered) == prices_by_key(source)

@@ -155,3 +155,12 @@ def test_bodies_over_the_size_bound_are_refused_before_decoding(monkeypatch: pyt
         openrouter.parse(body, CAPTURE)
     with pytest.raises(ParseError, match="over the"):
         openrouter.endpoint_urls(body, MODELS_URL)
+
+
+def test_two_endpoints_of_one_provider_at_one_precision_are_an_error_naming_both() -> None:
+    doc = json.loads((FIXTURES / "openrouter_endpoints_llama-3.3-70b-instruct.json").read_bytes())
+    endpoints = doc["data"]["endpoints"]
+    twin = dict(next(e for e in endpoints if e["provider_name"] == "Groq"), tag="groq/second")
+    endpoints.append(twin)
+    with pytest.raises(ParseError, match=r"two standard prices, in tables 'endpoint Groq.*' and 'endpoint Groq groq/second'"):
+        openrouter.parse(json.dumps(doc).encode(), CAPTURE)

@@ -26,6 +26,13 @@ _PIECES = st.sampled_from([
     '<script type="application/json">{"a": ["Claude 3", "Input", "$3 / MTok", "Output", "$15 / MTok"]}</script>',
     '<script>self.__next_f.push([1,"2:[\\"Claude 3\\",\\"Input\\",\\"$$3 / MTok\\"]"])</script>',
     "<", ">", "&", "\u00a0", "\n", '"', "\\", "])</script>",
+    # Astro component data (OpenAI's 2026 docs page) and Markdown pipe tables (Mistral's docs source).
+    '<astro-island component-export="TextTokenPricingTables" props="{&quot;tier&quot;:[0,&quot;flex&quot;],'
+    '&quot;rows&quot;:[1,[[1,[[0,&quot;gpt-x (&lt;272K context length)&quot;],[0,1],[0,0.5],[0,2]]]]]}">',
+    '<astro-island props="{&quot;headings&quot;:[1,[[0,&quot;Model&quot;],[0,&quot;Price per second&quot;]]],'
+    '&quot;groups&quot;:[1,[[0,{&quot;model&quot;:[0,&quot;sora&quot;],&quot;rows&quot;:[1,[[1,[[0,&quot;$0.10&quot;]]]]]}]]]}">',
+    '<astro-island props="{&quot;rows&quot;:[0,1]}">', "</astro-island>", '<div data-content-switcher-pane data-value="scale">',
+    "| Model | Endpoint | Input (USD) | Output (USD) |\n", "|---|---|---|---|\n", "| Mistral 7B | `open-mistral-7b` | 0.25$ / 1M tokens | 0.25$ / 1M tokens |\n",
 ])
 
 

@@ -46,3 +46,24 @@ def zip_members(members: dict[str, str]) -> bytes:
         for path, text in members.items():
             archive.writestr(path, text)
     return buffer.getvalue()
+
+
+def arena_dataset_table(scrape: Path) -> bytes:
+    """The real ratings of an LMArena text-leaderboard scrape (``[{model, arena_elo}]``, dated by its file
+    name) as a Parquet table in the columns of LMArena's ``leaderboard-dataset``; intervals and votes are ours."""
+    import json
+    from datetime import date
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    day = date.fromisoformat(scrape.name.split("_")[1])
+    rows = [
+        {"model_name": e["model"], "organization": None, "license": None, "rating": float(e["arena_elo"]),
+         "rating_lower": float(e["arena_elo"]) - 5, "rating_upper": float(e["arena_elo"]) + 5, "variance": None,
+         "vote_count": None, "rank": None, "category": "overall", "leaderboard_publish_date": day}
+        for e in json.loads(scrape.read_bytes()) if e.get("arena_elo")
+    ]
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buffer)
+    return buffer.getvalue()

@@ -18,7 +18,7 @@ from llmflation.analyze.intervals import price_intervals
 from llmflation.analyze.monthly import cheapest_by_quality, month_starts
 from llmflation.analyze.observations import capture_observations, reference_observations, source_captures
 from llmflation.match import Catalog
-from llmflation.scores import chosen_scores, match_score_rows, reference_score_rows, scores_table
+from llmflation.scores import chosen_scores, level_classes, match_score_rows, reference_score_rows, scores_for_levels, scores_table
 from llmflation.reference import load_reference
 from tests.conftest import REPO_ROOT
 
@@ -29,11 +29,15 @@ def monthly() -> pd.DataFrame:
     intervals, _ = price_intervals(
         reference_observations(ref.prices), ref.models, pd.DataFrame(columns=["source_id", "observed_at"])
     )
+    levels = [("mmlu", 42.0), ("mmlu", 83.0)]
     table = cheapest_by_quality(
         intervals,
-        chosen_scores(scores_table(match_score_rows(reference_score_rows(ref.scores), Catalog.from_frames(ref.models, ref.aliases)))),
+        scores_for_levels(
+            chosen_scores(scores_table(match_score_rows(reference_score_rows(ref.scores), Catalog.from_frames(ref.models, ref.aliases)))),
+            level_classes(levels),
+        ),
         month_starts("2021-11-01", "2024-11-30"),
-        [("mmlu", 42.0), ("mmlu", 83.0)],
+        levels,
         ["1:1"],
     )
     return table.set_index(["threshold", table["month"].dt.strftime("%Y-%m")])

@@ -110,3 +110,21 @@ def test_step_labels_at_the_same_place_are_moved_apart() -> None:
     renderer = figure.canvas.get_renderer()
     first, second = (text.get_window_extent(renderer) for text in axes.texts)
     assert not first.overlaps(second)
+
+
+def test_chart_draws_one_panel_per_benchmark(tmp_path: Path) -> None:
+    other = TABLE.assign(benchmark="eci", threshold=TABLE["threshold"] + 80)
+    path = render_chart(pd.concat([TABLE, other], ignore_index=True), RATES, tmp_path / "two.png")
+    image = matplotlib.image.imread(path)
+    assert image.shape[:2] == (round((1.4 + 3.4 * 2) * 150), 1650)  # two panels of 3.4 inches under the titles
+
+
+def test_step_labels_mark_a_self_reported_score() -> None:
+    from llmflation.analyze.chart import SELF_REPORTED_MARK, _step_labels
+
+    level = TABLE[TABLE["threshold"] == 42.0].assign(score_self_reported=[False, True] + [False] * (len(TABLE[TABLE["threshold"] == 42.0]) - 2))
+    months = list(pd.to_datetime(level["month"]).dt.tz_convert(None))
+    labels = _step_labels(level, months, [float(p) for p in level["usd_per_mtok"]], "C0")
+    texts = [text for text, *_ in labels]
+    assert SELF_REPORTED_MARK not in texts[0]
+    assert texts[1].startswith(f"{level['model_id'].iloc[1]}{SELF_REPORTED_MARK} (")

@@ -98,3 +98,37 @@ def test_month_starts_covers_both_ends() -> None:
     months = month_starts("2021-11-20", pd.Timestamp("2022-02-03", tz="UTC"))
 
     assert [m.strftime("%Y-%m-%d") for m in months] == ["2021-11-01", "2021-12-01", "2022-01-01", "2022-02-01"]
+
+
+def test_only_comparable_scores_qualify_and_a_self_reported_score_is_marked() -> None:
+    """A 0-shot CoT MMLU of 90 and gpt-oss-20b's 85.3 "Without tools" do not reach MMLU 83 (5-shot)."""
+    from llmflation.analyze.headline import headline_lines
+    from llmflation.scores import chosen_scores, level_classes, scores_for_levels, scores_table
+
+    def row(model: str, score: float, setting: str, self_reported: bool) -> dict[str, object]:
+        return {"model_id": model, "model_key": model, "benchmark": "mmlu", "score": score, "setting": setting,
+                "self_reported": self_reported, "source_id": "llm_stats", "source_url": "https://example.org",
+                "reported_at": pd.Timestamp("2025-08-05", tz="UTC"), "ci95_low": None, "ci95_high": None, "votes": None}
+
+    table = scores_table(pd.DataFrame([
+        row("cot-model", 90.0, "0-shot CoT", False),
+        row("gpt-oss-20b", 85.3, "Without tools", True),
+        row("claimed", 84.0, "5-shot", True),
+        row("measured", 86.0, "5-shot", False),
+    ]))
+    levels = [("mmlu", 83.0)]
+    scores = scores_for_levels(chosen_scores(table), level_classes(levels))
+    intervals = pd.DataFrame([
+        interval("cot-model", "2025-01-01", None, "0.01", "0.01"),
+        interval("gpt-oss-20b", "2025-01-01", None, "0.05", "0.05"),
+        interval("claimed", "2025-01-01", "2025-03-01", "0.5", "0.5"),
+        interval("measured", "2025-01-01", None, "2", "2"),
+    ])
+    cheapest = cheapest_by_quality(intervals, scores, ["2025-02", "2025-03"], levels, ["1:1"]).set_index("month")
+    feb, mar = cheapest.iloc[0], cheapest.iloc[1]
+    assert feb["model_id"] == "claimed" and feb["score"] == 84.0 and bool(feb["score_self_reported"]) is True
+    assert feb["score_setting"] == "5-shot" and feb["score_source_id"] == "llm_stats"
+    assert mar["model_id"] == "measured" and bool(mar["score_self_reported"]) is False
+    rates = pd.DataFrame(columns=["benchmark", "threshold", "blend", "method"])
+    (line,) = headline_lines(cheapest.reset_index().iloc[:1], rates)
+    assert "claimed at p; self-reported score 84" in line

@@ -45,3 +45,28 @@ def test_bad_configuration_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("[wayback]\nrequests_per_minute = 0\n")
     with pytest.raises(ConfigError, match="requests_per_minute"):
         load_settings(env={"LLMFLATION_CONFIG": str(bad)}, cwd=tmp_path)
+
+
+def test_default_levels_are_the_named_reference_levels(tmp_path: Path) -> None:
+    from llmflation.benchmarks import DEFAULT_LEVELS
+
+    settings = load_settings(env={}, cwd=tmp_path)
+    assert settings.quality_levels == [(level.benchmark, float(level.threshold)) for level in DEFAULT_LEVELS]
+    assert ("mmlu", 42.0) in settings.quality_levels and ("mmlu", 83.0) in settings.quality_levels
+    assert {b for b, _ in settings.quality_levels} == {"mmlu", "eci", "gpqa_diamond"}
+    assert settings.level_settings == {}
+
+
+def test_a_level_names_the_snapshot_it_compares_within_and_only_one(tmp_path: Path) -> None:
+    (tmp_path / "llmflation.toml").write_text(
+        '[analysis]\nlevels = [{benchmark = "arena_elo", threshold = 1400, setting = "text arena; snapshot 2026-03-13"}]\n'
+    )
+    settings = load_settings(env={}, cwd=tmp_path)
+    assert settings.quality_levels == [("arena_elo", 1400.0)]
+    assert settings.level_settings == {"arena_elo": "text arena; snapshot 2026-03-13"}
+    (tmp_path / "llmflation.toml").write_text(
+        '[analysis]\nlevels = [{benchmark = "arena_elo", threshold = 1400, setting = "text arena; snapshot 2026-03-13"},\n'
+        '  {benchmark = "arena_elo", threshold = 1450, setting = "text arena; snapshot 2026-04-02"}]\n'
+    )
+    with pytest.raises(ConfigError, match="arena_elo levels name two settings"):
+        _ = load_settings(env={}, cwd=tmp_path).level_settings

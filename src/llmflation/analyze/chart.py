@@ -19,26 +19,19 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from llmflation.analyze.fit import fit_decline, rate_for
+from llmflation.benchmarks import label
 
 log = logging.getLogger(__name__)
 
-#: How benchmarks are named for readers; any other id is shown as is.
-BENCHMARK_LABELS = {
-    "mmlu": "MMLU",
-    "mmlu_pro": "MMLU-Pro",
-    "gpqa_diamond": "GPQA Diamond",
-    "humaneval": "HumanEval",
-    "math_500": "MATH-500",
-    "arena_elo": "Arena Elo",
-}
+#: Marks a model whose score at the level is its creator's own claim (the footer says so).
+SELF_REPORTED_MARK = "*"
 #: Colour-blind-safe palette (Okabe-Ito), one colour per quality level.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 
 
 def level_label(benchmark: str, threshold: float) -> str:
     """"MMLU ≥ 42" for a benchmark id and threshold."""
-    name = BENCHMARK_LABELS.get(benchmark, benchmark)
-    return f"{name} \u2265 {threshold:g}"
+    return f"{label(benchmark)} \u2265 {threshold:g}"
 
 
 def render_chart(
@@ -57,23 +50,39 @@ def render_chart(
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
         raise ValueError(f"cheapest_by_quality has no rows for blend {blend!r}")
-    figure = Figure(figsize=(11, 6.6), dpi=150, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
     levels = table[["benchmark", "threshold"]].drop_duplicates().sort_values(["benchmark", "threshold"])
+    benchmarks = list(dict.fromkeys(levels["benchmark"]))
+    # one panel per benchmark (MMLU, ECI, GPQA Diamond...), sharing the time axis: seven levels on
+    # one plot bury each other's labels, and thresholds of different benchmarks do not compare
+    height = 6.6 if len(benchmarks) == 1 else 1.4 + 3.4 * len(benchmarks)
+    figure = Figure(figsize=(11, height), dpi=150, layout="constrained")
+    FigureCanvasAgg(figure)
+    panels = figure.subplots(len(benchmarks), 1, sharex=True, squeeze=False)[:, 0]
     last_month = table["month"].max()
-    labels = []
-    for colour, (benchmark, threshold) in zip(COLOURS * 4, levels.itertuples(index=False), strict=False):
-        level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
-        rate = rate_for(decline_rates, benchmark, threshold, blend, method)
-        labels.extend(_draw_level(axes, level, rate, colour, last_month))
-    _style(axes, figure, blend, last_month)
-    _place_labels(figure, axes, labels)
+    colours = iter(COLOURS * 4)
+    labels_per_panel = []
+    for axes, benchmark in zip(panels, benchmarks, strict=True):
+        labels = []
+        for threshold in levels.loc[levels["benchmark"] == benchmark, "threshold"]:
+            level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
+            rate = rate_for(decline_rates, benchmark, threshold, blend, method)
+            labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
+        labels_per_panel.append(labels)
+    for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
+        _style(axes, figure, blend, last_month, first=axes is panels[0])
+    figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout
+    figure.set_layout_engine("none")
+    for axes, labels in zip(panels, labels_per_panel, strict=True):
+        _place_labels(figure, axes, labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png", facecolor="white")
     log.info("chart written to %s (%d quality levels, blend %s)", path, len(levels), blend)
     return path
+
+
+def _is_true(value: object) -> bool:
+    return value is not None and not pd.isna(value) and bool(value)
 
 
 def _trend_text(rate: pd.Series | None) -> str:
@@ -116,18 +125,23 @@ def _draw_level(
 def _step_labels(
     level: pd.DataFrame, months: list[pd.Timestamp], prices: list[float], colour: str
 ) -> list[tuple[str, pd.Timestamp, float, str]]:
-    """One label where the cheapest offer changes: model (provider) and price, or the new price alone."""
+    """One label where the cheapest offer changes: model (provider) and price, or the new price alone.
+
+    A model at the level on its creator's own score is marked ``*`` (explained in the footer).
+    """
     labels = []
     previous: tuple[object, object, float] | None = None
-    for when, price, model, provider in zip(months, prices, level["model_id"], level["provider"], strict=True):
+    claimed = level["score_self_reported"] if "score_self_reported" in level.columns else [None] * len(level)
+    for when, price, model, provider, own in zip(months, prices, level["model_id"], level["provider"], claimed, strict=True):
         if previous == (model, provider, price):
             continue
+        mark = SELF_REPORTED_MARK if _is_true(own) else ""
         if previous is not None and previous[:2] == (model, provider):
             text = f"${price:.3g}"
         elif provider is None or pd.isna(provider) or provider == "":
-            text = f"{model} ${price:.3g}"
+            text = f"{model}{mark} ${price:.3g}"
         else:
-            text = f"{model} ({provider}) ${price:.3g}"
+            text = f"{model}{mark} ({provider}) ${price:.3g}"
         previous = (model, provider, price)
         labels.append((text, when, price, colour))
     return labels
@@ -176,7 +190,8 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
         taken.append(annotation.get_window_extent(renderer))
 
 
-def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
+def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp, first: bool = True) -> None:
+    """Scales, grid and legend of one panel; the titles and the footer once, with the first panel."""
     axes.set_yscale("log")
     axes.yaxis.set_major_locator(LogLocator(base=10))
     axes.yaxis.set_minor_formatter(NullFormatter())
@@ -191,6 +206,8 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
     axes.set_xlim(right=last_month.tz_convert(None) + pd.DateOffset(months=7))  # room for the last labels
     axes.set_ylabel("USD per 1M tokens (log scale)")
     axes.legend(loc="upper right", frameon=False, fontsize=9)
+    if not first:
+        return
     figure.suptitle("The cheapest LLM that reaches each quality level, month by month", fontsize=14, x=0.01, ha="left")
     axes.set_title(
         f"Price per 1M tokens at a {blend} input:output blend; dashed: fitted trend (OLS of log price on time)",
@@ -198,12 +215,11 @@ def _style(axes, figure: Figure, blend: str, last_month: pd.Timestamp) -> None:
         loc="left",
         color="#555555",
     )
-    axes.annotate(
-        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source",
-        xy=(0, 0),
-        xycoords="figure fraction",
-        xytext=(6, 4),
-        textcoords="offset points",
+    figure.supxlabel(  # the figure's footer, below every panel (an axes annotation would stretch the first)
+        f"llmflation \u00b7 data to {last_month:%b %Y} \u00b7 every price traced to a capture or a cited source"
+        f" \u00b7 {SELF_REPORTED_MARK} score self-reported by the model's creator",
+        x=0.005,
+        ha="left",
         fontsize=7.5,
         color="#777777",
     )

@@ -64,10 +64,13 @@ def _ratio(ratio: Decimal) -> str:
 
 
 def _offer(row: pd.Series) -> str:
+    """``llama-3.2-3b at together``, with ``; self-reported score 63.4`` when the level rests on the creator's claim."""
     provider = row.get("provider")
-    if provider is None or pd.isna(provider) or provider == "":
-        return str(row["model_id"])
-    return f"{row['model_id']} at {provider}"
+    offer = str(row["model_id"]) if provider is None or pd.isna(provider) or provider == "" else f"{row['model_id']} at {provider}"
+    claimed = row.get("score_self_reported")
+    if claimed is not None and not pd.isna(claimed) and bool(claimed):
+        offer += f"; self-reported score {float(row['score']):g}"
+    return offer
 
 
 def _money(price: Decimal) -> str:

@@ -31,7 +31,13 @@ CHEAPEST_COLUMNS = [
     "input_usd_per_mtok",
     "output_usd_per_mtok",
     "evidence",
+    "score",
+    "score_setting",
+    "score_source_id",
+    "score_self_reported",
 ]
+#: Columns of the chosen score carried beside the cheapest model, under their published names.
+_SCORE_COLUMNS = {"setting": "score_setting", "source_id": "score_source_id", "self_reported": "score_self_reported"}
 
 _INTERVAL_COLUMNS = ["model_id", "provider", "valid_from", "valid_to", "input_usd_per_mtok", "output_usd_per_mtok"]
 
@@ -92,7 +98,9 @@ def cheapest_by_quality(
     """The ``cheapest_by_quality`` table: month x (benchmark, threshold) x blend.
 
     ``intervals`` is the ``price_intervals`` table (Decimal prices; ``is_free`` optional);
-    ``scores`` has one ``score`` per ``model_id`` and ``benchmark``; ``months`` are month
+    ``scores`` has one ``score`` per ``model_id`` and ``benchmark`` (with its ``setting``,
+    ``source_id`` and ``self_reported`` when given: they are published beside the cheapest
+    model, so a self-reported score is marked wherever it sets a level); ``months`` are month
     starts (or anything in the month); ``benchmarks_thresholds`` pairs such as
     ``[("mmlu", 42), ("mmlu", 83)]``; ``blends`` such as ``["1:1", "3:1"]``.
     """
@@ -104,7 +112,8 @@ def cheapest_by_quality(
     usable = _priced_not_free(intervals)
     tables = []
     for benchmark, threshold in benchmarks_thresholds:
-        bench = scores.loc[scores["benchmark"] == benchmark, ["model_id", "score"]]
+        carried = [c for c in _SCORE_COLUMNS if c in scores.columns]
+        bench = scores.loc[scores["benchmark"] == benchmark, ["model_id", "score", *carried]].rename(columns=_SCORE_COLUMNS)
         qualifying = usable.merge(bench, on="model_id", how="inner")
         qualifying = qualifying[qualifying["score"].astype(float) >= float(threshold)]
         for blend in blends:

@@ -25,6 +25,10 @@ The marketing pages are Next.js pages: when they embed their content as data
 cards are read from that data's strings in order rather than from the visible text. Cache writes and hits are kept in
 ``cache_write_usd_per_mtok`` / ``cached_input_usd_per_mtok`` (5-minute writes; 1-hour writes are
 not kept); batch prices are records of tier ``batch``; long-context prices of tier ``context>200k``.
+Model names lose their annotations ("Claude Sonnet 3.7 ( deprecated )" -> "Claude Sonnet 3.7", with
+``is_deprecated``). Prices of a mode the tier vocabulary does not have (2026's "fast mode") and
+prices per session-hour are skipped and counted; two prices for one model and tier are a
+``ParseError`` naming both tables.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from collections.abc import Sequence
 
 from bs4 import BeautifulSoup
 
-from llmflation.parsers.money_strings import find_money, price_record
+from llmflation.parsers.model_labels import model_label
+from llmflation.parsers.money_strings import find_money, is_token_unit, not_per_token, price_record
 from llmflation.parsers.price_cards import Card, read_cards
 from llmflation.parsers.price_tables import read_price_table, records_from_table
 from llmflation.parsers.pricing_text import (
@@ -48,12 +53,14 @@ from llmflation.parsers.pricing_text import (
     visible_lines,
 )
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
+from llmflation.tiers import PriceClaims, context_tier
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 PROVIDER = "anthropic"
 ERAS = ("product-2023", "cards-mtok", "docs-tables", "text-cards")
 
 _MODEL_NAME = re.compile(r"^(claude\b|haiku$|sonnet$|opus$|claude$)", re.I)
+_OTHER_TIER = re.compile(r"\bfast mode\b", re.I)
 _LONG_CONTEXT_MODELS = re.compile(r"\b(?:Claude\s+)?(Opus|Sonnet|Haiku)\s+(\d(?:\.\d)?)\b")
 
 
@@ -89,10 +96,12 @@ def _from_cards(lines: Sequence[str], era: str, result: ParseResult) -> ParseRes
         line = re.sub(r"^[*•]\s+", "", seq[i])
         return _MODEL_NAME.match(line) is not None and len(line) <= 32 and "context" not in line.lower()
 
+    claims = PriceClaims("anthropic pricing page")
     for card in read_cards(lines, is_name=is_name):
         record = _card_record(card, result)
         if record is not None:
-            result.prices.append(record)
+            claims.add(record, f"{card.section or 'card'} {card.name}".strip())
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"anthropic pricing page: no token prices found (era looked for: {era})")
     return result
@@ -103,9 +112,10 @@ def _card_record(card: Card, result: ParseResult) -> PriceRecord | None:
     if input_price is None or output_price is None:
         result.skip("card without input and output prices")
         return None
+    label = model_label(card.name)
     return price_record(
-        PROVIDER, card.name, model_name=card.name, input_price=input_price, output_price=output_price,
-        cached=card.prices.get("cached"), cache_write=card.prices.get("cache_write"),
+        PROVIDER, label.name, model_name=label.name, input_price=input_price, output_price=output_price,
+        cached=card.prices.get("cached"), cache_write=card.prices.get("cache_write"), is_deprecated=label.deprecated,
     )
 
 
@@ -126,12 +136,27 @@ def _tables_with_intro(soup: BeautifulSoup) -> list[tuple[list[list[str]], str]]
 
 
 def _from_docs_tables(tables: list[tuple[list[list[str]], str]], result: ParseResult) -> ParseResult:
-    for rows, intro in tables:
+    claims = PriceClaims("anthropic pricing page")
+    for number, (rows, intro) in enumerate(tables, 1):
+        priced = [row for row in rows[1:] if any(find_money(cell) for cell in row)]
+        if not priced:
+            continue  # token counts, multipliers, modifiers: no prices to read or skip
+        label = f"table {number} ({' | '.join(rows[0])[:80]})"
         parsed = read_price_table(rows)
         if parsed is not None:
-            result.prices.extend(records_from_table(PROVIDER, parsed, result))
+            claims.extend(records_from_table(PROVIDER, parsed, result), label)
+        elif _OTHER_TIER.search(intro):
+            # "Fast mode ... premium pricing": a tier the vocabulary does not have.
+            result.skip(f"price of a tier not in the vocabulary ({_OTHER_TIER.search(intro).group(0).lower()})", len(priced))
+        elif re.search(r"\bcalculation\b|\bline item\b", " ".join(rows[0]), re.I):
+            result.skip("worked example (not a price list)", len(priced))
+        elif any(">" in cell for cell in rows[0]):
+            claims.extend(_long_context_records(rows, intro, result), label)
         else:
-            result.prices.extend(_long_context_records(rows, intro, result))
+            units = [m.unit for row in priced for cell in row for m in find_money(cell) if m.unit]
+            odd = next((unit for unit in units if not is_token_unit(unit)), None)
+            result.skip(not_per_token(odd) if odd else "priced rows of a table without a model column", len(priced))
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError("anthropic pricing page: no token prices found (era looked for: docs-tables)")
     return result
@@ -150,7 +175,7 @@ def _long_context_records(rows: list[list[str]], intro: str, result: ParseResult
     if not names or "input" not in labelled or "output" not in labelled or threshold is None:
         result.skip("long-context table without models or prices", len(rows) - 1)
         return []
-    tier = f"context>{threshold.group(1)}k"
+    tier = context_tier(int(threshold.group(1)) * 1000)
     return [
         price_record(PROVIDER, f"Claude {family} {version}", input_price=labelled["input"],
                      output_price=labelled["output"], tier=tier)

@@ -1,25 +1,34 @@
-"""Artificial Analysis free data API, ``GET https://artificialanalysis.ai/api/v2/data/llms/models``.
+"""Artificial Analysis data API v2, ``GET https://artificialanalysis.ai/api/v2/data/llms/models``.
 
-The response (documented at https://artificialanalysis.ai/documentation) is
-``{"status": 200, "data": [model, ...]}`` where each model has ``id`` (stable), ``name``,
-``slug``, ``model_creator {id, name, slug}``, ``evaluations {...}``, ``pricing {...}`` and speed
-figures. In ``evaluations`` the composite indexes (``artificial_analysis_intelligence_index``...)
-are on a 0-100 scale and single benchmarks (``mmlu_pro``, ``gpqa``, ``hle``, ``livecodebench``,
-``scicode``, ``math_500``, ``aime``) are fractions; ``null`` means not evaluated.
+The response is ``{"tier", "intelligence_index_version", "pagination": {page, page_size,
+total_pages, has_more}, "data": [model, ...]}`` (the free tier of 2026; earlier responses had
+``status`` and no version). Each model has ``id`` (stable), ``name``, ``slug``,
+``release_date``, ``model_creator {id, name}``, ``evaluations {...}``, ``pricing {...}`` and
+speed figures. In ``evaluations`` the composite indexes (``artificial_analysis_intelligence_index``,
+``..._coding_index``, ``..._agentic_index``) are on a 0-100 scale and single benchmarks
+(``mmlu_pro``, ``gpqa``, ``hle``...) are fractions; ``null`` means not evaluated.
+
+Artificial Analysis re-weights its indexes with each **index version** (v4.1 in mid 2026), so an
+index score's setting names the version (``Intelligence Index v4.1``) and scores of different
+versions never compare (``llmflation.benchmarks``); a response that states no version gets a
+setting of its own capture date. Single benchmarks are run by Artificial Analysis's own method.
 
 Artificial Analysis runs every evaluation itself (``self_reported = False``). Its ``gpqa`` is
 GPQA Diamond. The model key is the slug (``gpt-4o``), which is close to the names other sources
 use. Prices in the response are not read: they are Artificial Analysis's summary of other
-providers' prices, not a provider's own. Attribution is required for any use of this data (see
+providers' prices, not a provider's own. A response that is one page of several says so in the
+skipped counts (later pages are not requested). Each model also becomes a ``ModelRecord``
+(name, creator, release date). Attribution is required for any use of this data (see
 ``llmflation.sources.ARTIFICIAL_ANALYSIS_ATTRIBUTION``).
 """
 
 from __future__ import annotations
 
 from llmflation.parsers.common import load_json
-from llmflation.records import CaptureMeta, ParseError, ParseResult, ScoreRecord
+from llmflation.parsers.csvtable import utc_datetime
+from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, ScoreRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 #: Evaluation keys -> the project's benchmark ids. Keys not listed are kept under their own name.
 BENCHMARK_IDS: dict[str, str] = {
@@ -30,6 +39,7 @@ BENCHMARK_IDS: dict[str, str] = {
     "artificial_analysis_intelligence_index": "aa_intelligence_index",
     "artificial_analysis_coding_index": "aa_coding_index",
     "artificial_analysis_math_index": "aa_math_index",
+    "artificial_analysis_agentic_index": "aa_agentic_index",
 }
 
 MODEL_PAGE = "https://artificialanalysis.ai/models/{slug}"
@@ -40,6 +50,10 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise ParseError("expected an object with a 'data' list of models")
     result = ParseResult()
+    index_setting = _index_setting(doc.get("intelligence_index_version"), capture)
+    pages = doc.get("pagination")
+    if isinstance(pages, dict) and pages.get("has_more"):
+        result.skip(f"response is page {pages.get('page')} of {pages.get('total_pages')}; later pages not requested")
     for entry in doc["data"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("slug") or entry.get("name"), str):
             result.skip("model without a slug or name")
@@ -49,6 +63,12 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
             result.skip("model without evaluations")
             continue
         key = entry.get("slug") or entry["name"]
+        creator = entry.get("model_creator")
+        result.models.append(ModelRecord(
+            model_key=key, name=entry.get("name") if isinstance(entry.get("name"), str) else None,
+            creator=creator.get("name") if isinstance(creator, dict) and isinstance(creator.get("name"), str) else None,
+            release_date=utc_datetime(entry["release_date"]) if isinstance(entry.get("release_date"), str) else None,
+        ))
         for name, value in evaluations.items():
             if value is None:
                 continue
@@ -64,7 +84,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
                     model_key=key,
                     benchmark=BENCHMARK_IDS.get(name, name),
                     score=score,
-                    setting="Artificial Analysis methodology",
+                    setting=index_setting if name.endswith("_index") else "Artificial Analysis methodology",
                     self_reported=False,
                     source_url=MODEL_PAGE.format(slug=key),
                     reported_at=capture.observed_at,
@@ -73,6 +93,13 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if not result.scores:
         raise ParseError(f"no evaluations among {len(doc['data'])} models")
     return result
+
+
+def _index_setting(version: object, capture: CaptureMeta) -> str:
+    """``Intelligence Index v4.1``; an unstated version is this capture's own (it compares with nothing else)."""
+    if isinstance(version, (int, float, str)) and not isinstance(version, bool) and str(version).strip():
+        return f"Intelligence Index v{str(version).strip().removeprefix('v')}"
+    return f"index version not stated; captured {capture.observed_at:%Y-%m-%d}"
 
 
 def _scaled(name: str, value: float) -> float | None:

@@ -28,10 +28,11 @@ from datetime import date
 from decimal import Decimal
 
 from llmflation.parsers.common import load_json
-from llmflation.parsers.price_values import context_tier, price_amount, usd_per_mtok
+from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.tiers import PriceClaims, context_tier
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 #: Text token prices read from a price set, and the PriceRecord field each one fills.
 _FIELDS = {
@@ -52,6 +53,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     observed = capture.observed_at.date()
     result = ParseResult()
     n_models = 0
+    claims = PriceClaims("genai-prices data")
     for provider in doc:
         if not isinstance(provider, dict) or not isinstance(provider.get("id"), str):
             result.skip("provider without an id")
@@ -62,7 +64,9 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
             continue
         n_models += len(models)
         for model in models:
-            result.prices.extend(_model_records(provider["id"], model, observed, result))
+            model_id = model.get("id") if isinstance(model, dict) else None
+            claims.extend(_model_records(provider["id"], model, observed, result), f"{provider['id']} model {model_id}")
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {n_models} models of {len(doc)} providers")
     result.date_boundaries = _start_dates(doc)

@@ -42,10 +42,11 @@ from decimal import Decimal
 
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN
 from llmflation.parsers.common import load_json
-from llmflation.parsers.price_values import context_tier, price_amount, usd_per_mtok
+from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.tiers import PriceClaims, context_tier
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 #: Modes whose entries are text-generation models priced per token.
 TEXT_MODES = frozenset({"chat", "completion", "responses"})
@@ -119,6 +120,7 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
     observed = capture.observed_at.date()
 
     result = ParseResult()
+    claims = PriceClaims("litellm price table")
     for key, entry in entries.items():
         if key == "sample_spec":
             result.skip("sample_spec (schema documentation)")
@@ -133,8 +135,8 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
         if not isinstance(mode, str) or mode not in TEXT_MODES:
             result.skip(f"mode {str(mode)[:40]!r} is not a text model")
             continue
-        records = _entry_records(key, entry, observed, chars_per_token, result)
-        result.prices.extend(records)
+        claims.extend(_entry_records(key, entry, observed, chars_per_token, result), f"entry {key}")
+    result.prices.extend(claims.records)
 
     if not result.prices:
         raise ParseError(f"no token prices among {len(entries)} entries of the price table")

@@ -21,12 +21,11 @@ with underscores, so nothing is dropped.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from datetime import datetime
 from typing import Any
 
+from llmflation.parsers.archive import archive_members
 from llmflation.parsers.common import load_json
 from llmflation.parsers.csvtable import utc_datetime
 from llmflation.records import CaptureMeta, ParseError, ParseResult, ScoreRecord
@@ -34,9 +33,6 @@ from llmflation.records import CaptureMeta, ParseError, ParseResult, ScoreRecord
 PARSER_VERSION = "1"
 
 #: Bounds on the archive: the real repository is a few MB in a few thousand files.
-MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
-MAX_MEMBER_BYTES = 16 * 1024 * 1024
-MAX_MEMBERS = 200_000
 
 #: llm-stats benchmark ids and display names (normalized by ``_slug``) -> the project's ids.
 BENCHMARK_IDS: dict[str, str] = {
@@ -89,30 +85,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
 
 def _archive_files(body: bytes) -> dict[str, bytes]:
     """The archive's JSON files under ``data/``, by path, with sizes bounded."""
-    if len(body) > MAX_ARCHIVE_BYTES:
-        raise ParseError(f"archive of {len(body)} bytes is over the {MAX_ARCHIVE_BYTES}-byte limit")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
-    except zipfile.BadZipFile as exc:
-        raise ParseError(f"not a zip archive: {exc}") from exc
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise ParseError(f"archive has {len(infos)} members, over the {MAX_MEMBERS} limit")
-    files: dict[str, bytes] = {}
-    total = 0
-    for info in infos:
-        if info.is_dir() or not info.filename.endswith(".json") or "/data/" not in f"/{info.filename}":
-            continue
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise ParseError(f"{info.filename}: {info.file_size} bytes, over the {MAX_MEMBER_BYTES}-byte limit")
-        total += info.file_size
-        if total > MAX_ARCHIVE_BYTES:
-            raise ParseError(f"archive expands past {MAX_ARCHIVE_BYTES} bytes")
-        try:
-            files[info.filename] = archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise ParseError(f"{info.filename}: unreadable archive member ({exc})") from exc
-    return files
+    return archive_members(body, lambda name: name.endswith(".json") and "/data/" in f"/{name}")
 
 
 def _json(files: dict[str, bytes], path: str, required: bool = True) -> Any:

@@ -8,7 +8,9 @@ number of votes:
 3. from late 2024: a ``rank_stylectrl`` column after ``rank`` (the rank with style control; the
    score column stays the plain rating)
 
-The export names no date: a rating is dated by the capture. The same layout serves the text,
+The export names no date: a rating is dated by the capture, and its setting names that date
+(``text arena; snapshot 2025-07-18``), because ratings are only comparable within one snapshot
+of the board (they drift as models join). The same layout serves the text,
 vision and text-to-image boards; the board is told by the file name in the capture URL
 (``..._vision.csv``, ``..._image.csv``; anything else is the text board) and becomes the
 benchmark id, because ratings of different boards are not comparable: ``arena_elo`` (text),
@@ -23,7 +25,7 @@ import re
 from llmflation.parsers.csvtable import number, read_csv
 from llmflation.records import CaptureMeta, ParseError, ParseResult, ScoreRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _CI = re.compile(r"^\+\s*(?P<up>\d+(?:\.\d+)?)\s*/\s*-\s*(?P<down>\d+(?:\.\d+)?)$")
 
@@ -65,7 +67,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
                 model_key=name,
                 benchmark=benchmark,
                 score=rating,
-                setting=f"{board} arena",
+                setting=f"{board} arena; snapshot {capture.observed_at:%Y-%m-%d}",
                 self_reported=False,
                 source_url=capture.url,
                 reported_at=capture.observed_at,

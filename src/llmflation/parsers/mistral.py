@@ -1,7 +1,10 @@
 """Mistral AI's API pricing, in every layout since La Plateforme opened (December 2023).
 
-Addresses: docs.mistral.ai/platform/pricing/ (2023-2024), mistral.ai/technology/ (2024),
-mistral.ai/pricing (2025-). The era is decided from the content:
+Addresses: docs.mistral.ai/platform/pricing/ (2023-2024), rendered from the Markdown file
+``docs/platform/05-pricing.md`` of github.com/mistralai/platform-docs-public (captured as its raw
+file, same years), mistral.ai/technology/ (2024), mistral.ai/pricing (2025-). The rendered docs
+page and its Markdown source hold the same tables: both are read, as HTML tables and as pipe tables
+(``markdown_tables``). The era is decided from the content:
 
 ================  ==================  ============================================================  ==============
 era               years               how it is recognised                                          unit on page
@@ -21,7 +24,8 @@ text-table        (any)               a text rendering of a docs table (``text/p
 The endpoint name (``open-mistral-7b``, ``mistral-small-latest``) is the model key when the page
 gives one; the display name ("Mistral 7B") is kept as ``model_name``. Euro prices are not turned
 into dollars: a page with only euro prices is a ``ParseError`` saying so, and euro-only rows of a
-mixed page are skipped and counted. Embedding models are skipped and counted.
+mixed page are skipped and counted ("price in EUR only"). Embedding models are skipped and
+counted. Two prices for one endpoint and tier are a ``ParseError`` naming both tables.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ import re
 from llmflation.parsers.money_strings import find_money, price_record
 from llmflation.parsers.price_tables import read_price_table, records_from_table
 from llmflation.parsers.pricing_text import clean, decode_page, find_tables, is_text_rendering, load_page
+from llmflation.parsers.markdown_tables import has_markdown_tables, markdown_tables
 from llmflation.records import CaptureMeta, ParseError, ParseResult
+from llmflation.tiers import PriceClaims
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 PROVIDER = "mistral"
 ERAS = ("docs-eur", "docs-usd-eur", "technology-2024", "pricing-app-2025", "text-table")
 
@@ -52,25 +58,38 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
 
 def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     if is_text_rendering(body, capture.content_type):
-        return _parse_text(decode_page(body))
+        text = decode_page(body)
+        if has_markdown_tables(text):  # the docs page's Markdown source
+            return _from_tables(markdown_tables(text), _era(clean(text)), "docs markdown")
+        return _parse_text(text)
     soup = load_page(body, "mistral pricing page")
-    text = clean(soup.get_text(" "))
-    era = _era(text)
+    return _from_tables(find_tables(soup), _era(clean(soup.get_text(" "))), "pricing page")
+
+
+def _from_tables(tables: list[tuple[str, list[list[str]]]], era: str | None, what: str) -> ParseResult:
+    """Records of every price table (HTML or Markdown, the same ``(heading, rows)``); an error saying
+    why when none holds a USD token price."""
     result = ParseResult()
-    for heading, rows in find_tables(soup):
+    claims = PriceClaims(f"mistral {what}")
+    for number, (heading, rows) in enumerate(tables, 1):
         parsed = read_price_table(rows)
         if parsed is None:
             continue
         if "embed" in heading.lower() or any("embed" in (r.key or r.model).lower() for r in parsed.rows):
             result.skip("embedding model", len(parsed.rows))
             continue
-        result.prices.extend(records_from_table(PROVIDER, parsed, result))
+        claims.extend(records_from_table(PROVIDER, parsed, result), f"table {number} ({heading or 'no heading'})")
+    result.prices.extend(claims.records)
     if not result.prices:
         detail = {
             "docs-eur": "prices are in EUR only; no USD price to record",
             "pricing-app-2025": "the price table is drawn by JavaScript; the page holds no prices",
         }.get(era or "", "no token prices found")
-        raise ParseError(f"mistral pricing page: {detail} (era looked for: {era or 'none of ' + ', '.join(ERAS)})")
+        skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(result.skipped.items()))
+        raise ParseError(
+            f"mistral {what}: {detail} (era looked for: {era or 'none of ' + ', '.join(ERAS)}"
+            f"{'; skipped ' + skipped if skipped else ''})"
+        )
     return result
 
 

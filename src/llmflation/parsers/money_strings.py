@@ -92,6 +92,25 @@ def is_token_unit(unit: str | None) -> bool:
     return unit in TOKEN_UNITS
 
 
+#: Why a price in a unit that is not a token is never published as a token price, by unit.
+NON_TOKEN_REASONS: dict[str, str] = {
+    "per_second": "price per second (not per token)",
+    "per_minute": "price per minute (not per token)",
+    "per_hour": "price per hour (not per token)",
+    "per_image": "price per image or step (not per token)",
+    "per_request": "price per request (not per token)",
+    "per_character": "price per character (not per token)",
+    "per_1k_characters": "price per character, no conversion rule for this source",
+    "per_1m_characters": "price per character, no conversion rule for this source",
+    "per_other": "price per other unit (not per token)",
+}
+
+
+def not_per_token(unit: str | None) -> str:
+    """The skip reason for a price stated per ``unit`` (a key of :data:`NON_TOKEN_REASONS`)."""
+    return NON_TOKEN_REASONS.get(unit or "", "price without a token unit")
+
+
 def usd_per_mtok(money: Money, chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN) -> Decimal:
     """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else.
 

@@ -1,7 +1,8 @@
 """OpenAI's API pricing page, in every layout it has had since the API went on sale.
 
 The page lived at beta.openai.com/pricing (2021-2022), openai.com/api/pricing (2022-2023 and
-again 2024-2025), openai.com/pricing (2023-2024) and platform.openai.com/docs/pricing (2025-).
+again 2024-2025), openai.com/pricing (2023-2024), platform.openai.com/docs/pricing (2024-2026)
+and developers.openai.com/api/docs/pricing (2026-).
 The era is decided from the content, never from the date or the address:
 
 =================  ==========  ===============================================================  ===============
@@ -18,6 +19,9 @@ cards-per-1m       2025-       openai.com/api/pricing: a card per model ("GPT-5"
 docs-per-1m        2025-       tables ``Model | Input | Cached input | Output`` of bare amounts,  per 1M tokens
                                the page saying once that prices are per 1M tokens, one table
                                per processing tier (Batch, Flex, Standard, Priority)
+docs-components    2026-       developers.openai.com/api/docs/pricing: no price tables in the    per 1M tokens
+                               HTML, but Astro components whose serialized props hold every
+                               row, one component per processing tier (``openai_components``)
 text-cards         (any)       a text rendering of the page (``text/plain`` capture): model       as written
                                names in capitals, each followed by "Input" / "Output" / "Usage"
                                lines and their prices
@@ -26,7 +30,10 @@ text-cards         (any)       a text rendering of the page (``text/plain`` capt
 In the per-engine eras one price covered prompt and completion tokens alike, so input and
 output carry the same number. Rows of the 2023 GPT-4 and GPT-3.5 tables name a context size,
 not a model ("8K context"); they are keyed ``<section> <row>`` ("GPT-4 8K context").
-Fine-tuning, embedding, image, audio and tool prices are skipped and counted by reason.
+Fine-tuning, embedding, image, audio and tool prices are skipped and counted by reason. Tiers are
+named by ``llmflation.tiers``; a page that states two prices for one model and tier is a
+``ParseError`` naming both tables. Model names lose their annotations ("Legacy", footnote marks),
+deprecation kept as ``is_deprecated``.
 Captures from before per-engine prices (the 2020-2021 monthly subscription plans of the private
 beta) state no per-model token price: they raise ``ParseError`` like any unknown layout.
 """
@@ -47,11 +54,13 @@ from llmflation.parsers.pricing_text import (
     load_page,
     visible_lines,
 )
+from llmflation.parsers.openai_components import has_components, read_components
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
+from llmflation.tiers import STANDARD, PriceClaims, processing_tier
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 PROVIDER = "openai"
-ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "cards-per-1m", "docs-per-1m", "text-cards")
+ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "cards-per-1m", "docs-per-1m", "docs-components", "text-cards")
 
 _ENGINE = re.compile(r"^(ada|babbage|curie|davinci)\b", re.I)
 _SKIP_SECTIONS = (
@@ -63,7 +72,6 @@ _SKIP_SECTIONS = (
     ("built-in tools", "tool price"),
     ("realtime", "audio model"),
 )
-_TIERS = {"batch": "batch", "flex": "flex", "priority": "priority", "standard": "standard"}
 
 
 def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
@@ -78,30 +86,48 @@ def _parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         return _parse_text_cards(decode_page(body))
     soup = load_page(body, "openai pricing page")
     result = ParseResult()
+    claims = PriceClaims("openai pricing page")
+    if has_components(soup):
+        read_components(soup, result, claims)
+        return _finish(result, claims, "docs-components")
     text = clean(soup.get_text(" "))
     tables = find_tables(soup)  # (heading, rows) in document order
     era = _era(text, has_price_tables=any(read_price_table(rows) is not None for _, rows in tables))
     if era == "engines-per-1k":
-        result.prices.extend(_engine_cards(visible_lines(soup), result))
+        claims.extend(_engine_cards(visible_lines(soup), result), "engine cards")
     if era == "cards-per-1m":
-        result.prices.extend(_model_cards(visible_lines(soup), result))
+        claims.extend(_model_cards(visible_lines(soup), result), "model cards")
     default_unit = "per_1m_tokens" if era == "docs-per-1m" else None
-    for heading, rows in tables:
+    for number, (heading, rows) in enumerate(tables, 1):
         reason = _skip_reason(heading)
         parsed = read_price_table(rows, default_unit)
-        if parsed is None:
-            if reason:  # a priced table without a model column (image resolutions)
-                result.skip(reason, sum(1 for row in rows[1:] if find_money(" ".join(row))))
+        if reason:  # every priced row, with or without its own model name (image resolutions)
+            result.skip(reason, sum(1 for row in rows[1:] if find_money(" ".join(row))))
             continue
-        if reason:
-            result.skip(reason, len(parsed.rows))
+        if parsed is None:
             continue
         prefix = f"{heading} " if _rows_are_context_sizes(parsed.rows) else ""
-        tier = _TIERS.get(heading.lower(), "standard") if era == "docs-per-1m" else "standard"
-        result.prices.extend(records_from_table(PROVIDER, parsed, result, tier=tier, model_prefix=prefix))
+        tier: str | None = STANDARD
+        if era == "docs-per-1m" and heading:
+            tier = processing_tier(heading) or (STANDARD if _tier_free_heading(heading) else None)
+        if tier is None:
+            result.skip(f"price of a tier not in the vocabulary ({heading})", len(parsed.rows))
+            continue
+        label = f"table {number} ({heading or 'no heading'})"
+        claims.extend(records_from_table(PROVIDER, parsed, result, tier=tier, model_prefix=prefix), label)
+    return _finish(result, claims, era)
+
+
+def _finish(result: ParseResult, claims: PriceClaims, era: str | None) -> ParseResult:
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"openai pricing page: no token prices found (era looked for: {era or 'none of ' + ', '.join(ERAS)})")
     return result
+
+
+def _tier_free_heading(heading: str) -> bool:
+    """A docs-era heading that names a kind of model, not a processing tier ("Text tokens")."""
+    return re.search(r"\b(tier|processing|mode)\b", heading, re.I) is None
 
 
 def _era(text: str, *, has_price_tables: bool) -> str | None:

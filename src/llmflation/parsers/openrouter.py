@@ -32,8 +32,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from llmflation.parsers.common import load_json
 from llmflation.parsers.price_values import price_amount, usd_per_mtok
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
+from llmflation.tiers import PriceClaims
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 #: Upper bound on endpoints URLs one model list leads to. OpenRouter listed about 350 models in
 #: 2025-26; the bound keeps a hostile or runaway list from turning into an unbounded crawl.
@@ -93,6 +94,7 @@ def endpoint_urls(body: bytes, models_url: str, *, limit: int = MAX_ENDPOINT_URL
 
 def _parse_model_list(models: list[object]) -> ParseResult:
     result = ParseResult()
+    claims = PriceClaims("openrouter models list")
     for entry in models:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             result.skip("entry without an id")
@@ -109,7 +111,8 @@ def _parse_model_list(models: list[object]) -> ParseResult:
             context=entry.get("context_length"),
         )
         if record is not None:
-            result.prices.append(record)
+            claims.add(record, f"entry {entry['id']}")
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {len(models)} entries of 'data'")
     return result
@@ -123,6 +126,7 @@ def _parse_endpoints(model: dict[str, object]) -> ParseResult:
     if not _outputs_text(model):
         raise ParseError(f"{model_key} does not output text: its {len(endpoints)} endpoints are not token prices")
     result = ParseResult()
+    claims = PriceClaims(f"openrouter endpoints of {model_key}")
     for endpoint in endpoints:
         if not isinstance(endpoint, dict):
             result.skip("endpoint is not an object")
@@ -142,7 +146,8 @@ def _parse_endpoints(model: dict[str, object]) -> ParseResult:
             quantization=quantization if isinstance(quantization, str) and quantization else None,
         )
         if record is not None:
-            result.prices.append(record)
+            claims.add(record, f"endpoint {provider.strip()} {endpoint.get('tag') or ''}".strip())
+    result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {len(endpoints)} endpoints of {model_key}")
     return result

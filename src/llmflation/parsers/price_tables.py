@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from llmflation.parsers.money_strings import Money, find_money, is_token_unit, price_record
+from llmflation.parsers.model_labels import model_label
+from llmflation.parsers.money_strings import Money, find_money, is_token_unit, not_per_token, price_record
 from llmflation.records import ParseResult, PriceRecord
 
 # Column roles, checked in order: the first pattern that matches a header cell names its role.
@@ -128,9 +129,10 @@ def records_from_table(
         return []
     records = []
     for row in table.rows:
-        model_key = row.key or f"{model_prefix}{_DEPRECATED.sub('', row.model)}"
-        name = row.model or None
-        deprecated = _DEPRECATED.search(row.model) is not None
+        label = model_label(row.model)
+        model_key = row.key or f"{model_prefix}{label.name}"
+        name = label.name or None
+        deprecated = label.deprecated
         picked = {role: _usd_token_price(amounts) for role, amounts in _split_labelled(row.prices).items()}
         standard_in = picked.get("input") or picked.get("usage")
         standard_out = picked.get("output") or picked.get("usage")
@@ -150,9 +152,6 @@ def records_from_table(
                 input_price=batch_in, output_price=batch_out, is_deprecated=deprecated,
             ))
     return records
-
-
-_DEPRECATED = re.compile(r"\s*\((?:deprecated|legacy)[^)]*\)", re.I)
 
 
 def _split_labelled(prices: dict[str, list[Money]]) -> dict[str, list[Money]]:
@@ -184,4 +183,4 @@ def _why_not_priced(row: PriceRow) -> str:
     if all(m.currency != "USD" for m in amounts):
         return f"price in {amounts[0].currency} only"
     unit = next((m.unit for m in amounts if not is_token_unit(m.unit)), None)
-    return f"not a token price ({unit})" if unit else "no token price"
+    return not_per_token(unit) if unit else "no token price"

@@ -1,4 +1,4 @@
-"""Reading one price value safely, and naming context tiers the same way in every parser.
+"""Reading one price value safely (tier names are in ``llmflation.tiers``).
 
 Price tables are third-party JSON: a value may be a float, a decimal string, ``NaN``,
 ``Infinity``, ``"1e999999"`` or ``true``. Everything that is not a plausible number becomes a
@@ -45,13 +45,3 @@ def usd_per_mtok(value: object, unit: str, *, chars_per_token: Decimal | None = 
         return to_usd_per_mtok(amount, unit)
     return to_usd_per_mtok(amount, unit, chars_per_token=chars_per_token)
 
-
-def context_tier(threshold_tokens: int, base: str = "standard") -> str:
-    """The ``tier`` of prices that apply above ``threshold_tokens`` input tokens.
-
-    ``200000`` -> ``"context>200k"``; with ``base="batch"`` -> ``"batch/context>200k"``.
-    Thresholds that are not whole thousands keep their exact token count.
-    """
-    size = f"{threshold_tokens // 1000}k" if threshold_tokens % 1000 == 0 else str(threshold_tokens)
-    name = f"context>{size}"
-    return name if base == "standard" else f"{base}/{name}"

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup, Tag
 
 from llmflation.normalize import to_usd_per_mtok
 from llmflation.parsers.common import check_size
+from llmflation.parsers.money_strings import NON_TOKEN_REASONS
 from llmflation.records import ParseError, ParseResult, PriceRecord
 
 #: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
@@ -244,12 +245,6 @@ _NOT_CHAT = (
     ("image model", re.compile(r"image generation|/\s?step|per step|megapixel")),
     ("audio model", re.compile(r"speech|transcri|audio")),
 )
-_NON_TOKEN_REASON = {
-    "per_hour": "price per hour (not per token)",
-    "per_minute": "price per minute (not per token)",
-    "per_second": "price per second (not per token)",
-    "per_image": "price per image or step (not per token)",
-}
 _TOKEN_UNITS = ("per_1m_tokens", "per_1k_tokens", "per_1m_characters", "per_1k_characters")
 
 
@@ -281,8 +276,8 @@ def read_token_table(
             result.skip(reason, len(rows) - 1)
             return True
     unit = unit_in(joined) or unit_in(heading) or default_unit
-    if unit in _NON_TOKEN_REASON:
-        result.skip(_NON_TOKEN_REASON[unit], len(rows) - 1)
+    if unit in NON_TOKEN_REASONS and unit not in _TOKEN_UNITS:
+        result.skip(NON_TOKEN_REASONS[unit], len(rows) - 1)
         return True
     if unit not in _TOKEN_UNITS:
         return False
