@@ -57,6 +57,9 @@ class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
     reference: Reference | None = None
+    #: Every capture this build read (since the last build; all of them with ``full``), errors included;
+    #: ``parsed`` holds one capture per version of every listing, the whole history.
+    read: ParsedStore = field(default_factory=ParsedStore)
     #: Files beside the tables in the release (the chart), each written by its function.
     extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
@@ -142,6 +145,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         wanted = set(source_ids) if source_ids else None
         parsed = state.parsed(wanted)
         prices = assign_model_ids(state.prices(wanted), catalog)
+        read = state.read
     finally:
         state.close()
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
@@ -153,7 +157,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         "unmatched_models": unmatched_table(prices, catalog),
     }
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
-    return BuildResult(tables=tables, parsed=parsed, reference=reference)
+    return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read)
 
 
 def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:

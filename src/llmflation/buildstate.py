@@ -112,6 +112,8 @@ class BuildState:
         self.db = self._open()
         self.cache = ParseCache(settings.parsed_dir)
         self.index = raw_index(settings)
+        #: Every capture this build read, with its parse outcome or error (a cold build: all of them).
+        self.read = ParsedStore()
 
     def close(self) -> None:
         self.db.close()
@@ -153,7 +155,9 @@ class BuildState:
         for chunk in _chunks(self._to_fold(after, changed_sources, refold), CHUNK):
             items = [(source, capture) for capture in chunk if (source := usable_source(capture, report)) is not None]
             resolved = self.cache.resolve(store, items, report, options)
-            for (source, capture), (spec, outcome, _crash) in zip(items, resolved, strict=True):
+            for (source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
+                error = crash if outcome is None else outcome.error
+                self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))
                 if outcome is None:
                     continue
                 report_outcome(report, capture, outcome)

@@ -184,3 +184,18 @@ def test_the_index_sees_an_entry_added_to_a_month_it_has_just_listed(tmp_path: P
     assert index.refresh() == 1
     assert [c.sha256 for c in index.captures()] == [c.sha256 for c in store.captures()]
     assert index.refresh() == 0
+
+
+def test_the_build_result_holds_every_capture_read_and_every_version(stores) -> None:
+    store, nightly, _ = stores
+    put(store, A, 0)
+    put(store, b"not json", 1)
+    put(store, A, 2)
+    result = build(nightly, RunReport("r"))
+    assert [(p.capture.observed_at.day, p.error is None) for p in result.read.parsed] == [(1, True), (2, False), (3, True)]
+    assert [p.capture.observed_at.day for p in result.parsed.ok()] == [1]  # one version, its first capture
+    put(store, B, 3)
+    again = build(nightly, RunReport("r"))
+    assert [p.capture.observed_at.day for p in again.read.parsed] == [4]
+    assert [p.capture.observed_at.day for p in again.parsed.ok()] == [1, 4]
+    assert [r.model_key for r in again.parsed.ok()[1].result.prices] == ["openai/gpt-4o-mini"]
