@@ -23,6 +23,7 @@ the tables are identical to an incremental build's (tested).
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sqlite3
@@ -137,7 +138,9 @@ class BuildState:
         options = parser_options(self.settings)
         changed_sources = self._changed_parsers(options)
         latest = self._latest_versions()
-        refold: set[Listing] = set()
+        # Listings where a parser crashed last time: a bug fixed without a version bump must get its chance.
+        refold: set[Listing] = {(source_id, url) for source_id, url in json.loads(self._meta("retry") or "[]")}
+        crashed: set[Listing] = set()
         for capture in self.index.captures(after):
             listing = (capture.source_id, capture.url)
             version = latest.get(listing)
@@ -159,6 +162,7 @@ class BuildState:
                 error = crash if outcome is None else outcome.error
                 self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))
                 if outcome is None:
+                    crashed.add((capture.source_id, capture.url))
                     continue
                 report_outcome(report, capture, outcome)
                 if outcome.error is not None:
@@ -175,6 +179,7 @@ class BuildState:
                 self._save(version)
             self._set_meta("seq", str(upto))
             self._set_meta("generations", generations)
+            self._set_meta("retry", json.dumps(sorted(crashed)))
             for source_id, cache_id in self._current_parsers(options).items():
                 self._set_meta(f"parser:{source_id}", cache_id)
         self._drop_unused_rows(known_results)

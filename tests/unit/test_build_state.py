@@ -199,3 +199,20 @@ def test_the_build_result_holds_every_capture_read_and_every_version(stores) -> 
     assert [p.capture.observed_at.day for p in again.read.parsed] == [4]
     assert [p.capture.observed_at.day for p in again.parsed.ok()] == [1, 4]
     assert [r.model_key for r in again.parsed.ok()[1].result.prices] == ["openai/gpt-4o-mini"]
+
+
+def test_a_listing_whose_parser_crashed_is_read_again_by_the_next_build(stores, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, nightly, rebuilt = stores
+    put(store, A, 0)
+    real = openrouter.parse
+
+    def broken(body: bytes, capture):  # a parser bug (not a ParseError): never cached
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(openrouter, "parse", broken)
+    first, report = tables(nightly)
+    assert "parser crashed" in report.sources["openrouter"].parse_errors[0]["error"] and first["prices"].empty
+    monkeypatch.setattr(openrouter, "parse", real)  # fixed, same PARSER_VERSION
+    fixed, _ = tables(nightly)
+    assert len(fixed["prices"]) == 2
+    assert_same(fixed, tables(rebuilt, full=True)[0])
