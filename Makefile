@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench agreement clean
+.PHONY: install run test bench bench-year agreement clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,7 @@ agreement: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# A year of nightly captures: cold full build, no-op night, one-change night, peak memory (minutes; not in `make test`).
+bench-year: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_year --nights $(or $(NIGHTS),30,365)

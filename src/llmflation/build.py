@@ -31,8 +31,8 @@ from llmflation.catalog_measures import catalog_section, cheapest_months_by_mode
 from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS, price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.parsing import ParsedStore, parse_store, parser_options
-from llmflation.rawstore import RawStore
+from llmflation.buildstate import BuildState, forget
+from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
@@ -61,6 +61,12 @@ class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
     reference: Reference | None = None
+    #: Every capture this build read (since the last build; all of them with ``full``), errors included;
+    #: ``parsed`` holds one capture per version of every listing, the whole history.
+    read: ParsedStore = field(default_factory=ParsedStore)
+    #: Source, URL, time and sha256 of every parsed capture (``CAPTURE_INDEX_COLUMNS``): where
+    #: ``price_changes`` finds the last capture that showed an old price.
+    captures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAPTURE_INDEX_COLUMNS))
     #: Files beside the tables in the release (the chart), each written by its function.
     extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
@@ -73,6 +79,10 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
     ``last_observed_at`` and a larger ``n_captures``. Without this, a year of nightly captures of
     unchanged price tables would repeat the same millions of rows; every capture stays in the
     raw store, and a version that returns after another (A, B, A) gets rows again.
+
+    This is the capture-by-capture definition of the table, for a handful of parsed captures;
+    :func:`build` computes the same table incrementally (``buildstate``), and the tests hold the
+    two equal.
     """
     rows: list[dict[str, object]] = []
     latest: dict[tuple[str, str], tuple[tuple[PriceRecord, ...], list[dict[str, object]]]] = {}
@@ -108,7 +118,8 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
 def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, policy: ScorePolicy,
                  report: RunReport) -> pd.DataFrame:
     """Every score from the leaderboards and the curated table, matched to the catalog, one chosen per benchmark."""
-    records = [(item.capture.source_id, r) for item in parsed.ok() for r in item.result.scores]  # type: ignore[union-attr]
+    with_scores = [item for item in parsed.ok() if item.outcome is None or item.outcome.n_scores]  # no record loads for price lists
+    records = [(item.capture.source_id, r) for item in with_scores for r in item.result.scores]  # type: ignore[union-attr]
     rows = pd.concat([score_rows(records), reference_score_rows(reference.scores)], ignore_index=True)
     matched = match_score_rows(rows, catalog, policy)
     table = scores_table(matched, policy)
@@ -122,24 +133,31 @@ def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, po
     return table
 
 
-def capture_index(parsed: ParsedStore) -> pd.DataFrame:
-    """Source, URL, time and sha256 of every parsed capture: where price_changes finds the old price's last capture."""
-    return pd.DataFrame([(p.capture.source_id, p.capture.url, p.capture.observed_at, p.capture.sha256)
-                         for p in parsed.ok()], columns=CAPTURE_INDEX_COLUMNS)
+def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None, full: bool = False) -> BuildResult:
+    """Bring the build state up to date with the raw store and assemble every table of the release.
 
-
-def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
-    """Parse the store and assemble every table of the release.
-
+    Only captures added since the last build are read (``buildstate``); ``full`` forgets the
+    state and the raw index first and rebuilds them from the raw store (the same tables).
+    ``parsed`` holds one parsed capture per version of a listing.
     A malformed curated reference file stops the build (``ReferenceDataError`` naming file and
     line): it is ours to fix, and publishing without it would silently change the series.
     """
     reference = load_reference(settings.reference_dir)
-    store = RawStore(settings.raw_dir)
-    parsed = parse_store(store, settings.parsed_dir, report, source_ids, options=parser_options(settings))
+    if full:
+        forget(settings)
+    state = BuildState(settings)
+    try:
+        state.update(report)
+        wanted = set(source_ids) if source_ids else None
+        parsed = state.parsed(wanted)
+        listed = state.prices(wanted)
+        read = state.read
+        captures = pd.DataFrame(state.index.usable_captures(wanted), columns=CAPTURE_INDEX_COLUMNS)
+    finally:
+        state.close()
     built = build_catalog(reference, newest_model_records(parsed))
     catalog = built.catalog
-    prices = assign_model_ids(prices_frame(parsed), catalog)
+    prices = assign_model_ids(listed, catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []
     tables = {
@@ -151,7 +169,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     }
     report.sections["catalog"] = catalog_section(built, prices, tables["scores"], settings.quality_levels)
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
-    return BuildResult(tables=tables, parsed=parsed, reference=reference)
+    return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read, captures=captures)
 
 
 def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:
@@ -180,7 +198,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
-    result.tables["price_changes"] = price_changes(prices, capture_index(result.parsed), reference.prices)
+    result.tables["price_changes"] = price_changes(prices, result.captures, reference.prices)
     data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
         "headline": headline_lines(cheapest, rates, data_to),

@@ -4,7 +4,7 @@
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
     llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                                                       fetch sources' history from the Wayback Machine
-    llmflation build [--no-publish]                   parse the store, validate, publish (no network)
+    llmflation build [--no-publish] [--full]          parse what is new in the store, validate, publish (no network)
     llmflation sources                                the registry
     llmflation report                                 the headline of the latest release
     llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
@@ -119,7 +119,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
 
     report = RunReport(run_id=new_run_id())
-    result = build_stage(settings, report)
+    result = build_stage(settings, report, full=args.full)
     validation = validate_stage(report, result, settings)
     if validation.ok:
         validation = analyze_stage(settings, report, result, validation)
@@ -279,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="parse the raw store, validate and publish (no network)")
     build.add_argument("--no-publish", action="store_true", help="build and validate only")
+    build.add_argument("--full", action="store_true", help="rebuild the build state and raw index from the raw store "
+                       "(the same tables as an incremental build)")
     build.set_defaults(func=cmd_build)
 
     sources = sub.add_parser("sources", help="print the source registry")

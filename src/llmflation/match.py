@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,6 +162,8 @@ class Catalog:
         self._exact: dict[str, str] = {m.casefold(): m for m in self.model_ids}
         self._ids_folded = frozenset(self._exact)
         self._by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        #: Names already matched (a build matches the same names for prices, the summary and unmatched_models).
+        self._matched: dict[str, Match] = {}
         for model_id in self.model_ids:
             self._by_key[_parse(model_id).base].add(model_id)
         for alias, model_id in (aliases or {}).items():
@@ -427,7 +429,10 @@ def name_key(name: str) -> str:
 def match_names(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, Match]:
     """Each distinct name -> its :class:`Match` (``llmflation match NAME...``), seen at ``at`` when given."""
     catalog = catalog or Catalog.load()
-    return {name: catalog.match(name, at=at) for name in dict.fromkeys(names)}
+    if at is not None:
+        return {name: catalog.match(name, at=at) for name in dict.fromkeys(names)}
+    memo = catalog._matched  # a name without a time matches the same way every time it is asked
+    return {name: memo[name] if name in memo else memo.setdefault(name, catalog.match(name)) for name in dict.fromkeys(names)}
 
 
 def match_ids(names: Iterable[str], catalog: Catalog | None = None, at: datetime | None = None) -> dict[str, str | None]:
@@ -444,22 +449,22 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
     the row has no ``quantization`` of its own, the one read from the name (``-fp8``) is set.
     """
     catalog = catalog or Catalog.load()
-    names = prices[name_column].astype(str).tolist()
+    names = prices[name_column].astype(str)
     matches = match_names(names, catalog)
+    found = [matches[name] for name in names.tolist()]  # one lookup per distinct name, then one per row
     timed = {name for name in matches if catalog.depends_on_time(name)} if time_column in prices.columns else set()
-    found: list[Match] = [matches[name] for name in names]
     if timed:
         at_cache: dict[tuple[str, object], Match] = {}
-        for index, (name, at) in enumerate(zip(names, prices[time_column])):
+        for index, (name, at) in enumerate(zip(names.tolist(), prices[time_column].tolist(), strict=True)):
             if name in timed and at is not None and not pd.isna(at):
                 key = (name, at)
                 if key not in at_cache:
                     at_cache[key] = catalog.match(name, at=pd.Timestamp(at).to_pydatetime())
                 found[index] = at_cache[key]
     out = prices.copy()
-    out["model_id"] = [m.model_id for m in found]
-    out["match_reason"] = [m.reason for m in found]
-    from_name = pd.Series([m.attributes.get("quantization") for m in found], index=out.index)
+    out["model_id"] = pd.Series([m.model_id for m in found], index=out.index, dtype=object)
+    out["match_reason"] = pd.Series([m.reason for m in found], index=out.index, dtype=object)
+    from_name = pd.Series([m.attributes.get("quantization") for m in found], index=out.index, dtype=object)
     if "quantization" in out.columns:
         out["quantization"] = out["quantization"].where(out["quantization"].notna(), from_name)
     else:

@@ -1,40 +1,93 @@
-"""Parse every capture in the raw store, reusing results a parser of the same version already made.
+"""Parse captures once per content, ever: results are keyed by the bytes, not by the capture.
 
-A parse result is cached per (capture, parser module, parser version) under
-``<data_dir>/parsed/<parser>/<version>/<capture_id>.json``: bumping a parser's
-``PARSER_VERSION`` re-parses its captures, nothing else does. A ``ParseError`` is cached
-too (the same bytes give the same error); any other exception is a parser bug, reported
-and not cached, so the fixed parser tries again.
+A parse result is cached under ``<data_dir>/parsed/`` keyed by the capture's sha256, the parser
+module and its ``PARSER_VERSION``, the options it takes (``chars_per_token``), and whatever of the
+capture's metadata the parser actually read (noted as it runs): a parser that reads only the bytes
+is run once per distinct body however many captures share it. A parser whose records depend on
+the capture's date through dated changes in the bytes says so (``ParseResult.date_boundaries``),
+and its result is reused for every capture of those bytes between two such dates. Bumping a
+parser's ``PARSER_VERSION`` re-parses its captures, nothing else does.
+
+``results.sqlite`` beside the results indexes them with a digest of their records and their
+counts, so deciding whether a capture changed its listing never loads its records. A
+``ParseError`` is cached too (the same bytes give the same error); any other exception is a parser
+bug, reported and not cached, so the fixed parser tries again. Many parses at once (a cold
+build) are spread over processes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
+import multiprocessing
+import os
+import sqlite3
+import uuid
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.rawstore import RawStore, write_atomic
-from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord, ScoreRecord
+from llmflation.records import (
+    CaptureMeta,
+    ModelRecord,
+    ParseError,
+    ParseResult,
+    PriceRecord,
+    ScoreRecord,
+    record_to_dict,
+)
 from llmflation.report import RunReport
 from llmflation.sources import Source, get_source
 
 log = logging.getLogger(__name__)
 
+#: Parses at once below which spreading them over processes costs more than it saves.
+PARALLEL_FROM = 8
 
-@dataclass
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one parse gave, as indexed: enough to compare versions without loading records."""
+
+    key: str  # names the result file; unique per (parser variant, sha256, capture context)
+    parser_id: str  # "llmflation.parsers.openrouter@2"
+    path: str  # the result file, relative to the parsed folder
+    error: str | None
+    prices_digest: str  # sha256 of the price records in order ("" for an error)
+    records_digest: str  # sha256 of every record (prices, scores, models)
+    n_prices: int
+    n_scores: int
+    n_models: int
+    skipped: dict[str, int]
+
+
 class ParsedCapture:
-    capture: CaptureMeta
-    parser: str  # "llmflation.parsers.openrouter@1"
-    result: ParseResult | None
-    error: str | None = None
+    """A capture and what its parser made of it; cached records are read when first asked for."""
+
+    def __init__(self, capture: CaptureMeta, parser: str, result: ParseResult | None = None, error: str | None = None,
+                 *, outcome: Outcome | None = None, cache: ParseCache | None = None) -> None:
+        self.capture = capture
+        self.parser = parser
+        self.error = error
+        self.outcome = outcome
+        self._result = result
+        self._cache = cache
+
+    @property
+    def result(self) -> ParseResult | None:
+        if self._result is None and self.error is None and self._cache is not None and self.outcome is not None:
+            self._result = self._cache.load(self.outcome)
+        return self._result
 
 
 @dataclass
@@ -44,12 +97,51 @@ class ParsedStore:
     parsed: list[ParsedCapture] = field(default_factory=list)
 
     def ok(self) -> list[ParsedCapture]:
-        return [p for p in self.parsed if p.result is not None]
+        return [p for p in self.parsed if p.error is None]
 
 
 def parser_options(settings: Settings) -> dict[str, Any]:
     """The settings parsers may take as keyword arguments (and that key their cached results)."""
     return {"chars_per_token": settings.chars_per_token}
+
+
+@dataclass(frozen=True)
+class ParserSpec:
+    """One parser as configured: its module path, the keyword options it takes, its cache folder."""
+
+    module: str
+    parser_id: str  # module@version, as published in the ``parser`` column
+    variant: str  # the version plus options: "2", "3-chars_per_token=4"
+    kwargs: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, source: Source, options: dict[str, Any]) -> ParserSpec:
+        module = load_parser(source.parser)
+        accepted = inspect.signature(module.parse).parameters
+        kwargs = tuple((key, value) for key, value in sorted(options.items()) if key in accepted)
+        variant = module.PARSER_VERSION + "".join(f"-{key}={value}" for key, value in kwargs)
+        return cls(source.parser, f"{source.parser}@{module.PARSER_VERSION}", variant, kwargs)
+
+    @property
+    def cache_id(self) -> str:
+        return f"{self.module}/{self.variant}"
+
+
+def usable_source(capture: CaptureMeta, report: RunReport) -> Source | None:
+    """The capture's registered source when the capture is to be parsed; otherwise None, noted in ``report``."""
+    try:
+        source = get_source(capture.source_id)
+    except KeyError:
+        report.sections.setdefault("unregistered_captures", []).append(capture.capture_id)
+        return None
+    entry = report.source(source.id)
+    if capture.status != 200:
+        entry.notes.append(f"HTTP {capture.status} capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed")
+        return None
+    if capture.rejected:
+        entry.notes.append(f"capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed: {capture.rejected}")
+        return None
+    return source
 
 
 def parse_store(
@@ -65,65 +157,253 @@ def parse_store(
     parser gets those its ``parse`` accepts, and they are part of its cache key.
     """
     wanted = set(source_ids) if source_ids else None
-    out = ParsedStore()
+    items = []
     for capture in store.captures():
         if wanted is not None and capture.source_id not in wanted:
             continue
-        try:
-            source = get_source(capture.source_id)
-        except KeyError:
-            report.sections.setdefault("unregistered_captures", []).append(capture.capture_id)
-            continue
-        entry = report.source(source.id)
-        if capture.status != 200:
-            entry.notes.append(f"HTTP {capture.status} capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed")
-            continue
-        if capture.rejected:
-            entry.notes.append(f"capture {capture.capture_id} at {capture.observed_at:%Y-%m-%d %H:%M} not parsed: {capture.rejected}")
-            continue
-        entry.captures_total += 1
-        parsed = _parse_one(store, parsed_dir, source, capture, report, options or {})
-        out.parsed.append(parsed)
-    return out
+        source = usable_source(capture, report)
+        if source is not None:
+            items.append((source, capture))
+    cache = ParseCache(parsed_dir)
+    try:
+        return cache.parse(store, items, report, options or {})
+    finally:
+        cache.close()
 
 
-def _parse_one(
-    store: RawStore, parsed_dir: Path, source: Source, capture: CaptureMeta, report: RunReport, options: dict[str, Any]
-) -> ParsedCapture:
-    entry = report.source(source.id)
-    module = load_parser(source.parser)
-    accepted = inspect.signature(module.parse).parameters
-    kwargs = {key: value for key, value in sorted(options.items()) if key in accepted}
-    parser_id = f"{source.parser}@{module.PARSER_VERSION}"
-    variant = module.PARSER_VERSION + "".join(f"-{key}={value}" for key, value in kwargs.items())
-    cache = parsed_dir / source.parser / variant / f"{capture.capture_id}.json"
-    cached = _read_cache(cache)
-    if cached is not None:
-        entry.captures_reused += 1
-        result, error = cached
-    else:
-        entry.captures_parsed += 1
-        result, error = None, None
+class ParseCache:
+    """Parse results keyed by content, and the SQLite index of them (``<parsed_dir>/results.sqlite``)."""
+
+    def __init__(self, parsed_dir: Path) -> None:
+        self.root = Path(parsed_dir)
+        self._db: sqlite3.Connection | None = None
+        self._specs: dict[tuple[str, tuple[tuple[str, Any], ...]], ParserSpec] = {}
+        self._known: dict[tuple[str, str], list[tuple[dict[str, Any], Outcome]]] = {}
+
+    def spec(self, source: Source, options: dict[str, Any]) -> ParserSpec:
+        key = (source.parser, tuple(sorted(options.items())))
+        if key not in self._specs:
+            self._specs[key] = ParserSpec.of(source, options)
+        return self._specs[key]
+
+    def parse(self, store: RawStore, items: list[tuple[Source, CaptureMeta]], report: RunReport,
+              options: dict[str, Any]) -> ParsedStore:
+        """Every item's parse, from the cache or parsed now; counts and errors go into ``report``."""
+        out = ParsedStore()
+        for (source, capture), (spec, outcome, crash) in zip(items, self.resolve(store, items, report, options), strict=True):
+            if outcome is None:
+                out.parsed.append(ParsedCapture(capture, spec.parser_id, None, crash))
+                continue
+            report_outcome(report, capture, outcome)
+            out.parsed.append(ParsedCapture(capture, spec.parser_id, error=outcome.error, outcome=outcome, cache=self))
+        return out
+
+    def resolve(self, store: RawStore, items: list[tuple[Source, CaptureMeta]], report: RunReport,
+                options: dict[str, Any]) -> list[tuple[ParserSpec, Outcome | None, str | None]]:
+        """For each item, in order: its parser, its outcome (None when the parser crashed) and the crash.
+
+        Looks every capture up first; parses the distinct bytes that missed (over processes when
+        there are many), then looks again, until every capture has its outcome.
+        """
+        specs = [self.spec(source, options) for source, _ in items]
+        found: list[Outcome | None] = [None] * len(items)
+        crashes: dict[int, str] = {}
+        pending = list(range(len(items)))
+        while pending:
+            tasks: dict[tuple[str, str], int] = {}
+            missed = []
+            for i in pending:
+                capture = items[i][1]
+                outcome = self.lookup(specs[i], capture)
+                if outcome is not None:
+                    found[i] = outcome
+                    if i not in tasks.values():
+                        report.source(capture.source_id).captures_reused += 1
+                    continue
+                missed.append(i)
+                tasks.setdefault((specs[i].cache_id, capture.sha256), i)
+            parsed_now = set(tasks.values())
+            for i, (outcome_or_crash, context) in zip(parsed_now, self._run(store, [(specs[i], items[i][1]) for i in parsed_now]),
+                                                      strict=True):
+                report.source(items[i][1].source_id).captures_parsed += 1
+                if isinstance(outcome_or_crash, str):
+                    crashes[i] = outcome_or_crash
+                    continue
+                self._insert(specs[i], items[i][1].sha256, context, outcome_or_crash)
+                found[i] = outcome_or_crash
+            pending = [i for i in missed if i not in parsed_now]
+        for i, crash in crashes.items():
+            capture = items[i][1]
+            report.source(capture.source_id).parse_errors.append(_error_row(capture, crash))
+        return [(specs[i], found[i], crashes.get(i)) for i in range(len(items))]
+
+    def lookup(self, spec: ParserSpec, capture: CaptureMeta) -> Outcome | None:
+        """The cached outcome of these bytes under this parser whose capture context matches, or None."""
+        key = (spec.cache_id, capture.sha256)
+        if key not in self._known:
+            rows = self._connect().execute(
+                "SELECT context, outcome FROM results WHERE cache_id = ? AND sha256 = ?", key).fetchall()
+            self._known[key] = [(json.loads(context), Outcome(**json.loads(outcome))) for context, outcome in rows]
+        for context, outcome in self._known[key]:
+            if _context_matches(context, capture) and (outcome.error is not None or (self.root / outcome.path).exists()):
+                return outcome
+        return None
+
+    def load(self, outcome: Outcome) -> ParseResult:
+        """The records of a cached result (parsed again by the next build if its file is unreadable)."""
+        cached = _read_cache(self.root / outcome.path)
+        if cached is None or cached[0] is None:
+            raise ParseError(f"cached parse result {outcome.path} is missing or unreadable: build again to re-parse")
+        return cached[0]
+
+    def _run(self, store: RawStore, tasks: list[tuple[ParserSpec, CaptureMeta]]) -> list[tuple[Outcome | str, dict[str, Any]]]:
+        jobs = [(str(store.root), str(self.root), spec, capture) for spec, capture in tasks]
+        workers = min(os.cpu_count() or 1, len(jobs))
+        if len(jobs) < PARALLEL_FROM or workers < 2:
+            return [_parse_job(job) for job in jobs]
+        log.info("parsing %d distinct captures over %d processes", len(jobs), workers)
         try:
-            result = module.parse(store.read(capture.sha256), capture, **kwargs)
-            if not result.prices and not result.scores and not result.models:
-                raise ParseError("the parser returned no records")
-        except ParseError as exc:
-            error = str(exc) or type(exc).__name__
-            result = None
-        except Exception as exc:  # a parser bug must not stop the other sources
-            log.exception("parser %s crashed on capture %s", parser_id, capture.capture_id)
-            entry.parse_errors.append(_error_row(capture, f"parser crashed: {type(exc).__name__}: {exc}"))
-            return ParsedCapture(capture, parser_id, None, f"parser crashed: {exc}")
-        _write_cache(cache, result, error)
-    if error is not None:
-        entry.parse_errors.append(_error_row(capture, error))
-        return ParsedCapture(capture, parser_id, None, error)
-    assert result is not None
-    entry.price_rows += len(result.prices)
-    entry.score_rows += len(result.scores)
-    entry.skipped.update(result.skipped)
-    return ParsedCapture(capture, parser_id, result)
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+                return list(pool.map(_parse_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        except BrokenProcessPool as exc:  # e.g. a script without a __main__ guard: its workers cannot start
+            log.warning("parse workers failed (%s): parsing %d captures in this process", exc, len(jobs))
+            return [_parse_job(job) for job in jobs]
+
+    def _insert(self, spec: ParserSpec, sha256: str, context: dict[str, Any], outcome: Outcome) -> None:
+        db = self._connect()
+        with db:
+            db.execute("INSERT OR REPLACE INTO results(key, cache_id, sha256, context, outcome) VALUES (?, ?, ?, ?, ?)",
+                       (outcome.key, spec.cache_id, sha256, json.dumps(context, sort_keys=True), json.dumps(asdict(outcome))))
+        self._known.setdefault((spec.cache_id, sha256), []).append((context, outcome))
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            path = self.root / "results.sqlite"
+            try:
+                self._db = _open_index(path)
+            except sqlite3.DatabaseError as exc:
+                log.warning("parse index %s is unreadable (%s): starting it again (results are re-parsed)", path, exc)
+                path.unlink(missing_ok=True)
+                self._db = _open_index(path)
+        return self._db
+
+    def generation(self) -> str:
+        """Names this index of results: a new one (the old lost or unreadable) may lack results others point at."""
+        return str(self._connect().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _open_index(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60)
+    with db:
+        db.execute("CREATE TABLE IF NOT EXISTS results(key TEXT PRIMARY KEY, cache_id TEXT NOT NULL, sha256 TEXT NOT NULL,"
+                   " context TEXT NOT NULL, outcome TEXT NOT NULL)")
+        db.execute("CREATE INDEX IF NOT EXISTS results_content ON results(cache_id, sha256)")
+        db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', ?)", (uuid.uuid4().hex,))
+    db.execute("SELECT COUNT(*) FROM results").fetchone()
+    return db
+
+
+def report_outcome(report: RunReport, capture: CaptureMeta, outcome: Outcome) -> None:
+    """Count one capture's parse in the report: its rows and skips, or its error."""
+    entry = report.source(capture.source_id)
+    entry.captures_total += 1
+    if outcome.error is not None:
+        entry.parse_errors.append(_error_row(capture, outcome.error))
+        return
+    entry.price_rows += outcome.n_prices
+    entry.score_rows += outcome.n_scores
+    entry.skipped.update(outcome.skipped)
+
+
+class _ReadRecorder:
+    """Stands in for a ``CaptureMeta`` given to a parser, noting which fields it reads."""
+
+    def __init__(self, capture: CaptureMeta) -> None:
+        self.capture = capture
+        self.fields_read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self.capture, name)
+        self.fields_read.add(name)
+        return value
+
+
+def _parse_job(job: tuple[str, str, ParserSpec, CaptureMeta]) -> tuple[Outcome | str, dict[str, Any]]:
+    """Parse one capture and write its result file: the outcome, or the crash message, and the context.
+
+    Runs in a worker process during a cold build: everything it needs is in ``job``.
+    """
+    raw_root, parsed_root, spec, capture = job
+    module = load_parser(spec.module)
+    recorder = _ReadRecorder(capture)
+    result: ParseResult | None = None
+    error: str | None = None
+    try:
+        result = module.parse(RawStore(Path(raw_root)).read(capture.sha256), cast(CaptureMeta, recorder), **dict(spec.kwargs))
+        if not result.prices and not result.scores and not result.models:
+            raise ParseError("the parser returned no records")
+    except ParseError as exc:
+        error = str(exc) or type(exc).__name__
+        result = None
+    except Exception as exc:  # a parser bug must not stop the other sources
+        log.exception("parser %s crashed on capture %s", spec.parser_id, capture.capture_id)
+        return f"parser crashed: {type(exc).__name__}: {exc}", {}
+    context = _context(recorder.fields_read, capture, result)
+    key = hashlib.sha256("\n".join([spec.cache_id, capture.sha256, json.dumps(context, sort_keys=True)]).encode()).hexdigest()[:32]
+    path = f"{spec.cache_id}/{key[:2]}/{key}.json"
+    encoded = _write_cache(Path(parsed_root) / path, result, error)
+    prices = json.dumps(encoded.get("prices", []), separators=(",", ":"))
+    outcome = Outcome(
+        key=key, parser_id=spec.parser_id, path=path, error=error,
+        prices_digest=hashlib.sha256(prices.encode()).hexdigest() if result is not None else "",
+        records_digest=hashlib.sha256(json.dumps(encoded, sort_keys=True).encode()).hexdigest(),
+        n_prices=len(result.prices) if result else 0, n_scores=len(result.scores) if result else 0,
+        n_models=len(result.models) if result else 0, skipped=dict(result.skipped) if result else {},
+    )
+    return outcome, context
+
+
+def _context(fields_read: set[str], capture: CaptureMeta, result: ParseResult | None) -> dict[str, Any]:
+    """What of the capture (beyond its bytes) this result depends on, as JSON values.
+
+    ``observed_at`` becomes the range of dates between the parser's date boundaries when it
+    gave them, else the exact time.
+    """
+    context: dict[str, Any] = {}
+    for name in sorted(fields_read - {"sha256", "size"}):  # the same bytes have the same hash and size
+        value = getattr(capture, name)
+        if name == "observed_at" and result is not None and result.date_boundaries is not None:
+            day = value.astimezone(UTC).date()
+            since = max((b for b in result.date_boundaries if b <= day), default=None)
+            until = min((b for b in result.date_boundaries if b > day), default=None)
+            context[name] = {"dates": [since.isoformat() if since else None, until.isoformat() if until else None]}
+        else:
+            context[name] = _json_value(value)
+    return context
+
+
+def _context_matches(context: dict[str, Any], capture: CaptureMeta) -> bool:
+    for name, expected in context.items():
+        value = getattr(capture, name)
+        if isinstance(expected, dict) and "dates" in expected:
+            day = value.astimezone(UTC).date()
+            since, until = (date.fromisoformat(d) if d else None for d in expected["dates"])
+            if (since is not None and day < since) or (until is not None and day >= until):
+                return False
+        elif _json_value(value) != expected:
+            return False
+    return True
+
+
+def _json_value(value: object) -> object:
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
 def _error_row(capture: CaptureMeta, error: str) -> dict[str, str]:
@@ -137,18 +417,20 @@ def _error_row(capture: CaptureMeta, error: str) -> dict[str, str]:
     }
 
 
-def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> None:
+def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> dict[str, Any]:
+    """Write one result file (atomically); the JSON document written."""
     doc: dict[str, Any]
     if result is None:
         doc = {"error": error}
     else:
         doc = {
-            "prices": [_encode(asdict(r)) for r in result.prices],
-            "scores": [_encode(asdict(r)) for r in result.scores],
-            "models": [_encode(asdict(r)) for r in result.models],
+            "prices": [_encode(record_to_dict(r)) for r in result.prices],
+            "scores": [_encode(record_to_dict(r)) for r in result.scores],
+            "models": [_encode(record_to_dict(r)) for r in result.models],
             "skipped": dict(result.skipped),
         }
     write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
+    return doc
 
 
 def _read_cache(path: Path) -> tuple[ParseResult | None, str | None] | None:

@@ -157,7 +157,7 @@ class RawStore:
         base = self.root / "captures"
         for path in sorted(base.glob("*/*.json")) if base.exists() else []:
             try:
-                meta = _meta_from_json(json.loads(path.read_text(encoding="utf-8")))
+                meta = meta_from_json(json.loads(path.read_text(encoding="utf-8")))
             except (ValueError, KeyError, TypeError) as exc:
                 problems.append(f"{path}: unreadable manifest entry ({exc})")
                 continue
@@ -185,7 +185,7 @@ class RawStore:
             return
         for path in base.glob("*/*.json"):
             try:
-                yield _meta_from_json(json.loads(path.read_text(encoding="utf-8")))
+                yield meta_from_json(json.loads(path.read_text(encoding="utf-8")))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RawStoreError(f"manifest entry {path} is unreadable: {exc}") from exc
 
@@ -198,7 +198,7 @@ def _meta_to_json(meta: CaptureMeta) -> dict[str, object]:
     return doc
 
 
-def _meta_from_json(doc: dict[str, object]) -> CaptureMeta:
+def meta_from_json(doc: dict[str, object]) -> CaptureMeta:
     values = dict(doc)
     for key in ("observed_at", "fetched_at"):
         if values.get(key) is not None:

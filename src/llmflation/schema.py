@@ -389,8 +389,9 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         frame = frame.sort_values(list(spec.sort_by), kind="stable", na_position="last")
     arrays = []
     for col in spec.columns:
-        values = frame[col.name].tolist()
-        values = [None if _is_missing(v) else v for v in values]
+        column = frame[col.name]
+        missing = column.isna().to_numpy()  # one vectorised pass: a per-value check was most of a release's check time
+        values = [None if gone else v for v, gone in zip(column.tolist(), missing, strict=True)]
         if col.type == PRICE:
             values = [None if v is None else _price_value(v) for v in values]
         elif pa.types.is_floating(col.type):
@@ -409,15 +410,6 @@ def _price_value(value: object) -> Decimal:
     if amount.is_finite() and amount.as_tuple().exponent < -18:  # type: ignore[operator]
         return amount.quantize(PRICE_QUANTUM)
     return amount
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def datapackage_resource(spec: TableSpec) -> dict[str, object]:

@@ -67,9 +67,13 @@ def backfill_stage(
     return result
 
 
-def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None) -> BuildResult:
-    """Parse the raw store and assemble the tables (all sources: a release is always complete)."""
-    return build(settings, report, source_ids)
+def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None,
+                full: bool = False) -> BuildResult:
+    """Parse what is new in the raw store and assemble the tables (all sources: a release is always complete).
+
+    ``full`` rebuilds the build state from the raw store first (``llmflation build --full``).
+    """
+    return build(settings, report, source_ids, full=full)
 
 
 def validate_stage(report: RunReport, result: BuildResult, settings: Settings | None = None) -> ValidationResult:

@@ -122,7 +122,7 @@ def measure(corpus: Path, max_gap: timedelta = MAX_GAP) -> tuple[list[PageResult
         result = build(load_settings(env={"LLMFLATION_DATA_DIR": str(data)}), RunReport("agreement"))
     checked = cross_check(result.tables["prices"], max_gap)
     with_rows = set(result.tables["prices"]["capture_id"])
-    return page_results(files, result.parsed, checked, with_rows), checked
+    return page_results(files, result.read, checked, with_rows), checked  # a cold build reads every capture
 
 
 def page_results(files: dict[str, str], parsed: ParsedStore, checked: CrossCheck,

@@ -285,3 +285,33 @@ def test_a_contradicted_price_keeps_the_end_its_contradiction_gives() -> None:
             obs("2025-01-01", "0.5", "1", kind="reference", source="reference")]
     assert spans(_aged(rows, as_of="2026-12-02")) == [("2024-01-01", "2025-01-01", "1", "2"),
                                                       ("2025-01-01", "2025-04-01", "0.5", "1")]
+
+
+def test_two_sources_changing_at_the_same_second_give_one_interval_decided_by_precedence() -> None:
+    """litellm and genai_prices both show a new price at the same instant: one interval starts
+    there (no duplicate key), and the source first in the registry (litellm) states its price,
+    whichever order the rows arrive in."""
+    rows = [
+        obs("2025-01-01", "2", "8", source="genai_prices"),
+        obs("2025-01-01", "2", "8", source="litellm"),
+        obs("2025-02-01 03:00:00", "1.5", "6", source="genai_prices"),
+        obs("2025-02-01 03:00:00", "1", "4", source="litellm"),
+    ]
+    for ordered in (rows, rows[::-1]):
+        table = build(ordered).intervals
+        assert not table.duplicated(["model_id", "provider", "valid_from"]).any()
+        assert spans(table) == [("2025-01-01", "2025-02-01", "2", "8"), ("2025-02-01", None, "1", "4")]
+        assert table["source_id"].tolist() == ["litellm", "litellm"]
+        assert table["n_captures"].tolist() == [2, 1]
+
+
+def test_same_instant_in_one_source_takes_the_lower_price_then_the_listing_name() -> None:
+    """Two OpenRouter endpoints lists (two listings of one source) at one instant: the lower price wins."""
+    rows = [
+        {**obs("2025-03-01", "3", "3", source="openrouter"), "listing": "openrouter b"},
+        {**obs("2025-03-01", "2", "5", source="openrouter"), "listing": "openrouter a"},
+        {**obs("2025-03-01", "2", "4", source="openrouter"), "listing": "openrouter c"},
+    ]
+    table = build(rows).intervals
+    assert spans(table) == [("2025-03-01", None, "2", "4")]
+    assert table["n_captures"].tolist() == [1]

@@ -11,7 +11,9 @@ Evidence comes in two kinds:
 For one (model, provider), a price holds from its first evidence until a different price is
 observed, the model is retired (``models.retired_date``), or it is withdrawn: every source that
 had listed it has since been captured without it. When a (model, provider) is listed by two
-sources, the most recent listing gives the price in force.
+sources, the most recent listing gives the price in force; listings captured at the same
+instant are decided by source precedence (the registry's order: price APIs, then pricing
+pages), then the lower price, then the listing's name (``_in_force``).
 
 Evidence ages: a price that nothing contradicts holds until its last evidence (``last_seen``:
 the last capture listing it, or a reference row's ``last_confirmed``) plus the evidence horizon
@@ -38,7 +40,13 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from llmflation.sources import SOURCES
+
 log = logging.getLogger(__name__)
+
+#: Which source decides when two report a price at the same instant: the registry's order
+#: (price APIs first, then pricing pages, then the rest).
+_SOURCE_RANK = {source.id: rank for rank, source in enumerate(SOURCES)}
 
 #: Columns of the published ``price_intervals`` table, in order.
 INTERVAL_COLUMNS = [
@@ -295,14 +303,17 @@ def _capture_spans(
     for source_id, start in first_listing.items():
         events.update((when, source_id) for when in captures_by_source.get(source_id, []) if when >= start)
     ordered_events = sorted(events)
+    by_instant: dict[pd.Timestamp, list[str]] = {}
+    for when, listing in ordered_events:
+        by_instant.setdefault(when, []).append(listing)
     state: dict[str, tuple[pd.Timestamp, dict[str, object]] | None] = {}
     spans: list[dict[str, object]] = []
     current: dict[str, object] | None = None
-    for when, source_id in ordered_events:
-        row = listings.get((when, source_id))
-        state[source_id] = (when, row) if row is not None else None
-        listed = [entry for entry in state.values() if entry is not None]
-        in_force = max(listed, key=lambda entry: entry[0])[1] if listed else None
+    for when, listings_now in by_instant.items():  # every listing captured at one instant, together
+        rows_now = [listings.get((when, listing)) for listing in listings_now]
+        for listing, row in zip(listings_now, rows_now, strict=True):
+            state[listing] = (when, row) if row is not None else None
+        in_force = _in_force(state)
         price = _price(in_force) if in_force is not None else None
         if current is not None and (price is None or _price_of(current) != price):
             current["valid_to"] = when
@@ -319,12 +330,35 @@ def _capture_spans(
                 source_id=in_force["source_id"],
                 evidence=in_force["evidence"],
             )
-        if current is not None and row is not None and _price(row) == price:
-            current["last_seen"] = when
-            current["n_captures"] += int(row.get("n_captures", 1) or 1)  # a row may stand for several captures
+        for row in rows_now:
+            if current is not None and row is not None and _price(row) == price:
+                current["last_seen"] = when
+                current["n_captures"] += int(row.get("n_captures", 1) or 1)  # a row may stand for several captures
     if current is not None:
         spans.append(current)
     return spans, (ordered_events[0][0], ordered_events[-1][0])
+
+
+def _in_force(state: Mapping[str, tuple[pd.Timestamp, dict[str, object]] | None]) -> dict[str, object] | None:
+    """The listing row that states the price in force, given each listing's latest capture.
+
+    The most recent listing wins. Listings captured at the same instant (two sources changing
+    in the same second) are decided by :func:`_precedence`: the source listed first in the
+    registry, then the lower price, then the listing's name, so the result never depends on
+    the order the rows arrived in.
+    """
+    listed = [entry for entry in state.values() if entry is not None]
+    if not listed:
+        return None
+    latest = max(when for when, _ in listed)
+    return min((row for when, row in listed if when == latest), key=_precedence)
+
+
+def _precedence(row: Mapping[str, object]) -> tuple[int, str, tuple[Decimal, Decimal], str]:
+    """Sort key among rows observed at the same instant: registry order of the source (sources
+    not in the registry after it, by id), then the lower price, then the listing."""
+    source_id = str(row["source_id"])
+    return (_SOURCE_RANK.get(source_id, len(_SOURCE_RANK)), source_id, _price_sort_key(row), str(row["listing"]))
 
 
 def _price_sort_key(row: Mapping[str, object]) -> tuple[Decimal, Decimal]:

@@ -71,6 +71,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     result.prices.extend(claims.records)
     if not result.prices:
         raise ParseError(f"no token prices among {n_models} models of {len(doc)} providers")
+    result.date_boundaries = _start_dates(doc)
     return result
 
 
@@ -99,6 +100,23 @@ def model_record(provider_id: str, model: dict[str, object]) -> ModelRecord:
         provider=provider_id,
         context_window_tokens=context if isinstance(context, int) and not isinstance(context, bool) and context > 0 else None,
     )
+
+
+def _start_dates(doc: list[object]) -> frozenset[date]:
+    """Every readable ``constraint.start_date``: the only way the records depend on the capture's date."""
+    found = set()
+    for provider in doc:
+        models = provider.get("models") if isinstance(provider, dict) else None
+        for model in models if isinstance(models, list) else []:
+            prices = model.get("prices") if isinstance(model, dict) else None
+            for entry in prices if isinstance(prices, list) else []:
+                constraint = entry.get("constraint") if isinstance(entry, dict) else None
+                if isinstance(constraint, dict) and "start_date" in constraint:
+                    try:
+                        found.add(_start_date(constraint["start_date"]))
+                    except ParseError:
+                        pass  # unreadable: that model is skipped whatever the date
+    return frozenset(found)
 
 
 def _model_records(provider_id: str, model: object, observed: date, result: ParseResult) -> list[PriceRecord]:

@@ -140,6 +140,9 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
 
     if not result.prices:
         raise ParseError(f"no token prices among {len(entries)} entries of the price table")
+    # The records depend on the date only through deprecation dates: say which, for the parse cache.
+    stated = (_date_of(entry.get("deprecation_date")) for entry in entries.values() if isinstance(entry, dict))
+    result.date_boundaries = frozenset(d for d in stated if d is not None)
     return result
 
 
@@ -296,12 +299,18 @@ def _no_price_reason(entry: dict[str, object]) -> str:
 
 def _is_deprecated(value: object, observed: date) -> bool:
     """True when ``deprecation_date`` (``YYYY-MM-DD``) is on or before the observation date."""
+    stated = _date_of(value)
+    return stated is not None and stated <= observed
+
+
+def _date_of(value: object) -> date | None:
+    """A ``YYYY-MM-DD`` date as litellm writes ``deprecation_date``; None when it is not one."""
     if not isinstance(value, str):
-        return False
+        return None
     try:
-        return date.fromisoformat(value.strip()[:10]) <= observed
+        return date.fromisoformat(value.strip()[:10])
     except ValueError:
-        return False
+        return None
 
 
 def _positive_int(value: object) -> int | None:
