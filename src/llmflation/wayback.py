@@ -30,6 +30,7 @@ from waybackpy import WaybackMachineCDXServerAPI
 from waybackpy.cdx_utils import full_url
 from waybackpy.exceptions import WaybackError
 
+from llmflation.bisection import DEFAULT_STEP, StepError, parse_step
 from llmflation.config import ConfigError, Settings
 from llmflation_scrapers.middlewares import retry_after_seconds
 
@@ -45,6 +46,8 @@ DEFAULT_CDX_PAGE_SIZE = 5000
 DEFAULT_LISTING_ATTEMPTS = 5
 _SNAPSHOT_PATH = re.compile(r"/web/(\d{14})id_/(.+)$")
 _BLOCKED_SITE = "AdministrativeAccessControlException"
+#: How a backfill chooses what to fetch (``[wayback] strategy``).
+STRATEGIES = ("bisect", "every_version")
 
 
 class WaybackListingError(RuntimeError):
@@ -91,6 +94,8 @@ class WaybackOptions:
     page_size: int
     attempts: int
     max_retry_after_s: float
+    strategy: str = "bisect"  # "bisect": sample, then bisect; "every_version": every distinct digest
+    sample_step: str = DEFAULT_STEP  # how far apart the bisect strategy samples (llmflation.bisection)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WaybackOptions:
@@ -100,6 +105,14 @@ class WaybackOptions:
         attempts = int(section.get("listing_attempts", DEFAULT_LISTING_ATTEMPTS))
         if page_size < 1 or attempts < 1:
             raise ConfigError(f"{settings.config_path}: [wayback] cdx_page_size and listing_attempts must be at least 1")
+        strategy = str(section.get("strategy", "bisect"))
+        if strategy not in STRATEGIES:
+            raise ConfigError(f"{settings.config_path}: [wayback] strategy must be one of {', '.join(STRATEGIES)}, "
+                              f"got {strategy!r}")
+        try:
+            step = parse_step(str(section.get("sample_step", DEFAULT_STEP)))
+        except StepError as exc:
+            raise ConfigError(f"{settings.config_path}: [wayback] {exc}") from exc
         return cls(
             base_url=settings.wayback_url.rstrip("/"),
             user_agent=settings.user_agent,
@@ -108,6 +121,8 @@ class WaybackOptions:
             page_size=page_size,
             attempts=attempts,
             max_retry_after_s=float(capture.get("max_retry_after_s", 300.0)),
+            strategy=strategy,
+            sample_step=step,
         )
 
 
@@ -148,11 +163,13 @@ class CdxClient:
     def close(self) -> None:
         self._session.close()
 
-    def list_versions(self, url: str, start: str | None, end: str | None) -> list[CdxRow]:
+    def list_versions(self, url: str, start: str | None, end: str | None, collapse: bool = True) -> list[CdxRow]:
         """Every status-200 version of ``url`` archived between ``start`` and ``end`` (14-digit, inclusive).
 
-        Adjacent captures with the same digest come back as one row (``collapse=digest``);
-        the same digest can still appear again later, after a different version.
+        With ``collapse``, adjacent captures with the same digest come back as one row
+        (``collapse=digest``; the same digest can still appear again later, after a different
+        version). Without it, every capture is a row: what the bisection needs to date a
+        change to the capture that first shows it, and the one before.
         """
         query = _GuardedCdxQuery(
             url,
@@ -162,7 +179,7 @@ class CdxClient:
             start_timestamp=start,
             end_timestamp=end,
             filters=["statuscode:200"],
-            collapses=["digest"],
+            collapses=["digest"] if collapse else [],
             match_type="exact",
             limit=str(self.options.page_size),
         )
