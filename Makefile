@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench bench-backfill clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_build --copies $(or $(COPIES),3) --nights $(or $(NIGHTS),30)
+
+bench-backfill: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_backfill --captures $(or $(CAPTURES),5000) --changes $(or $(CHANGES),12) --every-version
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -22,12 +22,16 @@ Rules:
   nothing more: a change that is reverted before the next known position is not seen (the
   known limit; a finer step over ``--since/--until`` looks closer).
 - **Unknown** positions (bytes the parser cannot read, a page kept as ``rejected``) are neither
-  equal nor different: they are skipped as anchors and bisection goes on past them, so a change
-  is pinned between the two nearest readable captures; the unreadable ones between them are
-  counted with the change.
-- **Failed** positions (the fetch failed this run) are not asked again in the same run; the
-  change around them is pinned as closely as the others allow and the address stays open,
-  so the next run tries again.
+  equal nor different: they are never anchors of a change. Between an unknown and a known
+  position, bisection looks for the edge of the unreadable stretch (so a sampled capture that
+  cannot be read does not hide the changes around it); between two unknown ones it reads
+  nothing more. A change is pinned between the two nearest readable captures, and the
+  unreadable ones between them are counted with the change (``exact`` then means: as exact
+  as the archive's readable captures allow).
+- **Failed** positions (the fetch failed this run, after the spider's own retries) are not
+  asked again in the same run, and the gap they sit in is not bisected further in this run
+  (asking the archive for its neighbours one by one would be impolite and rarely helps); the
+  address stays open and the next run goes on from what is stored.
 - **Boundaries**: both captures around a pinned change must be in the raw store (the build
   dates the new price from the first and the old price's last evidence from the one before):
   a boundary known only from another capture with the same bytes is fetched too.
@@ -120,27 +124,35 @@ class Change:
         return self.unresolved_between == 0
 
 
-def _anchors(outcomes: dict[int, Outcome]) -> list[int]:
-    return sorted(p for p, o in outcomes.items() if o.kind == "known")
-
-
 def _open_gaps(outcomes: dict[int, Outcome]) -> list[tuple[int, int]]:
-    """Neighbouring known positions whose signatures differ."""
-    anchors = _anchors(outcomes)
+    """Neighbouring known positions whose signatures differ: a change lies between them."""
+    anchors = sorted(p for p, o in outcomes.items() if o.kind == "known")
     return [(a, b) for a, b in zip(anchors, anchors[1:], strict=False)
             if outcomes[a].signature != outcomes[b].signature]
 
 
-def _middle_unread(a: int, b: int, outcomes: dict[int, Outcome]) -> int | None:
-    """The unread position strictly between ``a`` and ``b`` nearest their middle (the earlier on a tie)."""
-    middle = (a + b) / 2
-    best: int | None = None
-    for position in range(a + 1, b):
-        if position in outcomes:
+def _segments_to_split(outcomes: dict[int, Outcome]) -> list[tuple[int, int]]:
+    """Neighbouring read positions with unread ones between, worth reading between.
+
+    Inside a change (between neighbouring known positions that differ) every such segment is
+    split, unreadable ends or not, until the change sits between two adjacent readable
+    captures. Before the first known position and after the last, a segment from an
+    unreadable capture to a readable one is split to find the edge of the unreadable stretch
+    (a sampled first capture that cannot be read must not hide the content after it).
+    Between known positions that agree, nothing is read.
+    """
+    read = sorted(p for p, o in outcomes.items() if o.kind != "failed")
+    known = [p for p in read if outcomes[p].kind == "known"]
+    gaps = _open_gaps(outcomes)
+    segments = []
+    for p, q in zip(read, read[1:], strict=False):
+        if q == p + 1:
             continue
-        if best is None or abs(position - middle) < abs(best - middle):
-            best = position
-    return best
+        if any(a <= p and q <= b for a, b in gaps):
+            segments.append((p, q))
+        elif known and (q <= known[0] or p >= known[-1]) and outcomes[p].kind != outcomes[q].kind:
+            segments.append((p, q))
+    return segments
 
 
 def next_positions(
@@ -148,23 +160,23 @@ def next_positions(
 ) -> list[int]:
     """The positions to read next, oldest first; empty when the listing is resolved.
 
-    First the sample positions not read yet; then, once the whole sample is read, one middle
-    position per open gap; then the ends of pinned changes not yet stored (a known position is
-    returned only for that reason, and never when ``fetched`` says it was already asked for
-    in this run).
+    First the sample positions not read yet; then, once the whole sample is read, the middle
+    of each segment worth splitting; then the ends of pinned changes not yet stored (a known
+    position is returned only for that reason, and never when ``fetched`` says it was already
+    asked for in this run).
     """
     unread_sample = [p for p in sample if 0 <= p < size and p not in outcomes]
     if unread_sample:
         return sorted(unread_sample)
     wanted: set[int] = set()
+    for p, q in _segments_to_split(outcomes):
+        if any(r in outcomes for r in range(p + 1, q)):
+            continue  # a failed fetch lies here: this segment waits for the next run
+        wanted.add((p + q) // 2)
     for a, b in _open_gaps(outcomes):
-        middle = _middle_unread(a, b, outcomes)
-        if middle is not None:
-            wanted.add(middle)
-            continue
-        for end in (a, b):  # pinned: both ends must be in the raw store
-            if not outcomes[end].stored and end not in fetched:
-                wanted.add(end)
+        if all(r in outcomes and outcomes[r].kind == "unknown" for r in range(a + 1, b)):
+            # pinned as closely as the archive allows: both ends must be in the raw store
+            wanted.update(end for end in (a, b) if not outcomes[end].stored and end not in fetched)
     return sorted(wanted)
 
 

@@ -14,55 +14,23 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from llmflation.build import analyze
 from llmflation.cli import main
-from llmflation.config import load_settings
 from llmflation.rawstore import RawStore
-from llmflation.report import RunReport
 from llmflation.sources import get_source
-from llmflation.stages import build_stage
-from tests.support.fake_wayback import NONCE, Capture, FakeWayback, churning_history
+from tests.support.fake_wayback import Capture, FakeWayback, churning_history
 from tests.support.loopback import Route
+from tests.support.price_history import MODELS, change_starts, comparable, price_versions, published_tables
 
 pytestmark = [pytest.mark.integration, pytest.mark.corpus]
 
 OPENROUTER_URL = get_source("openrouter").live_url
-#: Catalog models (dated or single-snapshot names) whose prices the history changes.
-MODELS = ("openai/gpt-4o-2024-08-06", "openai/gpt-4o-2024-11-20", "meta-llama/llama-3.2-3b-instruct",
-          "meta-llama/llama-3.2-1b-instruct", "meta-llama/llama-3.3-70b-instruct", "anthropic/claude-3.5-haiku-20241022")
 FIRST = datetime(2023, 3, 1, tzinfo=UTC)
 LAST = datetime(2024, 12, 20, tzinfo=UTC)
-
-
-def price_versions(corpus_dir: Path, changes: int) -> list[bytes]:
-    """The real model list cut to ``MODELS``, then ``changes`` versions each moving one model's prompt price.
-
-    Each version differs from every earlier one (prices only fall), and every version carries
-    a nonce: the bytes of two captures are never the same.
-    """
-    files = sorted((corpus_dir / "prices" / "openrouter-api").glob("openrouter_models_*.json"))
-    models = {m["id"]: m for m in json.loads(files[-1].read_bytes())["data"]}
-    chosen = [json.loads(json.dumps(models[name])) for name in MODELS]
-    versions = []
-    for k in range(changes + 1):
-        if k:
-            model = chosen[(k - 1) % len(chosen)]
-            model["pricing"]["prompt"] = format(Decimal(model["pricing"]["prompt"]) * Decimal("0.9"), "f")
-        versions.append(json.dumps({"data": chosen, "build": NONCE.decode()}).encode())
-    return versions
-
-
-def change_starts(count: int, changes: int) -> list[int]:
-    """Where each version begins: spread out, off the month boundaries, two of them in one month."""
-    starts = [0] + [int(count * (k + 0.37) / (changes + 1)) for k in range(1, changes + 1)]
-    starts[5] = starts[4] + 9  # two changes a few captures apart: both must be found
-    return sorted(starts)
 
 
 @pytest.fixture
@@ -130,20 +98,6 @@ def test_5000_captures_and_12_changes_take_under_250_requests_and_every_change_i
           f"{len(snapshots)} snapshots, {requests.count('/robots.txt')} robots.txt) in {report['rounds']} rounds")
 
 
-def _tables(settings_dir: Path) -> dict[str, pd.DataFrame]:
-    settings = load_settings()
-    report = RunReport(run_id="compare")
-    result = build_stage(settings, report)
-    analyze(settings, report, result, now=datetime(2025, 1, 31, tzinfo=UTC))
-    return result.tables
-
-
-def _comparable(table: pd.DataFrame) -> pd.DataFrame:
-    """A table without ``n_captures`` (it counts the captures stored, which is the point of bisecting)."""
-    kept = table.drop(columns=[c for c in ("n_captures",) if c in table.columns])
-    return kept.astype(str).sort_values(list(kept.columns)).reset_index(drop=True)
-
-
 def test_the_published_tables_are_those_of_every_capture_and_the_dates_are_exact(
     corpus_dir: Path, data_dir: Path, tmp_path: Path, archive_config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,7 +111,7 @@ def test_the_published_tables_are_those_of_every_capture_and_the_dates_are_exact
     finally:
         fake.stop()
     assert len(fake.snapshot_requests()) < count // 3
-    bisected = _tables(data_dir)
+    bisected = published_tables()
 
     everything = tmp_path / "everything"  # the same archive with every capture stored
     store = RawStore(everything / "raw")
@@ -167,10 +121,10 @@ def test_the_published_tables_are_those_of_every_capture_and_the_dates_are_exact
                   status=200, content_type=capture.mimetype, wayback_timestamp=capture.timestamp,
                   wayback_digest=capture.digest)
     monkeypatch.setenv("LLMFLATION_DATA_DIR", str(everything))
-    full = _tables(everything)
+    full = published_tables()
 
     for name in ("prices", "price_intervals", "cheapest_by_quality", "decline_rates"):
-        assert _comparable(bisected[name]).equals(_comparable(full[name])), name
+        assert comparable(bisected[name]).equals(comparable(full[name])), name
     assert full["prices"]["n_captures"].sum() > bisected["prices"]["n_captures"].sum()
 
     # Exact dates: each new price is valid from the first capture showing it; the old one was last seen just before.
