@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from llmflation.bisection import sample_positions
 from llmflation.cli import main
 from llmflation.rawstore import RawStore
 from llmflation.sources import get_source
@@ -211,3 +217,48 @@ def test_a_dry_run_lists_and_plans_but_fetches_nothing(
     assert f"sample of {weeks} (step week): {weeks} to fetch, 0 already in the store" in out
     assert f"dry run: {weeks} sample fetch(es) to make, nothing fetched" in out
     assert not RawStore(data_dir / "raw").captures()
+
+
+def test_a_bisection_killed_between_rounds_resumes_without_fetching_again(
+    corpus_dir: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    count, n_changes = 1000, 3
+    starts = change_starts(count, n_changes)
+    captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, n_changes), starts, count, FIRST, LAST)
+    sample = {captures[p].timestamp for p in sample_positions([c.timestamp for c in captures], "month")}
+    fake = _serve(captures)
+    for capture in captures:  # the sample comes back at once; the first bisecting fetch hangs
+        if capture.timestamp not in sample:
+            fake.fail_snapshot(capture.timestamp, Route(200, capture.body, delay_s=30.0))
+    config_file = tmp_path / "llmflation.toml"
+    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 60000\n[capture]\ntimeout_s = 60\n',
+                           encoding="utf-8")
+    monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
+    command = [sys.executable, "-m", "llmflation.cli", "backfill", "--sources", "openrouter"]
+    try:
+        process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while not any(p.split("/")[2][:14] not in sample for p in fake.snapshot_requests()):
+                assert process.poll() is None and time.monotonic() < deadline, "the bisection never began"
+                time.sleep(0.1)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)  # the CLI and its scrapy child, in the second round
+            process.wait()
+        stored = {m.wayback_timestamp for m in RawStore(data_dir / "raw").captures()}
+        assert stored == sample  # the first round is stored, nothing else
+        assert not (data_dir / "state" / "wayback" / "bisect.json").exists()
+        before = len(fake.snapshot_requests())
+        fake.snapshot_faults.clear()
+
+        assert main(["backfill", "--sources", "openrouter"]) == 0
+        capsys.readouterr()
+        again = {p.split("/")[2][:14] for p in fake.snapshot_requests()[before:]}
+        assert not again & sample  # what the killed run stored is read from the store
+        entry = _report(data_dir)["sources"]["openrouter"]
+        assert entry["already_stored"] == len(sample) and entry["sample_fetches"] == 0
+        assert [(c["last_old"], c["first_new"]) for c in entry["changes"]] == _expected_changes(captures, starts)
+    finally:
+        fake.stop()
