@@ -262,3 +262,31 @@ def test_a_bisection_killed_between_rounds_resumes_without_fetching_again(
         assert [(c["last_old"], c["first_new"]) for c in entry["changes"]] == _expected_changes(captures, starts)
     finally:
         fake.stop()
+
+
+def test_unreadable_captures_are_bisected_past_and_listed_never_taken_as_equal_or_different(
+    corpus_dir: Path, data_dir: Path, archive_config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Archived bot-challenge pages where the API's JSON should be: at the first capture and right after a change."""
+    challenge = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+                 b"<body><script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script></body></html>")
+    count = 300
+    captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, 1), [0, 150], count, FIRST, LAST)
+    for i in (0, 150, 151, 152):
+        captures[i] = Capture(OPENROUTER_URL, captures[i].timestamp, challenge, "text/html")
+    fake = _serve(captures)
+    try:
+        archive_config(fake)
+        assert main(["backfill", "--sources", "openrouter"]) == 0
+        out = capsys.readouterr().out
+    finally:
+        fake.stop()
+    entry = _report(data_dir)["sources"]["openrouter"]
+    assert [(c["last_old"], c["first_new"], c["unreadable_between"], c["exact"]) for c in entry["changes"]] == [
+        (captures[149].timestamp, captures[153].timestamp, 3, True)]
+    asked = {p.split("/")[2][:14] for p in fake.snapshot_requests()}
+    assert captures[1].timestamp in asked  # the first readable capture after an unreadable first one
+    # The challenge bytes were fetched once (the first capture); the same bytes later are read from the store.
+    assert {row["wayback_timestamp"] for row in entry["unreadable"]} == {captures[0].timestamp}
+    assert not asked & {captures[i].timestamp for i in (150, 151, 152)} and entry["from_store"] >= 2
+    assert f"first new {captures[153].timestamp} (exact, 3 unreadable between)" in out
