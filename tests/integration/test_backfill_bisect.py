@@ -61,6 +61,18 @@ def _report(data_dir: Path) -> dict:
     return json.loads(newest.read_text(encoding="utf-8"))["backfill"]
 
 
+def _backfill_once(captures: list[Capture], archive_config, capsys: pytest.CaptureFixture[str],
+                   *args: str) -> tuple[FakeWayback, str]:
+    """Serve ``captures``, run one successful backfill of openrouter against them; the (stopped) archive and the output."""
+    fake = _serve(captures)
+    try:
+        archive_config(fake)
+        assert main(["backfill", "--sources", "openrouter", *args]) == 0
+        return fake, capsys.readouterr().out
+    finally:
+        fake.stop()
+
+
 def _expected_changes(captures: list[Capture], starts: list[int]) -> list[tuple[str, str]]:
     return [(captures[s - 1].timestamp, captures[s].timestamp) for s in starts[1:]]
 
@@ -72,13 +84,7 @@ def test_5000_captures_and_12_changes_take_under_250_requests_and_every_change_i
     starts = change_starts(count, n_changes)
     captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, n_changes), starts, count, FIRST, LAST)
     assert len({c.digest for c in captures}) == count  # every capture has its own bytes
-    fake = _serve(captures)
-    try:
-        archive_config(fake)
-        assert main(["backfill", "--sources", "openrouter"]) == 0
-        out = capsys.readouterr().out
-    finally:
-        fake.stop()
+    fake, out = _backfill_once(captures, archive_config, capsys)
 
     requests = fake.paths_requested()
     snapshots = fake.snapshot_requests()
@@ -105,17 +111,13 @@ def test_5000_captures_and_12_changes_take_under_250_requests_and_every_change_i
 
 
 def test_the_published_tables_are_those_of_every_capture_and_the_dates_are_exact(
-    corpus_dir: Path, data_dir: Path, tmp_path: Path, archive_config, monkeypatch: pytest.MonkeyPatch
+    corpus_dir: Path, data_dir: Path, tmp_path: Path, archive_config, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     count, n_changes = 600, 12
     starts = change_starts(count, n_changes)
     captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, n_changes), starts, count, FIRST, LAST)
-    fake = _serve(captures)
-    try:
-        archive_config(fake)
-        assert main(["backfill", "--sources", "openrouter"]) == 0
-    finally:
-        fake.stop()
+    fake, _ = _backfill_once(captures, archive_config, capsys)
     assert len(fake.snapshot_requests()) < count // 3
     bisected = published_tables()
 
@@ -203,13 +205,7 @@ def test_a_dry_run_lists_and_plans_but_fetches_nothing(
     corpus_dir: Path, data_dir: Path, archive_config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, 2), [0, 100, 200], 300, FIRST, LAST)
-    fake = _serve(captures)
-    try:
-        archive_config(fake)
-        assert main(["backfill", "--sources", "openrouter", "--dry-run", "--step", "week"]) == 0
-        out = capsys.readouterr().out
-    finally:
-        fake.stop()
+    fake, out = _backfill_once(captures, archive_config, capsys, "--dry-run", "--step", "week")
     week_of = [datetime.strptime(c.timestamp[:8], "%Y%m%d").isocalendar()[:2] for c in captures]
     weeks = len({i for i, w in enumerate(week_of) if i == 0 or w != week_of[i - 1]} | {len(captures) - 1})
     assert fake.snapshot_requests() == []
@@ -274,13 +270,7 @@ def test_unreadable_captures_are_bisected_past_and_listed_never_taken_as_equal_o
     captures = churning_history(OPENROUTER_URL, price_versions(corpus_dir, 1), [0, 150], count, FIRST, LAST)
     for i in (0, 150, 151, 152):
         captures[i] = Capture(OPENROUTER_URL, captures[i].timestamp, challenge, "text/html")
-    fake = _serve(captures)
-    try:
-        archive_config(fake)
-        assert main(["backfill", "--sources", "openrouter"]) == 0
-        out = capsys.readouterr().out
-    finally:
-        fake.stop()
+    fake, out = _backfill_once(captures, archive_config, capsys)
     entry = _report(data_dir)["sources"]["openrouter"]
     assert [(c["last_old"], c["first_new"], c["unreadable_between"], c["exact"]) for c in entry["changes"]] == [
         (captures[149].timestamp, captures[153].timestamp, 3, True)]
