@@ -1,5 +1,10 @@
 """Backfill: the Wayback Machine's history of every registered address, into the raw store.
 
+Two strategies (``[wayback] strategy``). The default, ``bisect``, lists every capture, samples
+and bisects to each change of content (``llmflation.backfill_bisect``, deciding with
+``llmflation.bisection``). ``every_version``, described below and implemented here, fetches
+each distinct digest once; both share this module's result types, listing window and crawl.
+
 For each selected source and each address it has had (``Source.urls``, within its years):
 list the archived versions from the CDX index (``llmflation.wayback``), keep those whose
 digest is not stored yet (each distinct version once, the earliest capture of it), fetch
@@ -160,7 +165,7 @@ class BackfillResult:
                 out.append(f"  failed {sid} {row['timestamp']} {row['url']}: {row['error']}")
             for row in self.sources[sid].unreadable:
                 out.append(f"  unreadable {sid} {row['wayback_timestamp']} {row['url']}: {row['error']}")
-        if self.step is not None:
+        if self.step not in (None, "every"):
             out.append(f"note: sampled every {self.step}: a change reverted before the next sampled capture is not "
                        "seen; --since/--until with a finer --step looks closer")
         return out
@@ -225,7 +230,8 @@ def backfill(
         plan = [v for source in sources for v in planner.plan(source, pending, result.sources[source.id])]
     finally:
         client.close()
-        write_atomic(listed_file, json.dumps(planner.listed, indent=1, sort_keys=True).encode())
+        if not dry_run:  # a dry run fetches nothing, so nothing it listed is done
+            write_atomic(listed_file, json.dumps(planner.listed, indent=1, sort_keys=True).encode())
     result.cdx_requests = client.requests_made
     result.listing_events = list(client.events)
     plan.sort(key=lambda v: (v.timestamp, v.source_id, v.original_url))

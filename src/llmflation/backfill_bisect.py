@@ -251,6 +251,8 @@ class BisectionBackfill:
             self._crawl(need)
         for spot in self.addresses:
             self._finish(spot)
+        if self.dry_run:
+            return
         write_atomic(self.state_file, json.dumps(self.state, indent=1, sort_keys=True).encode())
         write_atomic(self.listed_file, json.dumps(self.listed, indent=1, sort_keys=True).encode())
 

@@ -75,3 +75,19 @@ def test_a_dry_run_lists_every_capture_and_prints_the_plan_at_the_configured_pac
     assert entry.would_fetch == 7 and entry.fetched == 0 and result.ok
     assert not (settings.state_dir / "wayback" / "bisect.json").exists() or \
         json.loads((settings.state_dir / "wayback" / "bisect.json").read_text()) == {}  # a dry run resolves nothing
+
+
+def test_a_dry_run_of_every_version_plans_and_marks_nothing_as_done(tmp_path: Path) -> None:
+    litellm = get_source("litellm")
+    fake = FakeWayback([])
+    fake.start()
+    said: list[str] = []
+    try:
+        settings = _settings(tmp_path, fake)
+        result = backfill(settings, ["litellm"], tmp_path / "run", strategy="every_version", dry_run=True,
+                          announce=said.append)
+    finally:
+        fake.stop()
+    assert result.cdx_requests == len(litellm.urls) and fake.snapshot_requests() == []
+    assert said == ["plan litellm: 0 version(s) listed, 0 already stored, 0 to fetch, about 0 s"]
+    assert not (settings.state_dir / "wayback" / "listed.json").exists()  # the next real run lists them all
