@@ -337,7 +337,8 @@ class BisectionBackfill:
         if self.dry_run:
             return
         self.listed[key] = datetime.now(UTC).date().isoformat()
-        if through is not None:
+        earlier = self.state.get(key, {}).get("resolved_through")
+        if through is not None and (earlier is None or through > earlier):  # a closer look at an old window keeps it
             self.state[key] = {"resolved_through": through, "step": self.step,
                                "resolved_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
