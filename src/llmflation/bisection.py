@@ -8,7 +8,7 @@ between samples that differ costs about ``changes x log2(captures per step)`` re
 This module is the decision, with no network and no clock: given the listing of one address
 (every status-200 capture, oldest first, not collapsed) and what is known so far about each
 position of it, :func:`next_positions` says which positions to read next, and
-:func:`changes` says where the content changed. The backfill (``llmflation.backfill``) reads
+:func:`changes` says where the content changed. The backfill (``llmflation.backfill_bisect``) reads
 the positions (from the raw store when the bytes are already there, else by fetching them)
 and calls again, until nothing is left to read.
 
@@ -22,12 +22,12 @@ Rules:
   nothing more: a change that is reverted before the next known position is not seen (the
   known limit; a finer step over ``--since/--until`` looks closer).
 - **Unknown** positions (bytes the parser cannot read, a page kept as ``rejected``) are neither
-  equal nor different: they are never anchors of a change. Between an unknown and a known
-  position, bisection looks for the edge of the unreadable stretch (so a sampled capture that
-  cannot be read does not hide the changes around it); between two unknown ones it reads
-  nothing more. A change is pinned between the two nearest readable captures, and the
-  unreadable ones between them are counted with the change (``exact`` then means: as exact
-  as the archive's readable captures allow).
+  equal nor different: they are never one side of a change. Inside a change, bisection goes on
+  past them until the change sits between the two nearest readable captures (the unreadable
+  ones between are counted with it, and ``exact`` then means: as exact as the readable
+  captures allow). Before the first known position and after the last, it looks for the edge
+  of the unreadable stretch, so an unreadable sampled capture does not hide what follows it.
+  Between known positions that agree, unknown ones change nothing.
 - **Failed** positions (the fetch failed this run, after the spider's own retries) are not
   asked again in the same run, and the gap they sit in is not bisected further in this run
   (asking the archive for its neighbours one by one would be impolite and rarely helps); the
