@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench bench-year agreement clean
+.PHONY: install run test bench bench-year bench-backfill agreement clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ bench: $(STAMP)
 
 agreement: $(STAMP)
 	$(BIN)/python -m tests.corpus.agreement_corpus $(if $(MAX_GAP_DAYS),--max-gap-days $(MAX_GAP_DAYS))
+
+bench-backfill: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_backfill --captures $(or $(CAPTURES),5000) --changes $(or $(CHANGES),12) --every-version
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,5 +1,10 @@
 """Backfill: the Wayback Machine's history of every registered address, into the raw store.
 
+Two strategies (``[wayback] strategy``). The default, ``bisect``, lists every capture, samples
+and bisects to each change of content (``llmflation.backfill_bisect``, deciding with
+``llmflation.bisection``). ``every_version``, described below and implemented here, fetches
+each distinct digest once; both share this module's result types, listing window and crawl.
+
 For each selected source and each address it has had (``Source.urls``, within its years):
 list the archived versions from the CDX index (``llmflation.wayback``), keep those whose
 digest is not stored yet (each distinct version once, the earliest capture of it), fetch
@@ -17,7 +22,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,6 +44,8 @@ log = logging.getLogger(__name__)
 
 #: How long after an address's last year the archive may still add captures of it to the index.
 INDEXING_LAG = timedelta(days=90)
+#: Changes printed per source on the terminal; the run report has them all.
+CHANGES_PRINTED = 20
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,9 @@ class SourceBackfill:
     """What one backfill did for one source."""
 
     source_id: str
-    listed: int = 0  # CDX rows (status 200, adjacent duplicates collapsed) in the window
-    already_stored: int = 0  # rows whose digest was in the raw store before this run
+    strategy: str = "every_version"  # or "bisect" (llmflation.backfill_bisect)
+    listed: int = 0  # CDX rows in the window (status 200; every_version: adjacent duplicates collapsed)
+    already_stored: int = 0  # every_version: rows whose digest was stored; bisect: captures stored at their timestamp
     repeats: int = 0  # rows repeating a digest listed earlier in this run (fetched once)
     retried: int = 0  # versions left pending by an earlier run, fetched again now
     fetched: int = 0
@@ -63,6 +73,17 @@ class SourceBackfill:
     listing_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unreadable: list[dict[str, str]] = field(default_factory=list)  # parse errors of Wayback captures
+    # The bisect strategy's counts.
+    distinct_digests: int = 0  # distinct digests among the listed captures
+    sampled: int = 0  # positions in the sample (first of each step, first and last)
+    sample_fetches: int = 0  # sample positions fetched from the archive
+    bisect_fetches: int = 0  # positions between two differing ones, fetched to pin a change
+    boundary_fetches: int = 0  # ends of a pinned change known from stored bytes, fetched to store them
+    from_store: int = 0  # positions read from bytes already stored under another capture (same digest)
+    would_fetch: int = 0  # dry run: the sample fetches the run would make first
+    unknown: int = 0  # read positions the parser could not read (or kept as rejected)
+    open_addresses: int = 0  # addresses left for the next run (a fetch failed, stopped, or a dry run)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # {url, last_old, first_new, exact, ...}
 
     @property
     def ok(self) -> bool:
@@ -70,6 +91,8 @@ class SourceBackfill:
 
     def line(self) -> str:
         """One line for the terminal and the log."""
+        if self.strategy == "bisect":
+            return self._bisect_line()
         counts = [f"{self.listed} version(s) listed", f"{self.already_stored} already stored"]
         if self.repeats:
             counts.append(f"{self.repeats} repeat(s)")
@@ -80,6 +103,38 @@ class SourceBackfill:
         if self.unreadable:
             problems.append(f"{len(self.unreadable)} stored version(s) unreadable by the parser")
         return f"{self.source_id}: backfill " + ", ".join(counts) + "".join(f"; {p}" for p in problems)
+
+    def _bisect_line(self) -> str:
+        counts = [f"{self.listed} capture(s) listed ({self.distinct_digests} distinct digests)",
+                  f"{self.already_stored} already stored", f"{self.sampled} sampled"]
+        if self.would_fetch:
+            counts.append(f"dry run: {self.would_fetch} sample fetch(es) to make, nothing fetched")
+        else:
+            counts.append(f"{self.fetched} fetched ({self.sample_fetches} sample, {self.bisect_fetches} bisecting, "
+                          f"{self.boundary_fetches} boundary)")
+        if self.from_store:
+            counts.append(f"{self.from_store} read from stored bytes")
+        exact = sum(1 for c in self.changes if c["exact"])
+        counts.append(f"{len(self.changes)} change(s) found, {exact} to the exact capture")
+        counts.append(f"{len(self.failed)} failed")
+        problems = list(self.listing_errors)
+        if self.unreadable:
+            problems.append(f"{len(self.unreadable)} stored version(s) unreadable by the parser")
+        return f"{self.source_id}: backfill " + ", ".join(counts) + "".join(f"; {p}" for p in problems)
+
+    def change_lines(self) -> list[str]:
+        """One line per change found (the first ``CHANGES_PRINTED``), oldest first."""
+        out = []
+        for change in self.changes[:CHANGES_PRINTED]:
+            where = "exact" if change["exact"] else f"{change['unresolved_between']} capture(s) between not read yet"
+            if change["unreadable_between"]:
+                where += f", {change['unreadable_between']} unreadable between"
+            out.append(f"  change {self.source_id} {change['url']}: last old {change['last_old']}, "
+                       f"first new {change['first_new']} ({where})")
+        if len(self.changes) > CHANGES_PRINTED:
+            out.append(f"  ... and {len(self.changes) - CHANGES_PRINTED} more change(s) of {self.source_id} "
+                       "in the run report")
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +147,9 @@ class BackfillResult:
     listing_events: list[str] = field(default_factory=list)  # retried CDX requests and waits
     snapshots_planned: int = 0
     elapsed_s: float = 0.0
+    plan: list[str] = field(default_factory=list)  # what the listing showed and the fetches planned
+    rounds: int = 0  # bisect: crawls made (one per round of midpoints)
+    step: str | None = None  # bisect: the sample step
 
     @property
     def ok(self) -> bool:
@@ -101,10 +159,15 @@ class BackfillResult:
         """Per source one line, then one line per failed fetch and per unreadable version."""
         out = [self.sources[k].line() for k in sorted(self.sources)]
         for sid in sorted(self.sources):
+            out += self.sources[sid].change_lines()
+        for sid in sorted(self.sources):
             for row in self.sources[sid].failed:
                 out.append(f"  failed {sid} {row['timestamp']} {row['url']}: {row['error']}")
             for row in self.sources[sid].unreadable:
                 out.append(f"  unreadable {sid} {row['wayback_timestamp']} {row['url']}: {row['error']}")
+        if self.step not in (None, "every"):
+            out.append(f"note: sampled every {self.step}: a change reverted before the next sampled capture is not "
+                       "seen; --since/--until with a finer --step looks closer")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -114,6 +177,9 @@ class BackfillResult:
             "listing_events": self.listing_events,
             "snapshots_planned": self.snapshots_planned,
             "elapsed_s": round(self.elapsed_s, 3),
+            "plan": self.plan,
+            "rounds": self.rounds,
+            "step": self.step,
         }
 
 
@@ -123,14 +189,35 @@ def backfill(
     run_dir: Path,
     since: date | None = None,
     until: date | None = None,
+    *,
+    step: str | None = None,
+    strategy: str | None = None,
+    dry_run: bool = False,
+    announce: Callable[[str], None] | None = None,
 ) -> BackfillResult:
-    """List, plan and fetch the archived versions of the selected sources; per-source results."""
+    """List, plan and fetch the archived history of the selected sources; per-source results.
+
+    ``strategy`` (default ``[wayback] strategy``, ``bisect``): ``bisect`` samples every ``step``
+    (default ``[wayback] sample_step``) and bisects to each change (``llmflation.backfill_bisect``);
+    ``every_version`` fetches each distinct digest once. ``dry_run`` lists and prints the plan,
+    and fetches nothing. ``announce`` gets each plan line before anything is fetched.
+    """
     started = time.monotonic()
     sources = select_sources(source_ids)
-    store = RawStore(settings.raw_dir)
     options = WaybackOptions.from_settings(settings)
-    pacer = Pacer(options.interval_s)
+    strategy = strategy or options.strategy
+    tell = announce or (lambda line: log.info("%s", line))
     result = BackfillResult(sources={s.id: SourceBackfill(s.id) for s in sources})
+    if strategy == "bisect":
+        from llmflation.backfill_bisect import backfill_by_bisection  # it builds on this module's pieces
+
+        backfill_by_bisection(settings, options, sources, run_dir, result, since, until,
+                              step or options.sample_step, dry_run, tell)
+        store = RawStore(settings.raw_dir)
+        _list_unreadable(settings, store, store.captures(), sources, result)
+        return _finished(result, started)
+    store = RawStore(settings.raw_dir)
+    pacer = Pacer(options.interval_s)
     captures = store.captures()  # read once: the store can hold thousands of entries
     pending_file = settings.state_dir / "wayback" / "pending.json"
     pending = read_pending(pending_file)
@@ -143,13 +230,23 @@ def backfill(
         plan = [v for source in sources for v in planner.plan(source, pending, result.sources[source.id])]
     finally:
         client.close()
-        write_atomic(listed_file, json.dumps(planner.listed, indent=1, sort_keys=True).encode())
+        if not dry_run:  # a dry run fetches nothing, so nothing it listed is done
+            write_atomic(listed_file, json.dumps(planner.listed, indent=1, sort_keys=True).encode())
     result.cdx_requests = client.requests_made
     result.listing_events = list(client.events)
     plan.sort(key=lambda v: (v.timestamp, v.source_id, v.original_url))
     result.snapshots_planned = len(plan)
+    for source in sources:
+        planned = sum(1 for v in plan if v.source_id == source.id)
+        entry = result.sources[source.id]
+        line = (f"plan {source.id}: {entry.listed} version(s) listed, {entry.already_stored} already stored, "
+                f"{planned} to fetch, about {duration_text(planned * options.interval_s)}")
+        result.plan.append(line)
+        tell(line)
 
-    if plan:
+    if plan and dry_run:
+        pass  # planned and printed: nothing is fetched, nothing is written to pending.json
+    elif plan:
         write_pending(pending_file, _merge(pending, plan))  # before the crawl: a killed run resumes from here
         if planner.stop_reason:
             for version in plan:
@@ -163,10 +260,24 @@ def backfill(
             write_pending(pending_file, [v for v in _merge(pending, plan)
                                          if v.digest not in stored.get(v.source_id, set())])
     _list_unreadable(settings, store, captures, sources, result)
+    return _finished(result, started)
+
+
+def _finished(result: BackfillResult, started: float) -> BackfillResult:
     result.elapsed_s = time.monotonic() - started
     for entry in result.sources.values():
         (log.info if entry.ok else log.warning)("%s", entry.line())
     return result
+
+
+def duration_text(seconds: float) -> str:
+    """``3 h 05 min``, ``4 min 12 s``, ``9 s``: how long a plan's fetches take at the configured pace."""
+    whole = int(math.ceil(seconds))
+    if whole >= 3600:
+        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    if whole >= 60:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole} s"
 
 
 class _Planner:
@@ -228,14 +339,18 @@ class _Planner:
 
 
     def _closed(self, source_id: str, address: SourceURL) -> bool:
-        """An old address listed completely after its last year (plus the archive's indexing lag): done.
+        return is_closed(self.listed, f"{source_id} {address.url}", address, self.since)
 
-        Only in incremental runs: ``--since`` always lists again.
-        """
-        last = self.listed.get(f"{source_id} {address.url}")
-        if self.since is not None or address.until is None or last is None:
-            return False
-        return date.fromisoformat(last) > date(address.until, 12, 31) + INDEXING_LAG
+
+def is_closed(listed: dict[str, str], key: str, address: SourceURL, since: date | None) -> bool:
+    """An old address listed completely after its last year (plus the archive's indexing lag): done.
+
+    Only in incremental runs: ``--since`` always lists again.
+    """
+    last = listed.get(key)
+    if since is not None or address.until is None or last is None:
+        return False
+    return date.fromisoformat(last) > date(address.until, 12, 31) + INDEXING_LAG
 
 
 def read_listed(path: Path) -> dict[str, str]:
@@ -327,17 +442,25 @@ def _merge(old: list[PlannedVersion], new: list[PlannedVersion]) -> list[Planned
     return sorted(seen.values(), key=lambda v: (v.timestamp, v.source_id))
 
 
-def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result: BackfillResult) -> None:
-    """Run the spider over the plan and count each planned version as fetched or failed."""
+def crawl_versions(settings: Settings, plan: list[PlannedVersion], run_dir: Path) -> tuple[list[dict[str, Any]], str]:
+    """Run the ``wayback`` spider over ``plan``: its feed lines, and what to say of a version with no line."""
     plan_file = run_dir / "wayback-plan.json"
     run_dir.mkdir(parents=True, exist_ok=True)
     plan_file.write_text(json.dumps([asdict(v) for v in plan], indent=1), encoding="utf-8")
-    not_fetched = "no outcome: the crawl ended before fetching it"
     try:
-        lines = run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir, total=len(plan), what="versions")
+        return run_spider("wayback", {"plan": str(plan_file)}, settings, run_dir, total=len(plan), what="versions"), NO_OUTCOME
     except CaptureError as exc:
-        lines, not_fetched = [], f"the wayback crawl did not run: {exc}"
-        log.error("%s", not_fetched)
+        log.error("the wayback crawl did not run: %s", exc)
+        return [], f"the wayback crawl did not run: {exc}"
+
+
+#: What a planned version that the crawl never answered for is reported as.
+NO_OUTCOME = "no outcome: the crawl ended before fetching it"
+
+
+def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result: BackfillResult) -> None:
+    """Run the spider over the plan and count each planned version as fetched or failed."""
+    lines, not_fetched = crawl_versions(settings, plan, run_dir)
     outcomes: dict[tuple[str, str], dict[str, Any]] = {}
     for line in lines:  # a stored line wins over an error line about the same version
         key = (line["source_id"], str(line.get("planned_digest") or line.get("wayback_digest")))

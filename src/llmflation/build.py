@@ -78,21 +78,23 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
     table did not change) adds no rows: the rows of its first capture get a later
     ``last_observed_at`` and a larger ``n_captures``. Without this, a year of nightly captures of
     unchanged price tables would repeat the same millions of rows; every capture stays in the
-    raw store, and a version that returns after another (A, B, A) gets rows again.
+    raw store, and a version that returns after another (A, B, A) gets rows again. Records are
+    compared as a set, as the backfill's bisection compares captures: a listing that only
+    reorders its entries is not a new version.
 
     This is the capture-by-capture definition of the table, for a handful of parsed captures;
     :func:`build` computes the same table incrementally (``buildstate``), and the tests hold the
     two equal.
     """
     rows: list[dict[str, object]] = []
-    latest: dict[tuple[str, str], tuple[tuple[PriceRecord, ...], list[dict[str, object]]]] = {}
+    latest: dict[tuple[str, str], tuple[frozenset[PriceRecord], list[dict[str, object]]]] = {}
     for item in parsed.ok():  # in observation order
         capture = item.capture
         assert item.result is not None
         records = tuple(item.result.prices)
         listing = (capture.source_id, capture.url)
         previous = latest.get(listing)
-        if previous is not None and previous[0] == records:
+        if previous is not None and previous[0] == frozenset(records):  # the same records in another order: unchanged
             for row in previous[1]:
                 row["last_observed_at"] = capture.observed_at
                 row["n_captures"] = int(row["n_captures"]) + 1  # type: ignore[call-overload]
@@ -110,7 +112,7 @@ def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
             "parser": item.parser,
         }
         version = [{**asdict(record), **provenance} for record in records]
-        latest[listing] = (records, version)
+        latest[listing] = (frozenset(records), version)
         rows.extend(version)
     return pd.DataFrame(rows).reindex(columns=PRICES.column_names)
 

@@ -2,7 +2,7 @@
 
     llmflation run [--sources IDS] [--skip-history]   the nightly pipeline, once (Prefect flow)
     llmflation capture [--sources IDS]                fetch current source bytes into the raw store
-    llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+    llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--step month] [--dry-run]
                                                       fetch sources' history from the Wayback Machine
     llmflation build [--no-publish] [--full]          parse what is new in the store, validate, publish (no network)
     llmflation sources                                the registry
@@ -94,6 +94,15 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+def _step(value: str) -> str:
+    from llmflation.bisection import StepError, parse_step
+
+    try:
+        return parse_step(value)
+    except StepError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     from llmflation.stages import backfill_stage, write_run_report
 
@@ -102,7 +111,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise ConfigError(f"--since {args.since} is after --until {args.until}")
     report = RunReport(run_id=new_run_id())
     with run_lock(settings.state_dir, "llmflation backfill"):
-        result = backfill_stage(settings, report, _source_ids(args.sources), args.since, args.until)
+        result = backfill_stage(settings, report, _source_ids(args.sources), args.since, args.until,
+                                step=args.step, strategy=args.strategy, dry_run=args.dry_run,
+                                announce=lambda line: _print_report([line]))
     path = write_run_report(settings, report)
     _print_report(result.lines())
     sys.stdout.write(f"report: {path}\n")
@@ -275,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--since", type=_date, help="earliest capture date, YYYY-MM-DD (default: each address's first "
                           "year, or the newest stored capture)")
     backfill.add_argument("--until", type=_date, help="latest capture date, YYYY-MM-DD (default: today)")
+    backfill.add_argument("--step", type=_step, help="sample one capture per month (default: [wayback] sample_step), "
+                          "week, day, N days ('3d') or every capture; a change reverted within one step is not seen")
+    backfill.add_argument("--strategy", choices=["bisect", "every_version"],
+                          help="bisect: sample, then bisect to each change (default: [wayback] strategy); "
+                          "every_version: fetch every distinct digest")
+    backfill.add_argument("--dry-run", action="store_true", help="list and print the plan; fetch nothing")
     backfill.set_defaults(func=cmd_backfill)
 
     build = sub.add_parser("build", help="parse the raw store, validate and publish (no network)")

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llmflation.benchmarks import DEFAULT_LEVELS
+from llmflation.bisection import DEFAULT_STEP, STRATEGIES, StepError, parse_step
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, parse_blend
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,13 @@ def _base_url(value: Any) -> str:
     return _http_url(value).rstrip("/")
 
 
+def _sample_step(value: Any) -> str:
+    try:
+        return parse_step(value if isinstance(value, str) else repr(value))
+    except StepError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _preference(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
         raise ValueError(f"must be a non-empty list of source ids (and \"*\" for the rest), got {value!r}")
@@ -208,6 +216,10 @@ class WaybackSettings:
     cdx_page_size: int = setting(5000, minimum=1)  # CDX rows per listing request
     listing_attempts: int = setting(5, minimum=1)  # tries of one CDX request before giving up
     retries: int = setting(3, minimum=0)  # times a failed snapshot request is tried again
+    #: "bisect": sample the listed captures, then bisect to each change; "every_version": every distinct digest.
+    strategy: str = setting(STRATEGIES[0], choices=STRATEGIES)
+    #: How far apart the bisect strategy samples: month, week, day, every, or <N>d.
+    sample_step: str = setting(DEFAULT_STEP, parse=_sample_step)
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,8 @@ class Outcome:
     parser_id: str  # "llmflation.parsers.openrouter@2"
     path: str  # the result file, relative to the parsed folder
     error: str | None
-    prices_digest: str  # sha256 of the price records in order ("" for an error)
-    records_digest: str  # sha256 of every record (prices, scores, models)
+    prices_digest: str  # sha256 of the price records as a set ("" for an error)
+    records_digest: str  # sha256 of every record (prices, scores, models), each kind as a set
     n_prices: int
     n_scores: int
     n_models: int
@@ -359,15 +359,20 @@ def _parse_job(job: tuple[str, str, ParserSpec, CaptureMeta]) -> tuple[Outcome |
     key = hashlib.sha256("\n".join([spec.cache_id, capture.sha256, json.dumps(context, sort_keys=True)]).encode()).hexdigest()[:32]
     path = f"{spec.cache_id}/{key[:2]}/{key}.json"
     encoded = _write_cache(Path(parsed_root) / path, result, error)
-    prices = json.dumps(encoded.get("prices", []), separators=(",", ":"))
     outcome = Outcome(
         key=key, parser_id=spec.parser_id, path=path, error=error,
-        prices_digest=hashlib.sha256(prices.encode()).hexdigest() if result is not None else "",
-        records_digest=hashlib.sha256(json.dumps(encoded, sort_keys=True).encode()).hexdigest(),
+        prices_digest=_set_digest(encoded.get("prices", [])) if result is not None else "",
+        records_digest=_set_digest([_set_digest(v) if isinstance(v, list) else v for _, v in sorted(encoded.items())]),
         n_prices=len(result.prices) if result else 0, n_scores=len(result.scores) if result else 0,
         n_models=len(result.models) if result else 0, skipped=dict(result.skipped) if result else {},
     )
     return outcome, context
+
+
+def _set_digest(rows: list[Any]) -> str:
+    """sha256 of ``rows`` as a set: a listing that only reorders its entries is the same version
+    (as the backfill's bisection compares captures)."""
+    return hashlib.sha256("\n".join(sorted(json.dumps(row, sort_keys=True, separators=(",", ":")) for row in rows)).encode()).hexdigest()
 
 
 def _context(fields_read: set[str], capture: CaptureMeta, result: ParseResult | None) -> dict[str, Any]:
@@ -479,3 +484,29 @@ def _decode(row: dict[str, Any], record_type: type) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def parse_bytes(body: bytes, capture: CaptureMeta, options: dict[str, Any]) -> ParseResult:
+    """The registered parser's records for ``body`` as ``capture``, uncached; ``ParseError`` when there are none.
+
+    The backfill's bisection uses it to read a listed capture whose bytes are already stored
+    under another capture (the same digest): parsers may read the capture's date (genai-prices
+    resolves dated prices), so the same bytes are parsed as the capture they stand for.
+    """
+    module = load_parser(get_source(capture.source_id).parser)
+    accepted = inspect.signature(module.parse).parameters
+    kwargs = {key: value for key, value in sorted(options.items()) if key in accepted}
+    result: ParseResult = module.parse(body, capture, **kwargs)
+    if not result.prices and not result.scores and not result.models:
+        raise ParseError("the parser returned no records")
+    return result
+
+
+def parse_capture(store: RawStore, parsed_dir: Path, capture: CaptureMeta, report: RunReport,
+                  options: dict[str, Any] | None = None) -> ParsedCapture:
+    """Parse (or reuse the parse of) one usable capture of a registered source, as ``parse_store`` does."""
+    cache = ParseCache(parsed_dir)
+    try:
+        return cache.parse(store, [(get_source(capture.source_id), capture)], report, options or {}).parsed[0]
+    finally:
+        cache.close()

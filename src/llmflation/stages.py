@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from llmflation.backfill import BackfillResult, backfill
 from llmflation.build import BuildResult, analyze, build
@@ -60,9 +61,13 @@ def backfill_stage(
     source_ids: list[str] | None,
     since: date | None = None,
     until: date | None = None,
+    **how: Any,
 ) -> BackfillResult:
-    """Fetch the archived history of every selected source; recorded in the report's ``backfill`` section."""
-    result = backfill(settings, source_ids, run_dir(settings, report), since, until)
+    """Fetch the archived history of every selected source; recorded in the report's ``backfill`` section.
+
+    ``how``: the keyword options of :func:`llmflation.backfill.backfill` (step, strategy, dry_run, announce).
+    """
+    result = backfill(settings, source_ids, run_dir(settings, report), since, until, **how)
     report.sections["backfill"] = {**result.to_json(), "lines": result.lines()}
     return result
 

@@ -30,6 +30,7 @@ from waybackpy import WaybackMachineCDXServerAPI
 from waybackpy.cdx_utils import full_url
 from waybackpy.exceptions import WaybackError
 
+from llmflation.bisection import DEFAULT_STEP
 from llmflation.config import Settings
 from llmflation_scrapers.middlewares import retry_after_seconds
 
@@ -89,6 +90,8 @@ class WaybackOptions:
     page_size: int
     attempts: int
     max_retry_after_s: float
+    strategy: str = "bisect"  # "bisect": sample, then bisect; "every_version": every distinct digest
+    sample_step: str = DEFAULT_STEP  # how far apart the bisect strategy samples (llmflation.bisection)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WaybackOptions:
@@ -100,6 +103,8 @@ class WaybackOptions:
             page_size=settings.wayback.cdx_page_size,
             attempts=settings.wayback.listing_attempts,
             max_retry_after_s=settings.capture.max_retry_after_s,
+            strategy=settings.wayback.strategy,
+            sample_step=settings.wayback.sample_step,
         )
 
 
@@ -140,11 +145,13 @@ class CdxClient:
     def close(self) -> None:
         self._session.close()
 
-    def list_versions(self, url: str, start: str | None, end: str | None) -> list[CdxRow]:
+    def list_versions(self, url: str, start: str | None, end: str | None, collapse: bool = True) -> list[CdxRow]:
         """Every status-200 version of ``url`` archived between ``start`` and ``end`` (14-digit, inclusive).
 
-        Adjacent captures with the same digest come back as one row (``collapse=digest``);
-        the same digest can still appear again later, after a different version.
+        With ``collapse``, adjacent captures with the same digest come back as one row
+        (``collapse=digest``; the same digest can still appear again later, after a different
+        version). Without it, every capture is a row: what the bisection needs to date a
+        change to the capture that first shows it, and the one before.
         """
         query = _GuardedCdxQuery(
             url,
@@ -154,7 +161,7 @@ class CdxClient:
             start_timestamp=start,
             end_timestamp=end,
             filters=["statuscode:200"],
-            collapses=["digest"],
+            collapses=["digest"] if collapse else [],
             match_type="exact",
             limit=str(self.options.page_size),
         )

@@ -1,5 +1,8 @@
 """``llmflation backfill`` against a fake Wayback Machine on 127.0.0.1, through the real CLI and Scrapy.
 
+These tests run the ``every_version`` strategy (every distinct digest fetched once); the
+default sample-and-bisect strategy is tested in ``test_backfill_bisect.py``.
+
 Captures are built from real corpus files: the 23 litellm price-table versions as captures
 of litellm's URL, and OpenRouter model-list responses; with repeats of the same digest at
 other timestamps, non-200 captures, and faults on the listing and on snapshots.
@@ -61,7 +64,7 @@ def config(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> I
     def write(fake: FakeWayback) -> Path:
         path = tmp_path / "llmflation.toml"
         path.write_text(
-            f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\ncdx_page_size = 7\nretries = 3\n'
+            f'[wayback]\nurl = "{fake.url}"\nstrategy = "every_version"\nrequests_per_minute = 1200\ncdx_page_size = 7\nretries = 3\n'
             "[capture]\ntimeout_s = 1\n",
             encoding="utf-8",
         )
@@ -244,7 +247,7 @@ def test_a_backfill_killed_half_way_fetches_only_what_is_missing_when_started_ag
     stall = versions[11][0]
     fake.fail_snapshot(stall, Route(200, versions[11][1], delay_s=30.0))  # the crawl is mid-way while this hangs
     config_file = tmp_path / "llmflation.toml"
-    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\n[capture]\ntimeout_s = 60\n',
+    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nstrategy = "every_version"\nrequests_per_minute = 1200\n[capture]\ntimeout_s = 60\n',
                            encoding="utf-8")
     monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
     command = [sys.executable, "-m", "llmflation.cli", "backfill", "--sources", "litellm", "--since", "2024-01-01"]
@@ -293,7 +296,7 @@ def test_a_listing_throttled_to_the_end_is_a_failure_and_stops_asking(
     fake = _serve(litellm_archive(corpus_dir) + openrouter_archive(corpus_dir)[0])
     fake.fail_next_cdx(*[Route(429, b"Too Many Requests", {"Retry-After": "0"})] * 2)
     config_file = tmp_path / "llmflation.toml"
-    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\nlisting_attempts = 2\n',
+    config_file.write_text(f'[wayback]\nurl = "{fake.url}"\nstrategy = "every_version"\nrequests_per_minute = 1200\nlisting_attempts = 2\n',
                            encoding="utf-8")
     monkeypatch.setenv("LLMFLATION_CONFIG", str(config_file))
     try:
@@ -316,7 +319,7 @@ def test_the_nightly_run_backfills_history_unless_told_to_skip_it(corpus_dir: Pa
     live = json.dumps({"data": json.loads(versions["20240210000000"])["data"][:3]}).encode()
     fake.route("/api/v1/models", Route(200, live, {"Content-Type": "application/json"}))
     config = (f'[sources.openrouter]\nurl = "{fake.url}/api/v1/models"\n'
-              f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 1200\n'
+              f'[wayback]\nurl = "{fake.url}"\nstrategy = "every_version"\nrequests_per_minute = 1200\n'
               "[capture]\ndownload_delay_s = 0\nretries = 0\n")
     try:
         done = run_cli("run", "--sources", "openrouter", config=config)

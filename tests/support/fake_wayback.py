@@ -14,6 +14,10 @@ is not archived redirects (302) to the nearest one that is, as the archive does.
 
 Faults are queued per CDX request or per snapshot timestamp; every request is logged with
 its arrival time (``time.monotonic``).
+
+:func:`churning_history` builds the archive of a page whose bytes change on every load (a
+nonce in each capture) while its content changes only a few times: thousands of captures,
+each with its own digest, and a known list of where each version begins.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.support.loopback import LoggedRequest, LoopbackServer, Route
@@ -58,13 +64,21 @@ class Capture:
     mimetype: str = "application/json"
     statuscode: str = "200"
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return sha1_base32(self.body)
 
+    @cached_property
+    def urlkey(self) -> str:
+        return surt(self.original)
+
     def row(self) -> dict[str, str]:
+        return self._row
+
+    @cached_property
+    def _row(self) -> dict[str, str]:
         return {
-            "urlkey": surt(self.original),
+            "urlkey": self.urlkey,
             "timestamp": self.timestamp,
             "original": self.original,
             "mimetype": self.mimetype,
@@ -77,7 +91,7 @@ class Capture:
 class FakeWayback(LoopbackServer):
     def __init__(self, captures: list[Capture]) -> None:
         super().__init__()
-        self.captures = sorted(captures, key=lambda c: (surt(c.original), c.timestamp))
+        self.captures = sorted(captures, key=lambda c: (c.urlkey, c.timestamp))
         self.cdx_faults: deque[Route] = deque()
         self.snapshot_faults: dict[str, deque[Route]] = {}
         self.always_failing: dict[str, Route] = {}
@@ -169,12 +183,13 @@ class FakeWayback(LoopbackServer):
     def _matching(self, url: str, match_type: str) -> list[dict[str, str]]:
         wanted = surt(url)
         if match_type == "prefix":
-            return [c.row() for c in self.captures if c.row()["urlkey"].startswith(wanted)]
-        return [c.row() for c in self.captures if c.row()["urlkey"] == wanted]
+            return [c.row() for c in self.captures if c.urlkey.startswith(wanted)]
+        return [c.row() for c in self.captures if c.urlkey == wanted]
 
     # Snapshots.
     def snapshot(self, timestamp: str, original: str) -> Route:
-        same_address = [c for c in self.captures if surt(c.original) == surt(original)]
+        wanted = surt(original)
+        same_address = [c for c in self.captures if c.urlkey == wanted]
         if not same_address:
             return Route(404, b"not archived", {"Content-Type": "text/plain"})
         served = self.redirects.get(timestamp, timestamp)
@@ -202,3 +217,30 @@ def _passes(row: dict[str, str], spec: str) -> bool:
 def _collapse_value(row: dict[str, str], spec: str) -> str:
     field, _, width = spec.partition(":")
     return row[field][: int(width)] if width else row[field]
+
+
+#: Where :func:`churning_history` puts each capture's nonce in a version's bytes.
+NONCE = b"@@NONCE@@"
+
+
+def churning_history(
+    original: str, versions: list[bytes], starts: list[int], count: int, first: datetime, last: datetime,
+    mimetype: str = "application/json",
+) -> list[Capture]:
+    """``count`` captures of ``original`` evenly spread from ``first`` to ``last``, each with its own nonce.
+
+    ``versions[k]`` is the content from capture ``starts[k]`` on (``starts[0]`` is 0); every
+    ``NONCE`` in it is replaced by a capture's own token, so no two captures share a digest.
+    """
+    assert starts and starts[0] == 0 and starts == sorted(starts) and len(starts) == len(versions)
+    span = (last - first) / max(1, count - 1)
+    captures = []
+    version = 0
+    for i in range(count):
+        while version + 1 < len(starts) and starts[version + 1] <= i:
+            version += 1
+        moment = first + span * i
+        nonce = hashlib.sha256(f"{original} {i}".encode()).hexdigest()[:16].encode()
+        captures.append(Capture(original, moment.strftime("%Y%m%d%H%M%S"), versions[version].replace(NONCE, nonce),
+                                mimetype))
+    return captures

@@ -54,3 +54,12 @@ def test_intervals_from_versions_count_every_capture_and_see_withdrawals(tmp_pat
             for r in b.itertuples()] == [(1, 4, 3, 3), (5, None, 1, 5)]
     a = intervals[intervals["model_id"] == "a"].sort_values("valid_from")
     assert [(r.valid_from.day, None if pd.isna(r.valid_to) else r.valid_to.day) for r in a.itertuples()] == [(1, 4), (4, 5), (5, None)]
+
+
+def test_a_listing_that_only_reorders_its_entries_is_not_a_new_version(tmp_path: Path) -> None:
+    reordered = listing(("vendor/b", "0.000002"), ("vendor/a", "0.000001"))
+    assert reordered != A
+    prices = build_prices(tmp_path, [A, reordered, B])
+    assert sorted({ts.day for ts in prices["observed_at"]}) == [1, 3]
+    first = prices[prices["observed_at"].dt.day == 1]
+    assert set(first["n_captures"]) == {2} and set(first["last_observed_at"].dt.day) == {2}

@@ -86,15 +86,16 @@ class WaybackSpider(scrapy.Spider):
         version: dict[str, str] = response.meta["version"]
         served = served_timestamp(response.url)
         base = {"source_id": version["source_id"], "url": version["original_url"]}
+        planned = {"planned_digest": version["digest"], "planned_timestamp": version["timestamp"]}
         if served is None:
-            yield {**base, "outcome": "error", "planned_digest": version["digest"],
+            yield {**base, **planned, "outcome": "error",
                    "error": f"redirected away from the archive's snapshots, to {response.url}: not stored"}
             return
         digest = version["digest"]
         if served != version["timestamp"]:
             actual = payload_digest(response.body)
             if actual != version["digest"]:
-                yield {**base, "outcome": "error", "planned_digest": version["digest"],
+                yield {**base, **planned, "outcome": "error",
                        "error": f"redirected to {served}, whose payload has digest {actual}, not {version['digest']}: "
                                 f"stored that as its own version"}
                 digest = actual
@@ -120,6 +121,7 @@ class WaybackSpider(scrapy.Spider):
             "url": version["original_url"],
             "outcome": "error",
             "planned_digest": version["digest"],
+            "planned_timestamp": version["timestamp"],
             "wayback_timestamp": version["timestamp"],
             "error": why_failed(failure),
         }
