@@ -62,7 +62,7 @@ def test_a_dry_run_lists_every_capture_and_prints_the_plan_at_the_configured_pac
     fake.start()
     said: list[str] = []
     try:
-        settings = Settings(data_dir=tmp_path / "data", wayback_url=fake.url, wayback_requests_per_minute=15)
+        settings = Settings(data_dir=tmp_path / "data", wayback=WaybackSettings(url=fake.url, requests_per_minute=15))
         result = backfill(settings, ["openrouter"], tmp_path / "run", dry_run=True, announce=said.append)
     finally:
         fake.stop()
