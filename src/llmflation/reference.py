@@ -70,6 +70,7 @@ PRICE_COLUMNS = (
     "source_url",
     "note",
     "last_confirmed",
+    "last_confirmed_url",
 )
 
 #: Benchmarks whose score is not a percentage: kept on their own scale.
@@ -265,7 +266,7 @@ def load_prices(folder: Path | None = None, models: pd.DataFrame | None = None) 
     released = dict(zip(models["model_id"], models["release_date"], strict=True))
     rows: list[dict[str, object]] = []
     lines: list[int] = []
-    for line, raw in _read(path, PRICE_COLUMNS):
+    for line, raw in _read(path, PRICE_COLUMNS, optional=("last_confirmed_url",)):
         cell = _Cells(path, line, raw)
         model_id = cell.known_model(known)
         valid_from = cell.date("valid_from")
@@ -277,6 +278,9 @@ def load_prices(folder: Path | None = None, models: pd.DataFrame | None = None) 
             raise cell.error(f"last_confirmed {raw['last_confirmed']} must be within [valid_from, valid_to)")
         if last_confirmed > pd.Timestamp.now(tz="UTC"):
             raise cell.error(f"last_confirmed {raw['last_confirmed']} is in the future")
+        confirmed_url = cell.url("last_confirmed_url") if (raw.get("last_confirmed_url") or "").strip() else None
+        if confirmed_url is not None and not (raw.get("last_confirmed") or "").strip():
+            raise cell.error("last_confirmed_url cites a confirmation: last_confirmed must say its date")
         if valid_from < released[model_id]:
             raise cell.error(
                 f"valid_from {raw['valid_from']} is before {model_id}'s release_date {released[model_id].date()}"
@@ -303,6 +307,7 @@ def load_prices(folder: Path | None = None, models: pd.DataFrame | None = None) 
                 "source_url": cell.url("source_url"),
                 "note": (raw.get("note") or "").strip(),
                 "last_confirmed": last_confirmed,
+                "last_confirmed_url": confirmed_url,
             }
         )
         lines.append(line)

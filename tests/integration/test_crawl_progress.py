@@ -22,7 +22,8 @@ def test_a_non_terminal_backfill_logs_progress_lines(corpus_dir: Path, data_dir:
     try:
         config = tmp_path / "llmflation.toml"
         # 240 requests a minute: the 23 versions take about 6 s, and a progress line is due every second.
-        config.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 240\n[progress]\ninterval_s = 1\n')
+        config.write_text(f'[wayback]\nurl = "{fake.url}"\nrequests_per_minute = 240\nstrategy = "every_version"\n'
+                              '[progress]\ninterval_s = 1\n')
         monkeypatch.setenv("LLMFLATION_CONFIG", str(config))
         with caplog.at_level(logging.INFO, logger="llmflation.progress"):
             assert main(["backfill", "--sources", "litellm", "--since", "2024-01-01"]) == 0
