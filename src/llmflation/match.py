@@ -157,8 +157,12 @@ class Catalog:
         model_ids: Iterable[str],
         aliases: Mapping[str, str] | None = None,
         dated_aliases: Iterable[tuple[str, DatedAlias]] = (),
+        released: Mapping[str, datetime] | None = None,
     ) -> None:
         self.model_ids = frozenset(model_ids)
+        #: First public availability of each model, where known: a price seen well before it is not
+        #: that model's (an undated name such as ``deepseek-chat`` meant an earlier model then).
+        self.released: Mapping[str, datetime] = dict(released or {})
         self._exact: dict[str, str] = {m.casefold(): m for m in self.model_ids}
         self._ids_folded = frozenset(self._exact)
         self._by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -201,7 +205,13 @@ class Catalog:
                     alias_map[alias] = model_id
                 else:
                     dated.append((alias, DatedAlias(model_id, start, end)))
-        return cls(models["model_id"], alias_map, dated)
+        released: dict[str, datetime] = {}
+        if "release_date" in models.columns:
+            for model_id, day in zip(models["model_id"], models["release_date"], strict=True):
+                instant = _instant(day)
+                if instant is not None:
+                    released[model_id] = instant
+        return cls(models["model_id"], alias_map, dated, released)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Catalog:
@@ -461,6 +471,8 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
                 if key not in at_cache:
                     at_cache[key] = catalog.match(name, at=pd.Timestamp(at).to_pydatetime())
                 found[index] = at_cache[key]
+    if time_column in prices.columns and catalog.released:
+        found = _not_before_release(found, prices[time_column].tolist(), catalog)
     out = prices.copy()
     out["model_id"] = pd.Series([m.model_id for m in found], index=out.index, dtype=object)
     out["match_reason"] = pd.Series([m.reason for m in found], index=out.index, dtype=object)
@@ -469,6 +481,35 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
         out["quantization"] = out["quantization"].where(out["quantization"].notna(), from_name)
     else:
         out["quantization"] = from_name
+    return out
+
+
+#: How long before a model's stated release a price may be seen and still be that model's: release
+#: dates from sources are often a few weeks off (a preview on sale first, a month-only date).
+RELEASE_SLACK = pd.Timedelta(days=31)
+
+
+def _not_before_release(found: list[Match], seen: list[object], catalog: Catalog) -> list[Match]:
+    """``found`` with each match of a row seen over :data:`RELEASE_SLACK` before its model's release unmatched.
+
+    Such a row is an undated name (``deepseek-chat``, ``gemini-pro``) that meant an earlier model
+    when the price was seen; giving it the later model would credit an old price with a newer
+    model's scores.
+    """
+    out = list(found)
+    instants: dict[object, pd.Timestamp] = {}
+    for index, (match, at) in enumerate(zip(found, seen, strict=True)):
+        released = catalog.released.get(match.model_id) if match.model_id else None
+        if released is None or at is None or pd.isna(at):
+            continue
+        when = instants.get(at)
+        if when is None:
+            when = pd.Timestamp(at)
+            when = instants.setdefault(at, when.tz_localize(UTC) if when.tzinfo is None else when)
+        if when < pd.Timestamp(released) - RELEASE_SLACK:
+            out[index] = Match(match.name, None, f"seen {when:%Y-%m-%d}, before {match.model_id} was released "
+                                                 f"({released:%Y-%m-%d}): the name meant another model then",
+                               match.attributes)
     return out
 
 

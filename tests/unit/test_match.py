@@ -324,3 +324,16 @@ def test_a_name_both_dated_and_undated_is_refused() -> None:
 
     with pytest.raises(ValueError, match="both dated and undated"):
         Catalog(["a-1", "a-2"], {"a": "a-1"}, [("A", DatedAlias("a-2", None, None))])
+
+
+def test_a_price_seen_long_before_the_model_was_released_is_not_that_models() -> None:
+    """`deepseek-chat` named DeepSeek V2 in 2024 and a V3.x model from late 2025: a catalog that knows
+    only the newer model must not give it the 2024 price (and so the newer model's scores)."""
+    models = pd.DataFrame({"model_id": ["deepseek/deepseek-chat"],
+                           "release_date": [pd.Timestamp("2025-12-01", tz="UTC")]})
+    catalog = Catalog.from_frames(models, pd.DataFrame({"alias": ["deepseek-chat"], "model_id": ["deepseek/deepseek-chat"]}))
+    prices = pd.DataFrame({"model_key": ["deepseek-chat", "deepseek-chat", "deepseek-chat"],
+                           "observed_at": pd.to_datetime(["2024-05-10", "2025-11-20", "2026-01-05"], utc=True)})
+    out = assign_model_ids(prices, catalog)
+    assert out["model_id"].tolist() == [None, "deepseek/deepseek-chat", "deepseek/deepseek-chat"]  # 11 days early: a preview
+    assert "before deepseek/deepseek-chat was released (2025-12-01)" in out["match_reason"].iloc[0]
