@@ -4,7 +4,7 @@ Run on demand (not part of the test suite): ``make bench-backfill`` or
 ``.venv/bin/python -m tests.benchmarks.bench_backfill [--captures 5000] [--changes 12] [--every-version]``.
 
 A fake Wayback Machine on 127.0.0.1 serves OpenRouter's model list (a real response from the
-corpus, cut to six models) at ``--captures`` captures spread over 2023-03..2024-12, each with
+corpus, cut to six models) at ``--captures`` captures spread over 2025-01..2026-10, each with
 its own nonce (so its own digest), with ``--changes`` price changes among them. The backfill
 runs through the library with pacing at ``--rpm`` (default 60000 a minute: pacing off, as in
 the tests). Prints one JSON object: requests made (CDX pages, snapshots, robots.txt) against
@@ -35,8 +35,10 @@ from tests.support.fake_wayback import Capture, FakeWayback, churning_history
 from tests.support.price_history import change_starts, comparable, price_versions, published_tables
 
 URL = get_source("openrouter").live_url
-FIRST = datetime(2023, 3, 1, tzinfo=UTC)
-LAST = datetime(2024, 12, 20, tzinfo=UTC)
+#: After every model of the synthetic history was released: a price seen before its model's
+#: release is not that model's (llmflation.match), so an earlier span would leave them unmatched.
+FIRST = datetime(2025, 1, 1, tzinfo=UTC)
+LAST = datetime(2026, 10, 20, tzinfo=UTC)
 
 
 def run_backfill(captures: list[Capture], workdir: Path, rpm: float, strategy: str, step: str) -> dict[str, object]:

@@ -35,8 +35,10 @@ from tests.support.price_history import MODELS, change_starts, comparable, price
 pytestmark = [pytest.mark.integration, pytest.mark.corpus]
 
 OPENROUTER_URL = get_source("openrouter").live_url
-FIRST = datetime(2023, 3, 1, tzinfo=UTC)
-LAST = datetime(2024, 12, 20, tzinfo=UTC)
+#: After every model of the synthetic history was released: a price seen before its model's
+#: release is not that model's (llmflation.match), so an earlier span would leave them unmatched.
+FIRST = datetime(2025, 1, 1, tzinfo=UTC)
+LAST = datetime(2026, 10, 20, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def test_5000_captures_and_12_changes_take_under_250_requests_and_every_change_i
     stored = {m.wayback_timestamp for m in RawStore(data_dir / "raw").captures()}
     assert {t for pair in found for t in pair} <= stored
     assert (f"plan openrouter {OPENROUTER_URL}: {count} capture(s) listed ({count} distinct digests), "
-            f"20230301..{captures[-1].timestamp[:8]}; sample of {months + 1} (step month): {months + 1} to fetch") in out
+            f"{FIRST:%Y%m%d}..{captures[-1].timestamp[:8]}; sample of {months + 1} (step month): {months + 1} to fetch") in out
     assert "12 change(s) found, 12 to the exact capture, 0 failed" in out
     assert "a change reverted before the next sampled capture is not seen" in out
     # The figures the README quotes, for whoever runs this test with -s.
@@ -188,7 +190,7 @@ def test_a_bisection_that_failed_half_way_resumes_and_a_nightly_run_reads_only_n
 
         # A night later: three new captures, one with a new price. Only those are sampled and bisected.
         later = churning_history(OPENROUTER_URL, [versions[-1], versions[0]], [0, 2], 3,
-                                 datetime(2024, 12, 21, tzinfo=UTC), datetime(2024, 12, 23, tzinfo=UTC))
+                                 datetime(2026, 10, 21, tzinfo=UTC), datetime(2026, 10, 23, tzinfo=UTC))
         fake.stop()
         fake = _serve(captures + later)
         archive_config(fake, "retries = 0\n")
