@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+comma := ,
 
 .PHONY: install run test bench bench-year bench-backfill agreement clean
 
@@ -35,4 +36,4 @@ clean:
 
 # A year of nightly captures: cold full build, no-op night, one-change night, peak memory (minutes; not in `make test`).
 bench-year: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.bench_year --nights $(or $(NIGHTS),30,365)
+	$(BIN)/python -m tests.benchmarks.bench_year --nights $(or $(NIGHTS),30$(comma)365)
