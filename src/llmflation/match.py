@@ -472,7 +472,7 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
                     at_cache[key] = catalog.match(name, at=pd.Timestamp(at).to_pydatetime())
                 found[index] = at_cache[key]
     if time_column in prices.columns and catalog.released:
-        found = _not_before_release(found, prices[time_column].tolist(), catalog)
+        found = _not_before_release(found, prices[time_column], catalog)
     out = prices.copy()
     out["model_id"] = pd.Series([m.model_id for m in found], index=out.index, dtype=object)
     out["match_reason"] = pd.Series([m.reason for m in found], index=out.index, dtype=object)
@@ -489,27 +489,23 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
 RELEASE_SLACK = pd.Timedelta(days=31)
 
 
-def _not_before_release(found: list[Match], seen: list[object], catalog: Catalog) -> list[Match]:
+def _not_before_release(found: list[Match], seen: pd.Series, catalog: Catalog) -> list[Match]:
     """``found`` with each match of a row seen over :data:`RELEASE_SLACK` before its model's release unmatched.
 
     Such a row is an undated name (``deepseek-chat``, ``gemini-pro``) that meant an earlier model
     when the price was seen; giving it the later model would credit an old price with a newer
-    model's scores.
+    model's scores. Compared column-wise: a build matches every price row.
     """
+    released = pd.to_datetime(pd.Series([catalog.released.get(m.model_id) if m.model_id else None for m in found],
+                                        dtype=object), utc=True)
+    when = pd.to_datetime(pd.Series(seen.tolist(), dtype=object), utc=True)
+    early = (when < released - RELEASE_SLACK).fillna(False).to_numpy()
     out = list(found)
-    instants: dict[object, pd.Timestamp] = {}
-    for index, (match, at) in enumerate(zip(found, seen, strict=True)):
-        released = catalog.released.get(match.model_id) if match.model_id else None
-        if released is None or at is None or pd.isna(at):
-            continue
-        when = instants.get(at)
-        if when is None:
-            when = pd.Timestamp(at)
-            when = instants.setdefault(at, when.tz_localize(UTC) if when.tzinfo is None else when)
-        if when < pd.Timestamp(released) - RELEASE_SLACK:
-            out[index] = Match(match.name, None, f"seen {when:%Y-%m-%d}, before {match.model_id} was released "
-                                                 f"({released:%Y-%m-%d}): the name meant another model then",
-                               match.attributes)
+    for index in early.nonzero()[0]:
+        match = out[index]
+        out[index] = Match(match.name, None, f"seen {when[index]:%Y-%m-%d}, before {match.model_id} was released "
+                                             f"({released[index]:%Y-%m-%d}): the name meant another model then",
+                           match.attributes)
     return out
 
 

@@ -126,6 +126,14 @@ class ParserSpec:
     def cache_id(self) -> str:
         return f"{self.module}/{self.variant}"
 
+    def parse(self, body: bytes, capture: CaptureMeta) -> ParseResult:
+        """The parser's records for ``body``; ``ParseError`` when it returns none (a page with no prices
+        is a failure, not an empty success). The one place a registered parser is called."""
+        result: ParseResult = load_parser(self.module).parse(body, capture, **dict(self.kwargs))
+        if not result.prices and not result.scores and not result.models:
+            raise ParseError("the parser returned no records")
+        return result
+
 
 def usable_source(capture: CaptureMeta, report: RunReport) -> Source | None:
     """The capture's registered source when the capture is to be parsed; otherwise None, noted in ``report``."""
@@ -341,14 +349,11 @@ def _parse_job(job: tuple[str, str, ParserSpec, CaptureMeta]) -> tuple[Outcome |
     Runs in a worker process during a cold build: everything it needs is in ``job``.
     """
     raw_root, parsed_root, spec, capture = job
-    module = load_parser(spec.module)
     recorder = _ReadRecorder(capture)
     result: ParseResult | None = None
     error: str | None = None
     try:
-        result = module.parse(RawStore(Path(raw_root)).read(capture.sha256), cast(CaptureMeta, recorder), **dict(spec.kwargs))
-        if not result.prices and not result.scores and not result.models:
-            raise ParseError("the parser returned no records")
+        result = spec.parse(RawStore(Path(raw_root)).read(capture.sha256), cast(CaptureMeta, recorder))
     except ParseError as exc:
         error = str(exc) or type(exc).__name__
         result = None
@@ -493,13 +498,7 @@ def parse_bytes(body: bytes, capture: CaptureMeta, options: dict[str, Any]) -> P
     under another capture (the same digest): parsers may read the capture's date (genai-prices
     resolves dated prices), so the same bytes are parsed as the capture they stand for.
     """
-    module = load_parser(get_source(capture.source_id).parser)
-    accepted = inspect.signature(module.parse).parameters
-    kwargs = {key: value for key, value in sorted(options.items()) if key in accepted}
-    result: ParseResult = module.parse(body, capture, **kwargs)
-    if not result.prices and not result.scores and not result.models:
-        raise ParseError("the parser returned no records")
-    return result
+    return ParserSpec.of(get_source(capture.source_id), options).parse(body, capture)
 
 
 def parse_capture(store: RawStore, parsed_dir: Path, capture: CaptureMeta, report: RunReport,
