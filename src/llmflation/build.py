@@ -28,10 +28,10 @@ from llmflation.analyze import (
 )
 from llmflation.catalog import build_catalog, newest_model_records
 from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
-from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS, price_changes
+from llmflation.analyze.changes import price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.buildstate import BuildState, forget
+from llmflation.buildstate import BuildState, evidence_captures, forget
 from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
@@ -64,9 +64,10 @@ class BuildResult:
     #: Every capture this build read (since the last build; all of them with ``full``), errors included;
     #: ``parsed`` holds one capture per version of every listing, the whole history.
     read: ParsedStore = field(default_factory=ParsedStore)
-    #: Source, URL, time and sha256 of every parsed capture (``CAPTURE_INDEX_COLUMNS``): where
-    #: ``price_changes`` finds the last capture that showed an old price.
-    captures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAPTURE_INDEX_COLUMNS))
+    #: Source, URL, time and sha256 of parsed captures (``CAPTURE_INDEX_COLUMNS``): where
+    #: ``price_changes`` finds the last capture that showed an old price. None: :func:`analyze`
+    #: looks up in the raw index just the captures the validated prices end at.
+    captures: pd.DataFrame | None = None
     #: Files beside the tables in the release (the chart), each written by its function.
     extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
@@ -154,7 +155,6 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         parsed = state.parsed(wanted)
         listed = state.prices(wanted)
         read = state.read
-        captures = pd.DataFrame(state.index.usable_captures(wanted), columns=CAPTURE_INDEX_COLUMNS)
     finally:
         state.close()
     built = build_catalog(reference, newest_model_records(parsed))
@@ -171,7 +171,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     }
     report.sections["catalog"] = catalog_section(built, prices, tables["scores"], settings.quality_levels)
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
-    return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read, captures=captures)
+    return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read)
 
 
 def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:
@@ -200,7 +200,8 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
-    result.tables["price_changes"] = price_changes(prices, result.captures, reference.prices)
+    captures = result.captures if result.captures is not None else evidence_captures(settings, prices)
+    result.tables["price_changes"] = price_changes(prices, captures, reference.prices)
     data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
         "headline": headline_lines(cheapest, rates, data_to),

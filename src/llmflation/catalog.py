@@ -54,7 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from llmflation.match import HUB_CREATOR_ORGS, Catalog, _parse
-from llmflation.parsing import ParsedStore
+from llmflation.parsing import ParsedCapture, ParsedStore
 from llmflation.records import CaptureMeta, ModelRecord
 from llmflation.reference import Reference
 from llmflation.schema import MODEL_FACTS, MODELS
@@ -141,17 +141,21 @@ class CatalogBuild:
 
 
 def newest_model_records(parsed: ParsedStore) -> list[SourcedRecord]:
-    """The model records of each source's newest capture that states any (one capture per source)."""
-    newest: dict[str, tuple[CaptureMeta, list[ModelRecord]]] = {}
+    """The model records of each source's newest capture that states any (one capture per source).
+
+    A capture whose cached parse counts no model records is passed over without loading its
+    records: only the newest capture of each source is read (a year of price lists is thousands).
+    """
+    newest: dict[str, ParsedCapture] = {}
     for item in parsed.ok():
-        assert item.result is not None
-        if not item.result.models:
+        if item.outcome is not None and not item.outcome.n_models:
             continue
-        source_id = item.capture.source_id
-        known = newest.get(source_id)
-        if known is None or (item.capture.observed_at, item.capture.sha256) > (known[0].observed_at, known[0].sha256):
-            newest[source_id] = (item.capture, item.result.models)
-    return [SourcedRecord(capture, record) for capture, records in newest.values() for record in records]
+        if item.outcome is None and not item.result.models:  # type: ignore[union-attr]
+            continue
+        known = newest.get(item.capture.source_id)
+        if known is None or (item.capture.observed_at, item.capture.sha256) > (known.capture.observed_at, known.capture.sha256):
+            newest[item.capture.source_id] = item
+    return [SourcedRecord(item.capture, record) for item in newest.values() for record in item.result.models]  # type: ignore[union-attr]
 
 
 def build_catalog(reference: Reference, records: Iterable[SourcedRecord]) -> CatalogBuild:

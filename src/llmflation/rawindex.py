@@ -20,7 +20,7 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,17 +123,26 @@ class RawIndex:
             if seq > after_seq or meta.source_id in source_ids or (meta.source_id, meta.url) in listings:
                 yield meta
 
-    def usable_captures(self, source_ids: set[str] | None = None) -> list[tuple[str, str, datetime, str]]:
-        """(source id, URL, observed_at, sha256) of every entry that is parsed (status 200, not rejected).
+    def usable_captures_at(self, keys: Iterable[tuple[str, str, datetime]]) -> list[tuple[str, str, datetime, str]]:
+        """(source id, URL, observed_at, sha256) of the parsed entries (status 200, not rejected) at these
+        (source id, URL, observed_at), oldest first (ties by capture id).
 
-        Four columns of every capture, not whole entries: what names the evidence of a price
-        (``price_changes``: the last capture that still showed the old price).
+        What names the evidence of a price (``price_changes``: the last capture that still showed
+        the old price): a few thousand keys, one per version of a listing, however many nights the
+        store holds, so a build never loads every capture.
         """
-        cursor = self._connect().execute(
-            "SELECT source_id, url, observed_at, sha256 FROM captures WHERE status = 200 AND rejected IS NULL"
-            " ORDER BY observed_at, capture_id")
-        return [(sid, url, EPOCH + timedelta(microseconds=int(at)), sha) for sid, url, at, sha in cursor
-                if source_ids is None or sid in source_ids]
+        wanted = sorted({(sid, url, micros(at)) for sid, url, at in keys})
+        db = self._connect()
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(source_id TEXT, url TEXT, observed_at INTEGER)")
+        try:
+            db.executemany("INSERT INTO wanted VALUES (?, ?, ?)", wanted)
+            cursor = db.execute(
+                "SELECT c.source_id, c.url, c.observed_at, c.sha256 FROM wanted w JOIN captures c"
+                " ON c.source_id = w.source_id AND c.url = w.url AND c.observed_at = w.observed_at"
+                " WHERE c.status = 200 AND c.rejected IS NULL ORDER BY c.observed_at, c.capture_id")
+            return [(sid, url, EPOCH + timedelta(microseconds=int(at)), sha) for sid, url, at, sha in cursor]
+        finally:
+            db.execute("DELETE FROM wanted")
 
     def count_by_source(self) -> dict[str, int]:
         """Per source id: entries that are to be parsed (status 200, not rejected)."""
@@ -181,7 +190,8 @@ class RawIndex:
         with db:
             db.execute(f"CREATE TABLE IF NOT EXISTS captures(seq INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, {columns})")
             db.execute("CREATE UNIQUE INDEX IF NOT EXISTS captures_id ON captures(capture_id)")
-            db.execute("CREATE INDEX IF NOT EXISTS captures_listing ON captures(source_id, url)")
+            db.execute("DROP INDEX IF EXISTS captures_listing")  # (source_id, url): captures_at begins with it
+            db.execute("CREATE INDEX IF NOT EXISTS captures_at ON captures(source_id, url, observed_at)")  # usable_captures_at
             db.execute("CREATE INDEX IF NOT EXISTS captures_month ON captures(month)")
             db.execute("CREATE INDEX IF NOT EXISTS captures_usable ON captures(source_id, status, rejected)")  # count_by_source
             db.execute("CREATE TABLE IF NOT EXISTS months(month TEXT PRIMARY KEY, mtime_ns INTEGER)")

@@ -389,20 +389,39 @@ def to_arrow(spec: TableSpec, frame: pd.DataFrame) -> pa.Table:
         frame = frame.sort_values(list(spec.sort_by), kind="stable", na_position="last")
     arrays = []
     for col in spec.columns:
-        column = frame[col.name]
-        missing = column.isna().to_numpy()  # one vectorised pass: a per-value check was most of a release's check time
-        values = [None if gone else v for v, gone in zip(column.tolist(), missing, strict=True)]
-        if col.type == PRICE:
-            values = [None if v is None else _price_value(v) for v in values]
-        elif pa.types.is_floating(col.type):
-            values = [None if v is None else float(v) for v in values]  # Decimal prices in analysis tables
         try:
-            arrays.append(pa.array(values, type=col.type))
+            arrays.append(_arrow_column(col, frame[col.name]))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
             raise ValueError(f"table {spec.name}, column {col.name}: {exc}") from exc
         if col.required and arrays[-1].null_count:
             raise ValueError(f"table {spec.name}: {arrays[-1].null_count} null(s) in required column {col.name}")
     return pa.Table.from_arrays(arrays, schema=spec.arrow_schema())
+
+
+#: Column types converted once per distinct value (``_arrow_column``): a value of these types
+#: converts the same wherever it appears, and a year's tables repeat the same few thousand
+#: prices, times and names over a hundred thousand rows.
+def _by_distinct(dtype: pa.DataType) -> bool:
+    return dtype == PRICE or pa.types.is_floating(dtype) or pa.types.is_timestamp(dtype) or pa.types.is_string(dtype)
+
+
+def _arrow_column(col: Column, column: pd.Series) -> pa.Array:
+    """One column as Arrow of the column's type; nulls where pandas sees a missing value."""
+    if _by_distinct(col.type):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        distinct = pa.array(_arrow_values(col, list(uniques)), type=col.type)
+        return distinct.take(pa.array(codes, mask=codes < 0))
+    missing = column.isna().to_numpy()  # one vectorised pass: a per-value check was most of a release's check time
+    return pa.array(_arrow_values(col, [None if gone else v for v, gone in zip(column.tolist(), missing, strict=True)]),
+                    type=col.type)
+
+
+def _arrow_values(col: Column, values: list[object]) -> list[object]:
+    if col.type == PRICE:
+        return [None if v is None else _price_value(v) for v in values]
+    if pa.types.is_floating(col.type):
+        return [None if v is None else float(v) for v in values]  # type: ignore[arg-type]  # Decimal prices in analysis tables
+    return values
 
 
 def _price_value(value: object) -> Decimal:

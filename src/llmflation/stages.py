@@ -115,7 +115,8 @@ def analyze_stage(settings: Settings, report: RunReport, result: BuildResult,
     gate's (unreached levels, an empty analysis, levels or months the last release had and this lacks).
     """
     analyze(settings, report, result)
-    validation = check_tables(result.tables, [*(earlier.findings if earlier else ()), *analysis_findings(settings, result)])
+    validation = check_tables(result.tables, [*(earlier.findings if earlier else ()), *analysis_findings(settings, result)],
+                              checked=earlier.checked if earlier else None)
     report.sections["validation"] = validation.to_json()
     return validation
 

@@ -44,8 +44,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from llmflation.analyze.frames import column_values
 from llmflation.crosscheck import CrossCheck, cross_check
 from llmflation.schema import TABLES, to_arrow
 from llmflation.sources import Source, UnknownSourceError, get_source
@@ -125,6 +127,9 @@ class ValidationResult:
     findings: list[Finding]
     #: Per-source summary of the pages-vs-price-APIs cross-check (``CrossCheck.summary``), for the report.
     source_agreement: dict[str, Any] = field(default_factory=dict)
+    #: The tables whose schema and keys passed, as they were checked: a later check of the very
+    #: same frame (``check_tables`` after the analysis) need not convert it again.
+    checked: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -200,25 +205,40 @@ def validate(
         tables["prices"] = prices
         tables["source_agreement"] = checked.table()
         agreement = checked.summary()
+    checked = {}
     for name, frame in tables.items():
-        findings.extend(check_table(name, frame))
+        found = check_table(name, frame)
+        findings.extend(found)
+        if not found:
+            checked[name] = frame
     for finding in findings:
         level = {"error": logging.ERROR, "info": logging.INFO}.get(finding.severity, logging.WARNING)
         log.log(level, "validation %s (%s): %s", finding.check, finding.severity, finding.message)
-    return ValidationResult(tables, findings, agreement)
+    return ValidationResult(tables, findings, agreement, checked)
 
 
-def check_tables(tables: dict[str, pd.DataFrame], earlier: Iterable[Finding] = ()) -> ValidationResult:
+def check_tables(tables: dict[str, pd.DataFrame], earlier: Iterable[Finding] = (),
+                 checked: dict[str, pd.DataFrame] | None = None) -> ValidationResult:
     """Schema, types and keys of every table, no row checks: for tables derived from validated prices.
 
     ``earlier`` findings (the gate's held-out rows and drift) are carried into the result.
+    ``checked``: tables that already passed (``ValidationResult.checked``); a table that is the
+    very same frame object is not converted again. The stages replace a table with a new frame,
+    never edit one in place, so the same object means the same rows.
     """
     findings = list(earlier)
+    passed = {}
     for name, frame in tables.items():
-        for finding in check_table(name, frame):
+        if checked is not None and checked.get(name) is frame:
+            passed[name] = frame
+            continue
+        found = check_table(name, frame)
+        for finding in found:
             log.error("validation %s (%s): %s", finding.check, finding.severity, finding.message)
             findings.append(finding)
-    return ValidationResult(dict(tables), findings)
+        if not found:
+            passed[name] = frame
+    return ValidationResult(dict(tables), findings, checked=passed)
 
 
 def check_table(name: str, frame: pd.DataFrame) -> list[Finding]:
@@ -349,27 +369,35 @@ def hold_out_outside_source_life(prices: pd.DataFrame, findings: list[Finding], 
     limit = now + timedelta(days=1)
     reasons: dict[int, str] = {}
     life: dict[str, tuple[int, int | None] | None] = {}
-    for index, source_id, observed in zip(prices.index, prices["source_id"].tolist(), prices["observed_at"].tolist()):
+
+    def reason(source_id: object, observed: object) -> str | None:
         when = _utc(observed)
         if source_id not in life:
             try:
-                life[source_id] = source_years(get_source(str(source_id)))
+                life[source_id] = source_years(get_source(str(source_id)))  # type: ignore[index]
             except UnknownSourceError:
-                life[source_id] = None
-        years = life[source_id]
+                life[source_id] = None  # type: ignore[index]
+        years = life[source_id]  # type: ignore[index]
         if years is None:
-            reasons[index] = f"source {source_id!r} is not in the registry"
-            continue
+            return f"source {source_id!r} is not in the registry"
         if when is None:
-            reasons[index] = "no observation time"
-            continue
+            return "no observation time"
         first, last = years
         if when.year < first:
-            reasons[index] = f"observed {when:%Y-%m-%d}, before the source existed ({first})"
-        elif last is not None and when.year > last:
-            reasons[index] = f"observed {when:%Y-%m-%d}, after the source ended ({last})"
-        elif when > limit:
-            reasons[index] = f"observed {when:%Y-%m-%d}, in the future"
+            return f"observed {when:%Y-%m-%d}, before the source existed ({first})"
+        if last is not None and when.year > last:
+            return f"observed {when:%Y-%m-%d}, after the source ended ({last})"
+        if when > limit:
+            return f"observed {when:%Y-%m-%d}, in the future"
+        return None
+
+    decided: dict[tuple[object, object], str | None] = {}  # per distinct (source, time): a year of rows shares a few thousand
+    for index, source_id, observed in zip(prices.index, prices["source_id"].tolist(), column_values(prices["observed_at"])):
+        key = (source_id, observed)
+        if key not in decided:
+            decided[key] = reason(source_id, observed)
+        if decided[key] is not None:
+            reasons[index] = decided[key]  # type: ignore[assignment]
     mask = pd.Series(prices.index.isin(list(reasons)), index=prices.index)
     return _hold_out(prices, mask, findings, "source_dates",
                      f"{len(reasons)} price rows observed outside their source's life in the registry",
@@ -396,9 +424,21 @@ def hold_out_out_of_range(prices: pd.DataFrame, findings: list[Finding]) -> pd.D
             return amount != 0
         return not (Decimal(0) < amount <= MAX_USD_PER_MTOK)
 
+    decided: dict[tuple[object, bool], bool] = {}  # per distinct (amount, free)
+
+    def bad_once(value: object, free: bool) -> bool:
+        key = (value, free)
+        try:
+            if key not in decided:
+                decided[key] = bad(value, free)
+            return decided[key]
+        except TypeError:  # an unhashable value
+            return bad(value, free)
+
     mask = pd.Series(False, index=prices.index)
+    free = [bool(f) for f in prices["is_free"].tolist()]
     for column in PRICE_COLUMNS:
-        mask |= pd.Series([bad(v, bool(f)) for v, f in zip(prices[column], prices["is_free"])], index=prices.index)
+        mask |= pd.Series([bad_once(v, f) for v, f in zip(prices[column].tolist(), free)], index=prices.index)
     return _hold_out(prices, mask, findings, "price_range",
                      f"{int(mask.sum())} price rows outside (0, {MAX_USD_PER_MTOK}] USD per 1M tokens "
                      f"(or non-zero while flagged free)")
@@ -415,6 +455,8 @@ def hold_out_price_jumps(prices: pd.DataFrame, findings: list[Finding], allowlis
     if prices.empty:
         return prices
     ordered = prices.sort_values(["observed_at", "capture_id"], kind="stable")
+    key_columns = ["source_id", "provider", "model_key", "tier"]
+    ordered = ordered[_jump_candidates(ordered, key_columns)]  # the other series cannot have moved 20x
     reference: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     reasons: dict[int, str] = {}
     accepted: dict[int, AllowEntry] = {}
@@ -444,7 +486,7 @@ def hold_out_price_jumps(prices: pd.DataFrame, findings: list[Finding], allowlis
                      f"observations of the same model at the same provider", reasons)
 
 
-def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Finding], allowlist: list[AllowEntry]) -> pd.DataFrame:
+def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Finding], allowlist: list[AllowEntry]) -> pd.DataFrame:  # noqa: C901
     """A price more than 1000x from the same model's median price at the other providers is suspect.
 
     The same model is the catalog's ``model_id`` when matched, else the model key's last path
@@ -453,8 +495,13 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
     """
     if prices.empty:
         return prices
-    rows = _fast_rows(prices)
-    identities = [_model_identity(row) for row in rows]
+    identity_of: dict[tuple[object, object], str] = {}  # per distinct (model_id, model_key)
+    identities = [identity_of.get(pair) or identity_of.setdefault(pair, _model_identity(_Named(*pair)))
+                  for pair in zip(_values(prices, "model_id"), _values(prices, "model_key"))]
+    screened = _cross_provider_candidates(prices, identities)
+    subset = prices[screened]  # a model no float screen finds near 1000x apart has no such row
+    identities = [identity for identity, kept in zip(identities, screened) if kept]
+    rows = _fast_rows(subset)
     per_provider: dict[tuple[str, str, str], dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for row, identity in zip(rows, identities):
         if bool(row.is_free):
@@ -469,17 +516,21 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
         return prices
     reasons: dict[int, str] = {}
     accepted: dict[int, AllowEntry] = {}
-    for index, row, identity in zip(prices.index, rows, identities):
+    elsewhere_of: dict[tuple[tuple[str, str, str], str], Decimal] = {}  # the same for every row of one provider
+    for index, row, identity in zip(subset.index, rows, identities):
         if bool(row.is_free):
             continue
         far = []
         for column in PRICE_COLUMNS:
             value = _decimal(getattr(row, column))
-            by_provider = medians.get((identity, str(row.tier), column))
+            key = (identity, str(row.tier), column)
+            by_provider = medians.get(key)
             if value is None or value <= 0 or by_provider is None:
                 continue
-            others = [m for p, m in by_provider.items() if p != str(row.provider)]
-            elsewhere = Decimal(median(others))
+            elsewhere = elsewhere_of.get((key, str(row.provider)))
+            if elsewhere is None:
+                elsewhere = elsewhere_of[(key, str(row.provider))] = Decimal(
+                    median([m for p, m in by_provider.items() if p != str(row.provider)]))
             if _factor(value, elsewhere) > MAX_CROSS_PROVIDER_FACTOR:
                 far.append(f"{column} {value} against {elsewhere} elsewhere ({_factor(value, elsewhere):.0f}x)")
         if far:
@@ -488,7 +539,7 @@ def hold_out_cross_provider_outliers(prices: pd.DataFrame, findings: list[Findin
                 reasons[index] = f"more than {MAX_CROSS_PROVIDER_FACTOR}x from the same model at other providers: " + "; ".join(far)
             else:
                 accepted[index] = entry
-    _record_accepted(prices, accepted, findings, "cross_provider")
+    _record_accepted(subset, accepted, findings, "cross_provider")
     mask = pd.Series(prices.index.isin(list(reasons)), index=prices.index)
     return _hold_out(prices, mask, findings, "cross_provider",
                      f"{len(reasons)} price rows more than {MAX_CROSS_PROVIDER_FACTOR}x from the same model's price "
@@ -532,6 +583,94 @@ def hold_out_contradicted_page_prices(prices: pd.DataFrame, checked: CrossCheck,
                      f"each other within 7 days", reasons, details)
 
 
+# --- float screens ------------------------------------------------------------------------
+#
+# The row checks compare exact decimals, row by row. Over a year of nightly versions that walk
+# costs seconds, and almost every series is nowhere near a limit. A screen computes the same
+# factors in float64 for all rows at once and passes on to the exact walk only the series
+# (each check decides a series from its own rows alone) where a factor comes within
+# ``_SCREEN_MARGIN`` of its limit; floats are within 1e-15 of the decimals, so a series the
+# exact walk would flag is never screened out.
+
+_SCREEN_MARGIN = 1e-6
+
+_Named = namedtuple("_Named", ["model_id", "model_key"])
+
+
+def _values(prices: pd.DataFrame, column: str) -> list[Any]:
+    return prices[column].tolist() if column in prices.columns else [None] * len(prices)
+
+
+def _amounts(prices: pd.DataFrame, column: str) -> Any:
+    """A price column as float64, once per distinct value: NaN where the checks see no amount, and
+    infinity for a non-finite decimal (so its series goes to the exact walk, which rejects it)."""
+    codes, uniques = pd.factorize(pd.Series(_values(prices, column), dtype=object), use_na_sentinel=True)
+    floats = []
+    for value in uniques:
+        amount = _decimal(value)
+        floats.append(float("nan") if amount is None else float(amount) if amount.is_finite() else float("inf"))
+    table = np.array([*floats, float("nan")], dtype="float64")
+    return table[codes]
+
+
+def _free(prices: pd.DataFrame) -> Any:
+    return np.array([bool(f) for f in _values(prices, "is_free")], dtype=bool)
+
+
+def _near_limit(value: Any, reference: Any, limit: Decimal) -> Any:
+    """Where ``value`` and ``reference`` (float arrays) are more than ``limit`` apart, or nearly, or not finite."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        factor = np.maximum(value / reference, reference / value)
+    compared = ~np.isnan(value) & ~np.isnan(reference)
+    return compared & ((factor > float(limit) * (1 - _SCREEN_MARGIN)) | ~np.isfinite(factor))
+
+
+def _jump_candidates(ordered: pd.DataFrame, key_columns: list[str]) -> Any:
+    """Rows (of ``ordered``, in time order) of the series in which a price may have moved 20x:
+    each positive price against the series' previous positive price, as the exact walk compares
+    them while it holds nothing out (and a series where it holds nothing out has no such pair)."""
+    keys = ordered.reindex(columns=key_columns)
+    unkeyed = keys.isna().any(axis=1).to_numpy()  # missing key values: left to the exact walk
+    group = pd.factorize(pd.Series(list(zip(*(_values(ordered, c) for c in key_columns))), dtype=object))[0]
+    free = _free(ordered)
+    flagged = np.zeros(len(ordered), dtype=bool)
+    for column in PRICE_COLUMNS:
+        amount = _amounts(ordered, column)
+        amount[free | ~(amount > 0)] = np.nan
+        before = pd.Series(amount).groupby(group).ffill().groupby(group).shift(1).to_numpy()
+        flagged |= _near_limit(amount, before, MAX_JUMP_FACTOR)
+    return unkeyed | np.isin(group, np.unique(group[flagged]))
+
+
+def _cross_provider_candidates(prices: pd.DataFrame, identities: list[str]) -> Any:
+    """Rows of the (model, tier) where a provider's price may be 1000x from the other providers'
+    median: the exact check's medians and factors, in float64."""
+    models = np.array(identities, dtype=object)
+    tiers = np.array([str(t) for t in _values(prices, "tier")], dtype=object)
+    providers = np.array([str(p) for p in _values(prices, "provider")], dtype=object)
+    free = _free(prices)
+    flagged = np.zeros(len(prices), dtype=bool)
+    for column in PRICE_COLUMNS:
+        amount = _amounts(prices, column)
+        usable = ~free & (amount > 0)
+        if not usable.any():
+            continue
+        keys = list(zip(models[usable], tiers[usable], providers[usable]))
+        per_provider = pd.Series(amount[usable]).groupby(pd.Series(keys, dtype=object), sort=False).median()
+        by_model: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+        for (model, tier, provider), value in zip(per_provider.index.tolist(), per_provider.tolist()):
+            by_model[(model, tier)].append((provider, value))
+        elsewhere: dict[tuple[str, str, str], float] = {}
+        for (model, tier), medians in by_model.items():
+            if len(medians) > 1:
+                for provider, _ in medians:
+                    elsewhere[(model, tier, provider)] = median([v for p, v in medians if p != provider])
+        reference = np.array([elsewhere.get(key, np.nan) for key in keys], dtype="float64")
+        flagged[np.flatnonzero(usable)[_near_limit(amount[usable], reference, MAX_CROSS_PROVIDER_FACTOR)]] = True
+    suspect = set(zip(models[flagged], tiers[flagged]))
+    return np.array([key in suspect for key in zip(models, tiers)], dtype=bool)
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 _FastRow = namedtuple("_FastRow", ["source_id", "provider", "model_key", "model_id", "tier", "is_free", "observed_at",
@@ -540,7 +679,7 @@ _FastRow = namedtuple("_FastRow", ["source_id", "provider", "model_key", "model_
 
 def _fast_rows(prices: pd.DataFrame) -> list[_FastRow]:
     """The columns the row checks read, as plain tuples: ``itertuples`` over Arrow-backed strings is slow."""
-    columns = [prices[c].tolist() if c in prices.columns else [None] * len(prices) for c in _FastRow._fields]
+    columns = [column_values(prices[c]) if c in prices.columns else [None] * len(prices) for c in _FastRow._fields]
     return [_FastRow(*values) for values in zip(*columns)]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from llmflation import validate as validate_module
 from llmflation.validate import AllowEntry, AllowlistError, load_allowlist, validate
 from tests.support.price_rows import frame, price_row
 
@@ -253,3 +255,43 @@ def test_the_recheck_after_analysis_keeps_earlier_findings_and_runs_no_row_check
     assert [f.severity for f in recheck.findings] == ["accepted"]
     row = price_row()
     assert not check_tables({"prices": frame(row, dict(row))}).ok
+
+
+def _walk_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn the float screens off: every series goes through the exact decimal walk."""
+    import numpy as np
+
+    from llmflation import validate as module
+
+    monkeypatch.setattr(module, "_jump_candidates", lambda ordered, keys: np.ones(len(ordered), dtype=bool))
+    monkeypatch.setattr(module, "_cross_provider_candidates", lambda prices, ids: np.ones(len(prices), dtype=bool))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_float_screens_hold_out_exactly_what_the_decimal_walk_does(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    pick = random.Random(seed)
+    # Most series keep their price; some step by a factor at, just under or just over a limit
+    # (20x between observations, 1000x between providers), where float64 and decimals could part.
+    steps = ["20", "20.000000000000001", "19.999999999999999", "1000", "1000.0000000000001", "999.99999999999999", "0.05"]
+    bases = {f"m{i}": Decimal(pick.choice(["0.15", "2.5", "0.6", "0.0001"])) for i in range(30)}
+    rows = []
+    for i in range(600):
+        model = pick.choice(sorted(bases))
+        scale = Decimal(pick.choice(steps)) if pick.random() < 0.04 else Decimal(1)
+        amount = str(bases[model] * scale) if pick.random() > 0.02 else pick.choice(["0", None])
+        rows.append(price_row(model, amount, str(bases[model] * 4), when=f"2026-0{1 + i % 9}-{10 + i % 17}",
+                              provider=pick.choice("abc"), is_free=pick.random() < 0.02,
+                              model_id=pick.choice([None, None, "shared"]) if model < "m3" else None))
+    prices = frame(*rows)
+    allow = [AllowEntry(datetime(2026, 5, 1).date(), "openrouter", "m1", "checked", "https://example.org/a")]
+    screened = validate({"prices": prices}, allowlist=allow, now=NOW)
+    ordered = prices.sort_values(["observed_at", "capture_id"], kind="stable")
+    walked = validate_module._jump_candidates(ordered, ["source_id", "provider", "model_key", "tier"]).sum()
+    _walk_every_row(monkeypatch)
+    exact = validate({"prices": prices}, allowlist=allow, now=NOW)
+    assert [f.to_json() for f in screened.findings] == [f.to_json() for f in exact.findings]
+    assert screened.tables["prices"].index.tolist() == exact.tables["prices"].index.tolist()
+    assert {f.check for f in exact.findings if f.severity == "held_out"} >= {"price_jump", "cross_provider"}  # the data reaches both
+    assert 0 < walked < len(prices)  # the screen passes some series on to the walk, not all

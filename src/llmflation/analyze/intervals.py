@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from llmflation.analyze.frames import records, timestamps
 from llmflation.sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def price_intervals(
     rows: list[dict[str, object]] = []
     disagreements: list[Disagreement] = []
     groups: dict[tuple[str, str], dict[str, list[dict[str, object]]]] = {}
-    for record in obs.to_dict("records"):  # plain dicts: row access in pandas is far slower
+    for record in records(obs):  # plain dicts: row access in pandas is far slower
         group = groups.setdefault((record["model_id"], record["provider"]), {"capture": [], "reference": []})
         group[record["kind"]].append(record)
     for (model_id, provider), group in sorted(groups.items(), key=lambda item: item[0]):
@@ -225,7 +226,7 @@ def _retirement_dates(models: pd.DataFrame) -> dict[str, pd.Timestamp]:
 def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp]]:
     if "source_id" not in source_captures.columns or "observed_at" not in source_captures.columns:
         raise ValueError("source captures need columns source_id and observed_at")
-    times = pd.to_datetime(source_captures["observed_at"], utc=True)
+    times = timestamps(pd.to_datetime(source_captures["observed_at"], utc=True))
     keys = source_captures["listing"] if "listing" in source_captures.columns else source_captures["source_id"]
     by_source: dict[str, set[pd.Timestamp]] = {}
     for source_id, when in zip(keys, times, strict=True):
