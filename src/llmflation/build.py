@@ -61,7 +61,8 @@ class BuildResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     parsed: ParsedStore = field(default_factory=ParsedStore)
     reference: Reference | None = None
-    #: Every capture this build read (since the last build; all of them with ``full``), errors included;
+    #: With ``build(keep_read=True)``: every capture this build read (since the last build; all of them
+    #: with ``full``), errors included; otherwise empty (a year holds 118k captures: bounded memory).
     #: ``parsed`` holds one capture per version of every listing, the whole history.
     read: ParsedStore = field(default_factory=ParsedStore)
     #: Source, URL, time and sha256 of parsed captures (``CAPTURE_INDEX_COLUMNS``): where
@@ -136,7 +137,8 @@ def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, po
     return table
 
 
-def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None, full: bool = False) -> BuildResult:
+def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None, full: bool = False,
+          keep_read: bool = False) -> BuildResult:
     """Bring the build state up to date with the raw store and assemble every table of the release.
 
     Only captures added since the last build are read (``buildstate``); ``full`` forgets the
@@ -148,7 +150,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     reference = load_reference(settings.reference_dir)
     if full:
         forget(settings)
-    state = BuildState(settings)
+    state = BuildState(settings, keep_read=keep_read)
     try:
         state.update(report)
         wanted = set(source_ids) if source_ids else None

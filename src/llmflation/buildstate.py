@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
@@ -122,15 +123,18 @@ def forget(settings: Settings) -> None:
 class BuildState:
     """The versions of every listing and the rows of their results; brought up to date by :meth:`update`."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, keep_read: bool = False) -> None:
         self.settings = settings
         self.root = state_dir(settings)
         self.root.mkdir(parents=True, exist_ok=True)
         self.db = self._open()
         self.cache = ParseCache(settings.parsed_dir)
         self.index = raw_index(settings)
-        #: Every capture this build read, with its parse outcome or error (a cold build: all of them).
+        #: With ``keep_read``: every capture this build read, with its parse outcome or error (a cold
+        #: build: all of them). Off by default: a cold build of a year reads 118k captures, and
+        #: holding them all would make its memory grow with the captures, not the release.
         self.read = ParsedStore()
+        self.keep_read = keep_read
 
     def close(self) -> None:
         self.db.close()
@@ -176,7 +180,8 @@ class BuildState:
             resolved = self.cache.resolve(store, items, report, options)
             for (source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
                 error = crash if outcome is None else outcome.error
-                self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))
+                if self.keep_read:
+                    self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))
                 if outcome is None:
                     crashed.add((capture.source_id, capture.url))
                     continue
@@ -318,7 +323,7 @@ class BuildState:
         heads = versions[starts].assign(group=group[starts])
         totals = versions.groupby(group).agg(last_us=("last_us", "max"), n_captures=("n_captures", "sum"))
         heads = heads.drop(columns=["last_us", "n_captures"]).join(totals, on="group")
-        rows = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA).to_pandas()
+        rows = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA).combine_chunks().to_pandas()  # one chunk: takes stay fast
         rows["context_window_tokens"] = rows["context_window_tokens"].astype("Int64")
         frame = heads.merge(rows, on="result_key", how="inner", sort=False)
         out = frame.assign(
@@ -329,9 +334,9 @@ class BuildState:
         )
         out = out.sort_values(["first_us", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
         for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them; each distinct string converted once
-            column = out[name]
-            exact = {text: Decimal(text) for text in column.dropna().unique()}
-            out[name] = column.map(exact).astype(object).where(column.notna(), None)
+            codes, texts = pd.factorize(out[name], use_na_sentinel=True)
+            exact = np.array([*(Decimal(text) for text in texts), None], dtype=object)  # code -1 (missing): None
+            out[name] = pd.Series(exact[codes], index=out.index, dtype=object)
         return out.reindex(columns=PRICES.column_names).reset_index(drop=True)
 
     def parsed(self, source_ids: set[str] | None = None) -> ParsedStore:

@@ -496,9 +496,10 @@ def _not_before_release(found: list[Match], seen: pd.Series, catalog: Catalog) -
     when the price was seen; giving it the later model would credit an old price with a newer
     model's scores. Compared column-wise: a build matches every price row.
     """
-    released = pd.to_datetime(pd.Series([catalog.released.get(m.model_id) if m.model_id else None for m in found],
-                                        dtype=object), utc=True)
-    when = pd.to_datetime(pd.Series(seen.tolist(), dtype=object), utc=True)
+    ids = pd.Series([m.model_id or None for m in found], dtype=object)
+    release_of = {model_id: catalog.released.get(model_id) for model_id in ids.dropna().unique()}  # once per model
+    released = pd.to_datetime(ids.map(release_of).astype(object).where(ids.notna(), None), utc=True)
+    when = pd.to_datetime(seen, utc=True).reset_index(drop=True)
     early = (when < released - RELEASE_SLACK).fillna(False).to_numpy()
     out = list(found)
     for index in early.nonzero()[0]:

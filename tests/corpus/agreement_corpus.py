@@ -119,7 +119,7 @@ def measure(corpus: Path, max_gap: timedelta = MAX_GAP) -> tuple[list[PageResult
         data.mkdir()
         (data / "reference").symlink_to(REPO_ROOT / "data" / "reference", target_is_directory=True)
         files = fill_store(RawStore(data / "raw"), corpus)
-        result = build(load_settings(env={"LLMFLATION_DATA_DIR": str(data)}), RunReport("agreement"))
+        result = build(load_settings(env={"LLMFLATION_DATA_DIR": str(data)}), RunReport("agreement"), keep_read=True)
     checked = cross_check(result.tables["prices"], max_gap)
     with_rows = set(result.tables["prices"]["capture_id"])
     return page_results(files, result.read, checked, with_rows), checked  # a cold build reads every capture

@@ -191,14 +191,15 @@ def test_the_build_result_holds_every_capture_read_and_every_version(stores) -> 
     put(store, A, 0)
     put(store, b"not json", 1)
     put(store, A, 2)
-    result = build(nightly, RunReport("r"))
+    result = build(nightly, RunReport("r"), keep_read=True)
     assert [(p.capture.observed_at.day, p.error is None) for p in result.read.parsed] == [(1, True), (2, False), (3, True)]
     assert [p.capture.observed_at.day for p in result.parsed.ok()] == [1]  # one version, its first capture
     put(store, B, 3)
-    again = build(nightly, RunReport("r"))
+    again = build(nightly, RunReport("r"), keep_read=True)
     assert [p.capture.observed_at.day for p in again.read.parsed] == [4]
     assert [p.capture.observed_at.day for p in again.parsed.ok()] == [1, 4]
     assert [r.model_key for r in again.parsed.ok()[1].result.prices] == ["openai/gpt-4o-mini"]
+    assert build(nightly, RunReport("r"), full=True).read.parsed == []  # not asked for: not held (bounded memory)
 
 
 def test_a_listing_whose_parser_crashed_is_read_again_by_the_next_build(stores, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,9 @@
-"""Rows of a DataFrame as plain Python values, for the analyses that walk rows one by one.
+"""Columns of a DataFrame as plain Python values, for the analyses and checks that walk rows one by one.
 
 A year of nightly captures gives a hundred thousand price rows but only a few hundred distinct
 times: pandas turns every datetime into a ``Timestamp`` one value at a time, which was most of
 the cost of walking those rows. Here each distinct time becomes one ``Timestamp`` (the same
-value, shared by every row that holds it); other columns are as ``DataFrame.to_dict`` gives them.
+value, shared by every row that holds it); other columns are as ``Series.tolist`` gives them.
 """
 
 from __future__ import annotations
@@ -26,10 +26,3 @@ def timestamps(column: pd.Series) -> list[Any]:
 def column_values(column: pd.Series) -> list[Any]:
     """``column.tolist()``, a datetime column's times boxed once per distinct time."""
     return timestamps(column) if pd.api.types.is_datetime64_any_dtype(column.dtype) else column.tolist()
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")``, with datetime columns boxed once per distinct time."""
-    columns = [column_values(frame[name]) for name in frame.columns]
-    names = list(frame.columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)] if names else [{} for _ in range(len(frame))]

@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from llmflation.analyze.frames import records, timestamps
+from llmflation.analyze.frames import column_values, timestamps
 from llmflation.sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -141,11 +141,16 @@ def price_intervals(
     captures_by_source = _capture_times(source_captures)
     rows: list[dict[str, object]] = []
     disagreements: list[Disagreement] = []
-    groups: dict[tuple[str, str], dict[str, list[dict[str, object]]]] = {}
-    for record in records(obs):  # plain dicts: row access in pandas is far slower
-        group = groups.setdefault((record["model_id"], record["provider"]), {"capture": [], "reference": []})
-        group[record["kind"]].append(record)
-    for (model_id, provider), group in sorted(groups.items(), key=lambda item: item[0]):
+    names = list(obs.columns)
+    columns = [column_values(obs[name]) for name in names]  # plain values: row access in pandas is far slower
+    positions: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(zip(columns[names.index("model_id")], columns[names.index("provider")], strict=True)):
+        positions.setdefault(key, []).append(i)
+    for (model_id, provider), rows_at in sorted(positions.items(), key=lambda item: item[0]):
+        group: dict[str, list[dict[str, object]]] = {"capture": [], "reference": []}
+        for i in rows_at:  # one (model, provider) as dicts at a time: a year's rows at once were hundreds of MB
+            record = {name: column[i] for name, column in zip(names, columns, strict=True)}
+            group[record["kind"]].append(record)  # type: ignore[index]
         captured = group["capture"]
         reference = _reference_spans(group["reference"])
         capture_rows, covered = _capture_spans(captured, captures_by_source)
