@@ -27,11 +27,12 @@ from llmflation.analyze import (
     source_captures,
 )
 from llmflation.catalog import build_catalog, newest_model_records
+from llmflation.catalog_memo import CatalogMemo, catalog_key
 from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
 from llmflation.analyze.changes import price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.buildstate import BuildState, evidence_captures, forget
+from llmflation.buildstate import BuildState, evidence_captures, forget, state_dir
 from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
@@ -159,7 +160,8 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         read = state.read
     finally:
         state.close()
-    built = build_catalog(reference, newest_model_records(parsed))
+    memo = CatalogMemo(state_dir(settings), catalog_key(settings.reference_dir, parsed))
+    built = memo.load() or build_catalog(reference, newest_model_records(parsed))
     catalog = built.catalog
     prices = assign_model_ids(listed, catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
@@ -173,6 +175,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     }
     report.sections["catalog"] = catalog_section(built, prices, tables["scores"], settings.quality_levels)
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
+    memo.save(built)  # with the names this build matched
     return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read)
 
 

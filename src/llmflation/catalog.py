@@ -140,11 +140,11 @@ class CatalogBuild:
         }
 
 
-def newest_model_records(parsed: ParsedStore) -> list[SourcedRecord]:
-    """The model records of each source's newest capture that states any (one capture per source).
+def newest_model_captures(parsed: ParsedStore) -> list[ParsedCapture]:
+    """Each source's newest capture that states any model records (by time, then sha256).
 
     A capture whose cached parse counts no model records is passed over without loading its
-    records: only the newest capture of each source is read (a year of price lists is thousands).
+    records: a year of nightly price lists is thousands of versions.
     """
     newest: dict[str, ParsedCapture] = {}
     for item in parsed.ok():
@@ -155,7 +155,13 @@ def newest_model_records(parsed: ParsedStore) -> list[SourcedRecord]:
         known = newest.get(item.capture.source_id)
         if known is None or (item.capture.observed_at, item.capture.sha256) > (known.capture.observed_at, known.capture.sha256):
             newest[item.capture.source_id] = item
-    return [SourcedRecord(item.capture, record) for item in newest.values() for record in item.result.models]  # type: ignore[union-attr]
+    return list(newest.values())
+
+
+def newest_model_records(parsed: ParsedStore) -> list[SourcedRecord]:
+    """The model records of each source's newest capture that states any (one capture per source)."""
+    return [SourcedRecord(item.capture, record) for item in newest_model_captures(parsed)
+            for record in item.result.models]  # type: ignore[union-attr]
 
 
 def build_catalog(reference: Reference, records: Iterable[SourcedRecord]) -> CatalogBuild:

@@ -45,8 +45,8 @@ def matched_shares(prices: pd.DataFrame, built: CatalogBuild) -> pd.DataFrame:
     columns = ["source_id", "year", "n_models", "n_matched", "share_matched"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    names = rows.groupby(["source_id", "model_key"], sort=True)["model_id"].agg(lambda ids: ids.notna().any())
-    frame = names.rename("matched").reset_index()
+    names = rows.assign(matched=rows["model_id"].notna()).groupby(["source_id", "model_key"], sort=True)["matched"].any()
+    frame = names.reset_index()
     years = listing_years(built)
     frame["year"] = [years.get((s, k), UNKNOWN_YEAR) for s, k in zip(frame["source_id"], frame["model_key"])]
     out = []

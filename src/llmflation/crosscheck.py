@@ -363,8 +363,9 @@ def _read_mask(prices: pd.DataFrame, sources: dict[str, Source], names: dict[tup
 
 def _records(prices: pd.DataFrame) -> list[dict[str, Any]]:
     """The columns read, as plain dicts (``itertuples`` over Arrow-backed strings is slow); times in UTC."""
-    columns = {c: prices[c].tolist() if c in prices.columns else [None] * len(prices) for c in _COLUMNS}
-    for column in ("observed_at", "last_observed_at"):
+    times = ("observed_at", "last_observed_at")
+    columns = {c: prices[c].tolist() if c in prices.columns and c not in times else [None] * len(prices) for c in _COLUMNS}
+    for column in times:
         if column in prices.columns:
             times = pd.to_datetime(prices[column], utc=True)
             columns[column] = [None if t is pd.NaT else t for t in times.dt.to_pydatetime()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from llmflation.records import ParseError, as_decimal
 
@@ -75,6 +76,7 @@ def parse_blend(blend: str) -> tuple[int, int]:
     return weights
 
 
+@lru_cache(maxsize=1 << 16)  # the monthly series blend the same few thousand price pairs again and again
 def blended_usd_per_mtok(input_price: Decimal, output_price: Decimal, blend: str) -> Decimal:
     """Weighted mean of input and output price, ``blend`` = "input:output" token ratio.
 

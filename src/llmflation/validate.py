@@ -348,13 +348,14 @@ def check_provenance(prices: pd.DataFrame) -> list[Finding]:
     if prices.empty:
         return []
 
-    def present(column: str) -> list[bool]:
-        return [_text(v) for v in prices[column].tolist()]
+    def holds(column: str, test: Any) -> Any:
+        """``test`` of each row's value, decided once per distinct value (a year repeats a few thousand)."""
+        codes, uniques = pd.factorize(pd.Series(prices[column].tolist(), dtype=object), use_na_sentinel=True)
+        return np.array([*(bool(test(v)) for v in uniques), bool(test(None))], dtype=bool)[codes]
 
-    good = [isinstance(sha, str) and bool(_SHA256.match(sha)) and cid and url and parser
-            for sha, cid, url, parser in zip(prices["capture_sha256"].tolist(), present("capture_id"),
-                                             present("capture_url"), present("parser"))]
-    mask = pd.Series([not g for g in good], index=prices.index, dtype=bool)
+    good = (holds("capture_sha256", lambda sha: isinstance(sha, str) and _SHA256.match(sha))
+            & holds("capture_id", _text) & holds("capture_url", _text) & holds("parser", _text))
+    mask = pd.Series(~good, index=prices.index, dtype=bool)
     if not mask.any():
         return []
     return [Finding("provenance", "error", "prices",
