@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from llmflation.analyze.frames import column_values
+
 log = logging.getLogger(__name__)
 
 #: Trailing name segments that state how weights are stored, not which model it is.
@@ -465,7 +467,7 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
     timed = {name for name in matches if catalog.depends_on_time(name)} if time_column in prices.columns else set()
     if timed:
         at_cache: dict[tuple[str, object], Match] = {}
-        for index, (name, at) in enumerate(zip(names.tolist(), prices[time_column].tolist(), strict=True)):
+        for index, (name, at) in enumerate(zip(names.tolist(), column_values(prices[time_column]), strict=True)):
             if name in timed and at is not None and not pd.isna(at):
                 key = (name, at)
                 if key not in at_cache:

@@ -197,8 +197,9 @@ def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
         obs["listing"] = obs["source_id"]
     obs["listing"] = obs["listing"].fillna(obs["source_id"])
     for column in ("input_usd_per_mtok", "output_usd_per_mtok"):
-        obs[column] = obs[column].map(_decimal_or_none)
-        negative = obs[column].map(lambda v: v is not None and v < 0)
+        amounts = [v if type(v) is Decimal else _decimal_or_none(v) for v in obs[column].tolist()]
+        obs[column] = pd.Series(amounts, index=obs.index, dtype=object)
+        negative = pd.Series([v is not None and v < 0 for v in amounts], index=obs.index, dtype=bool)
         if negative.any():
             first = obs[negative].iloc[0]
             raise ValueError(
@@ -353,6 +354,9 @@ def _in_force(state: Mapping[str, tuple[pd.Timestamp, dict[str, object]] | None]
     registry, then the lower price, then the listing's name, so the result never depends on
     the order the rows arrived in.
     """
+    if len(state) == 1:  # one listing (the common case): its row, if it lists the model
+        (only,) = state.values()
+        return None if only is None else only[1]
     listed = [entry for entry in state.values() if entry is not None]
     if not listed:
         return None
