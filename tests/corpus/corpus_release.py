@@ -21,6 +21,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,9 +81,10 @@ def build_release(out: Path, corpus: Path, as_of: datetime = AS_OF) -> dict[str,
         fill_store(RawStore(settings.raw_dir), corpus)
         report = RunReport("corpus-release")
         result = build(settings, report)
-        validation = validate_stage(report, result, settings)  # the held-out rows leave result.tables
+        validation = validate_stage(settings, report, result)
         if not validation.ok:
             raise SystemExit("the corpus release does not validate:\n" + "\n".join(validation.lines()))
+        result = replace(result, tables=dict(validation.tables))  # the held-out rows left out
         analyze(settings, report, result, now=as_of)
         out.mkdir(parents=True, exist_ok=True)
         for name, table in result.tables.items():
