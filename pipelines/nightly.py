@@ -15,21 +15,19 @@ import logging
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from llmflation.build import BuildResult
 from llmflation.config import Settings, load_settings
-from llmflation.publish import PublishResult
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import run_lock
 from llmflation.stages import (
+    ReleaseSteps,
     analyze_stage,
     backfill_stage,
     build_stage,
     capture_stage,
     publish_stage,
+    release,
     validate_stage,
-    write_run_report,
 )
-from llmflation.validate import ValidationResult
 
 log = logging.getLogger(__name__)
 
@@ -38,38 +36,28 @@ class ValidationRefused(RuntimeError):
     """Validation found errors: nothing was published."""
 
 
-# Tasks share the run's report object and must run every time: no result caching.
+# Every task has a side effect that must happen every night (a fetch, a build of what is new in the
+# raw store, a release): none may be skipped because its arguments look like yesterday's, so no
+# result caching. The run's report is a log the stages append to, passed to each.
 @task(name="capture-live", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
-def capture_live_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> RunReport:
+def capture_live_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> None:
+    """Retried when the crawl could not run at all; a source that failed inside a crawl is a report line."""
     capture_stage(settings, report, source_ids)
-    return report
 
 
 @task(name="backfill-history", cache_policy=NO_CACHE)
-def backfill_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> RunReport:
+def backfill_task(settings: Settings, report: RunReport, source_ids: list[str] | None) -> None:
     """Wayback history since the newest stored capture; listing retries are inside (Retry-After, backoff)."""
     backfill_stage(settings, report, source_ids)
-    return report
 
 
-@task(name="build", cache_policy=NO_CACHE)
-def build_task(settings: Settings, report: RunReport) -> BuildResult:
-    return build_stage(settings, report)
-
-
-@task(name="validate", cache_policy=NO_CACHE)
-def validate_task(report: RunReport, result: BuildResult, settings: Settings) -> ValidationResult:
-    return validate_stage(report, result, settings)
-
-
-@task(name="analyze", cache_policy=NO_CACHE)
-def analyze_task(settings: Settings, report: RunReport, result: BuildResult, earlier: ValidationResult) -> ValidationResult:
-    return analyze_stage(settings, report, result, earlier)
-
-
-@task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def publish_task(settings: Settings, report: RunReport, validation: ValidationResult, result: BuildResult) -> PublishResult:
-    return publish_stage(settings, report, validation, result)
+#: The release sequence (``stages.release``) with each stage as a task of this flow.
+RELEASE_TASKS = ReleaseSteps(
+    build=task(name="build", cache_policy=NO_CACHE)(build_stage),
+    validate=task(name="validate", cache_policy=NO_CACHE)(validate_stage),
+    analyze=task(name="analyze", cache_policy=NO_CACHE)(analyze_stage),
+    publish=task(name="publish", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)(publish_stage),
+)
 
 
 @flow(name="llmflation-nightly", log_prints=False)
@@ -88,27 +76,24 @@ def _nightly(settings: Settings, sources: list[str] | None, skip_history: bool, 
     report = RunReport(run_id=new_run_id())
     report.sections["options"] = {"sources": sources, "skip_history": skip_history, "capture": capture}
     if capture:
-        capture_live_task(settings, report, sources)
+        state = capture_live_task(settings, report, sources, return_state=True)
+        if state.is_failed():  # after its retries: the report says why; the stored history still builds
+            log.error("capture failed after retries: %s", state.message)
     if capture and not skip_history:
         backfill_task(settings, report, sources)
-    result = build_task(settings, report)
-    validation = validate_task(report, result, settings)
-    if validation.ok:
-        validation = analyze_task(settings, report, result, validation)
-    if not validation.ok:
-        write_run_report(settings, report)
+    done = release(settings, report, steps=RELEASE_TASKS)
+    if not done.validation.ok:
         raise ValidationRefused("validation refused to publish: " + "; ".join(
-            f.message for f in validation.findings if f.severity == "error"))
-    outcome = publish_task(settings, report, validation, result)
-    path = write_run_report(settings, report)
-    lines = report.lines() + report.sections.get("backfill", {}).get("lines", []) + validation.lines()
+            f.message for f in done.validation.findings if f.severity == "error"))
+    assert done.published is not None
+    lines = report.lines() + report.sections.get("backfill", {}).get("lines", []) + done.validation.lines()
     for line in lines:
         log.info(line)
-    log.info("release: %s (report %s)", outcome.reason, path)
+    log.info("release: %s (report %s)", done.published.reason, done.report_path)
     return {
         "run_id": report.run_id,
-        "publish": outcome.to_json(),
+        "publish": done.published.to_json(),
         "lines": lines,
         "headline": report.sections.get("analysis", {}).get("headline", []),
-        "report_path": str(path),
+        "report_path": str(done.report_path),
     }

@@ -75,16 +75,21 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
+    from llmflation.capture import CaptureError
     from llmflation.stages import capture_stage, write_run_report
 
     settings: Settings = args.settings
     source_ids = _source_ids(args.sources)
+    ran = True
     with run_lock(settings.state_dir, "llmflation capture"):
         report = RunReport(run_id=new_run_id())
-        capture_stage(settings, report, source_ids)
+        try:
+            capture_stage(settings, report, source_ids)
+        except CaptureError:
+            ran = False  # every source is marked failed in the report, printed below
         write_run_report(settings, report)
     _print_report([f"{r.source_id}: capture {r.capture_status}: {r.capture_summary}" for r in report.sources.values()])
-    return 0
+    return 0 if ran else 1
 
 
 def _date(value: str) -> date:
@@ -127,28 +132,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from llmflation.stages import analyze_stage, build_stage, publish_stage, validate_stage, write_run_report
+    from llmflation.stages import release
 
     report = RunReport(run_id=new_run_id())
-    result = build_stage(settings, report, full=args.full)
-    validation = validate_stage(report, result, settings)
-    if validation.ok:
-        validation = analyze_stage(settings, report, result, validation)
-    _print_report(validation.lines())
-    if not validation.ok:
-        write_run_report(settings, report)
-        log.error("validation refused to publish; see %s", settings.state_dir / "runs" / report.run_id)
+    done = release(settings, report, full=args.full, publish=not args.no_publish)
+    _print_report(done.validation.lines())
+    if not done.validation.ok:
+        log.error("validation refused to publish; see %s", done.report_path.parent)
         return 1
     _print_report(report.lines())
-    if args.no_publish:
-        write_run_report(settings, report)
+    if done.published is None:
         return 0
-    outcome = publish_stage(settings, report, validation, result)
-    write_run_report(settings, report)
     _print_report(report.sections.get("analysis", {}).get("headline", []))
-    sys.stdout.write(f"release: {outcome.reason} ({outcome.version})\n")
-    if outcome.target:
-        sys.stdout.write(f"target: {outcome.target.reason}\n")
+    sys.stdout.write(f"release: {done.published.reason} ({done.published.version})\n")
+    if done.published.target:
+        sys.stdout.write(f"target: {done.published.target.reason}\n")
     return 0
 
 

@@ -1,11 +1,15 @@
-"""The stages of a run as plain functions: the Prefect flow and the CLI both call these.
+"""The stages of a run as plain functions, and the release sequence (:func:`release`) written once.
 
-Each takes the settings and the run's report, does one job, and records what happened.
+Each stage takes the settings, the run's report and its inputs, does one job, records what
+happened in the report and returns its result; none changes its inputs. The CLI calls
+:func:`release` with the functions themselves, the Prefect flow with its tasks around them.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,12 @@ def run_dir(settings: Settings, report: RunReport) -> Path:
 
 
 def capture_stage(settings: Settings, report: RunReport, source_ids: list[str] | None) -> None:
-    """Fetch every selected source's current address; one report line per source, never fatal per source."""
+    """Fetch every selected source's current address; one report line per source, never fatal per source.
+
+    Raises ``CaptureError`` when the crawl could not run at all (no source was tried), after
+    marking every selected source failed in the report: the flow's task retries it (a later
+    attempt that runs overwrites those lines), and the caller decides whether the run goes on.
+    """
     sources = select_sources(source_ids)
     ids = [s.id for s in sources]
     try:
@@ -42,7 +51,7 @@ def capture_stage(settings: Settings, report: RunReport, source_ids: list[str] |
         for sid in ids:
             entry = report.source(sid)
             entry.capture_status, entry.capture_summary = "failed", f"{sid}: crawl did not run: {exc}"
-        return
+        raise
     for sid, result in results.items():
         entry = report.source(sid)
         entry.capture_summary = result.summary()
@@ -72,7 +81,7 @@ def backfill_stage(
     return result
 
 
-def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None,
+def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | None = None, *,
                 full: bool = False) -> BuildResult:
     """Parse what is new in the raw store and assemble the tables (all sources: a release is always complete).
 
@@ -81,44 +90,43 @@ def build_stage(settings: Settings, report: RunReport, source_ids: list[str] | N
     return build(settings, report, source_ids, full=full)
 
 
-def validate_stage(report: RunReport, result: BuildResult, settings: Settings | None = None) -> ValidationResult:
-    """Hold out suspect rows and check every table; ``result.tables`` become the validated ones.
-
-    With ``settings``: against the last release's prices (drift) and with the allowlist.
-    """
+def validate_stage(settings: Settings, report: RunReport, result: BuildResult) -> ValidationResult:
+    """Hold out suspect rows and check every table, against the last release's prices (drift) and with
+    the allowlist; the validated tables are the result's ``tables`` (``result`` itself is not changed)."""
     previous: dict = {}
     allowlist: list = []
     problems: list[Finding] = []
-    if settings is not None:
-        last_prices = read_latest_table(settings.published_dir, "prices")
-        if last_prices is not None:
-            previous["prices"] = last_prices
-        try:
-            allowlist = load_allowlist(settings.reference_dir / "allowlist.csv")
-        except AllowlistError as exc:
-            problems.append(Finding("allowlist", "error", "allowlist", str(exc)))
+    last_prices = read_latest_table(settings.published_dir, "prices")
+    if last_prices is not None:
+        previous["prices"] = last_prices
+    try:
+        allowlist = load_allowlist(settings.reference_dir / "allowlist.csv")
+    except AllowlistError as exc:
+        problems.append(Finding("allowlist", "error", "allowlist", str(exc)))
     validation = validate(result.tables, previous=previous, allowlist=allowlist)
     validation.findings[:0] = problems
     report.sections["validation"] = validation.to_json()
     report.sections["source_agreement"] = validation.source_agreement
-    result.tables = validation.tables
     return validation
 
 
 def analyze_stage(settings: Settings, report: RunReport, result: BuildResult,
-                  earlier: ValidationResult | None = None) -> ValidationResult:
+                  earlier: ValidationResult) -> tuple[BuildResult, ValidationResult]:
     """The analysis tables and chart from the validated prices, then every table's schema and keys checked.
 
-    The row checks ran on the prices already (``validate_stage``); running them again here,
-    without the allowlist, would take out rows the analysis was computed from. ``earlier``
-    findings (held-out rows, drift) are kept in the result and the report, with the analysis
-    gate's (unreached levels, an empty analysis, levels or months the last release had and this lacks).
+    Returns the build with ``earlier``'s validated tables and the analysis added (``result`` is not
+    changed), and the validation of all of them. The row checks ran on the prices already
+    (``validate_stage``); running them again here, without the allowlist, would take out rows the
+    analysis was computed from. ``earlier`` findings (held-out rows, drift) are kept in the result
+    and the report, with the analysis gate's (unreached levels, an empty analysis, levels or months
+    the last release had and this lacks).
     """
-    analyze(settings, report, result)
-    validation = check_tables(result.tables, [*(earlier.findings if earlier else ()), *analysis_findings(settings, result)],
-                              checked=earlier.checked if earlier else None)
+    analyzed = replace(result, tables=dict(earlier.tables), extra_files=dict(result.extra_files))
+    analyze(settings, report, analyzed)
+    validation = check_tables(analyzed.tables, [*earlier.findings, *analysis_findings(settings, analyzed)],
+                              checked=earlier.checked)
     report.sections["validation"] = validation.to_json()
-    return validation
+    return analyzed, validation
 
 
 def analysis_findings(settings: Settings, result: BuildResult) -> list[Finding]:
@@ -140,8 +148,8 @@ def analysis_findings(settings: Settings, result: BuildResult) -> list[Finding]:
     return findings
 
 
-def publish_stage(settings: Settings, report: RunReport, validation: ValidationResult,
-                  result: BuildResult | None = None) -> PublishResult:
+def publish_stage(settings: Settings, report: RunReport, result: BuildResult,
+                  validation: ValidationResult) -> PublishResult:
     """Publish the validated tables (and the build's chart) as release ``report.run_id``.
 
     Unchanged content is not republished.
@@ -153,7 +161,7 @@ def publish_stage(settings: Settings, report: RunReport, validation: ValidationR
             report.run_id,
             validation.tables,
             report.to_json(),
-            extra_files=result.extra_files if result else None,
+            extra_files=result.extra_files,
             metadata={**release_metadata(), "analysis": settings.analysis.recorded()},  # compared by the next release
             target=settings.publish_target,
             target_options=settings.publish_storage_options,
@@ -163,6 +171,44 @@ def publish_stage(settings: Settings, report: RunReport, validation: ValidationR
         raise
     report.sections["publish"] = outcome.to_json()
     return outcome
+
+
+@dataclass(frozen=True)
+class ReleaseSteps:
+    """How :func:`release` calls each stage: the plain functions (the CLI), or the flow's Prefect tasks
+    wrapping them (the same signatures), so that the sequence itself is written once."""
+
+    build: Callable[..., BuildResult] = build_stage
+    validate: Callable[[Settings, RunReport, BuildResult], ValidationResult] = validate_stage
+    analyze: Callable[[Settings, RunReport, BuildResult, ValidationResult], tuple[BuildResult, ValidationResult]] = analyze_stage
+    publish: Callable[[Settings, RunReport, BuildResult, ValidationResult], PublishResult] = publish_stage
+
+
+@dataclass(frozen=True)
+class Release:
+    """What one build -> validate -> analyze -> publish produced. ``published`` is None when validation
+    refused (``validation.ok`` is false) or publishing was not asked for."""
+
+    result: BuildResult
+    validation: ValidationResult
+    published: PublishResult | None
+    report_path: Path
+
+
+def release(settings: Settings, report: RunReport, *, full: bool = False, publish: bool = True,
+            steps: ReleaseSteps = ReleaseSteps()) -> Release:
+    """Build the release from the raw store, validate it, analyse it and publish it: the one sequence of a run.
+
+    The analysis runs only on a build that validated; nothing is published from a refused one (the
+    last good release stays ``latest``). The run's report is written in every case. ``full``
+    rebuilds the build state from the raw store first; ``publish=False`` stops after the analysis.
+    """
+    result = steps.build(settings, report, full=full)
+    validation = steps.validate(settings, report, result)
+    if validation.ok:
+        result, validation = steps.analyze(settings, report, result, validation)
+    published = steps.publish(settings, report, result, validation) if validation.ok and publish else None
+    return Release(result, validation, published, write_run_report(settings, report))
 
 
 def write_run_report(settings: Settings, report: RunReport) -> Path:

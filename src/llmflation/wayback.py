@@ -32,7 +32,7 @@ from waybackpy.exceptions import WaybackError
 
 from llmflation.bisection import DEFAULT_STEP
 from llmflation.config import Settings
-from llmflation_scrapers.middlewares import retry_after_seconds
+from llmflation.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

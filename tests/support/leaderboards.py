@@ -40,11 +40,11 @@ def zip_folder(folder: Path, prefix: str) -> bytes:
 
 
 def zip_members(members: dict[str, str]) -> bytes:
-    """A zip archive holding ``members`` (path -> text)."""
+    """A zip archive holding ``members`` (path -> text), the same bytes every time (members dated 1980-01-01)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path, text in members.items():
-            archive.writestr(path, text)
+            archive.writestr(zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 

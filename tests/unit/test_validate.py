@@ -221,7 +221,7 @@ def test_the_stage_compares_with_the_last_release_and_reads_the_allowlist(data_d
     settings = load_settings()
     publish(settings.published_dir, "20260101T000000Z", {"prices": frame(*capture_rows("2026-01-01", 8))}, {})
     report = RunReport(run_id="20260102T000000Z")
-    result = validate_stage(report, BuildResult(tables={"prices": frame(*capture_rows("2026-01-01", 2))}), settings)
+    result = validate_stage(settings, report, BuildResult(tables={"prices": frame(*capture_rows("2026-01-01", 2))}))
     assert result.ok and len(result.tables["prices"]) == 8
     assert report.sections["validation"]["findings"][0]["check"] == "drift"
 
@@ -230,7 +230,7 @@ def test_the_stage_compares_with_the_last_release_and_reads_the_allowlist(data_d
         reference.unlink()  # a private folder: never write into the repository's reference data
     reference.mkdir(exist_ok=True)
     (reference / "allowlist.csv").write_text("date,source,model_key,reason,link\n2026-01-01,openrouter,m0,,\n")
-    refused = validate_stage(RunReport(run_id="r2"), BuildResult(tables={"prices": frame(price_row())}), settings)
+    refused = validate_stage(settings, RunReport(run_id="r2"), BuildResult(tables={"prices": frame(price_row())}))
     assert not refused.ok and refused.findings[0].check == "allowlist"
 
 
