@@ -33,6 +33,7 @@ headline intervals; the other tiers are ignored here.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -303,12 +304,14 @@ def _capture_spans(
             )
             row = min(listings[key], row, key=_price_sort_key)
         listings[key] = row
-    first_listing = {}
-    for when, source_id in sorted(listings):
-        first_listing.setdefault(source_id, when)
+    first_listing: dict[str, pd.Timestamp] = {}
+    for when, source_id in listings:
+        if source_id not in first_listing or when < first_listing[source_id]:
+            first_listing[source_id] = when
     events = set(listings)
     for source_id, start in first_listing.items():
-        events.update((when, source_id) for when in captures_by_source.get(source_id, []) if when >= start)
+        times = captures_by_source.get(source_id, [])  # sorted: the captures from the first listing on
+        events.update((when, source_id) for when in times[bisect_left(times, start):])
     ordered_events = sorted(events)
     by_instant: dict[pd.Timestamp, list[str]] = {}
     for when, listing in ordered_events:
