@@ -36,4 +36,4 @@ clean:
 
 # A year of nightly captures: cold full build, no-op night, one-change night, peak memory (minutes; not in `make test`).
 bench-year: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.bench_year --nights $(or $(NIGHTS),30$(comma)365)
+	$(BIN)/python -m tests.benchmarks.bench_year --nights $(or $(NIGHTS),30$(comma)365) --repeat $(or $(REPEAT),3)
