@@ -217,3 +217,23 @@ def test_a_listing_whose_parser_crashed_is_read_again_by_the_next_build(stores, 
     fixed, _ = tables(nightly)
     assert len(fixed["prices"]) == 2
     assert_same(fixed, tables(rebuilt, full=True)[0])
+
+
+def test_price_changes_name_the_last_capture_of_the_old_price_from_the_raw_index(stores) -> None:
+    from llmflation.rawstore import sha256_hex
+    from llmflation.stages import analyze_stage, validate_stage
+
+    store, nightly, _ = stores
+    same_records = json.dumps(json.loads(A), indent=1).encode()  # other bytes, the same records: one version
+    put(store, A, 0)
+    put(store, same_records, 1)
+    put(store, B, 2)  # the cut
+    report = RunReport("r")
+    result = build(nightly, report)
+    assert result.captures is None  # looked up when analysing, not loaded whole
+    analyzed, _ = analyze_stage(nightly, report, result, validate_stage(nightly, report, result))
+    changes = analyzed.tables["price_changes"]
+    cut = changes[(changes["source_id"] == "openrouter") & (changes["model_key"] == "openai/gpt-4o-mini")].iloc[0]
+    assert cut["old_evidence"] == sha256_hex(same_records)  # the second capture of the old version, not its first
+    assert cut["old_last_seen_at"] == pd.Timestamp(DAY0 + timedelta(days=1))
+    assert cut["new_evidence"] == sha256_hex(B)
