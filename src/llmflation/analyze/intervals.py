@@ -142,17 +142,15 @@ def price_intervals(
     captures_by_source = _capture_times(source_captures)
     rows: list[dict[str, object]] = []
     disagreements: list[Disagreement] = []
-    names = [name for name in obs.columns if name != "tier"]  # the tier has done its work (standard only)
-    # One tuple of plain values per row (row access in pandas is far slower), sharing the columns' objects.
-    values = list(zip(*(column_values(obs[name]) for name in names), strict=True))
-    at_model, at_provider = names.index("model_id"), names.index("provider")
+    names = list(obs.columns)
+    columns = [column_values(obs[name]) for name in names]  # plain values: row access in pandas is far slower
     positions: dict[tuple[str, str], list[int]] = {}
-    for i, row in enumerate(values):
-        positions.setdefault((row[at_model], row[at_provider]), []).append(i)  # type: ignore[arg-type]
+    for i, key in enumerate(zip(columns[names.index("model_id")], columns[names.index("provider")], strict=True)):
+        positions.setdefault(key, []).append(i)
     for (model_id, provider), rows_at in sorted(positions.items(), key=lambda item: item[0]):
         group: dict[str, list[dict[str, object]]] = {"capture": [], "reference": []}
         for i in rows_at:  # one (model, provider) as dicts at a time: a year's rows at once were hundreds of MB
-            record = dict(zip(names, values[i]))
+            record = {name: column[i] for name, column in zip(names, columns, strict=True)}
             group[record["kind"]].append(record)  # type: ignore[index]
         captured = group["capture"]
         reference = _reference_spans(group["reference"])
