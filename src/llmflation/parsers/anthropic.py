@@ -55,7 +55,7 @@ from llmflation.parsers.pricing_text import (
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "anthropic"
 ERAS = ("product-2023", "cards-mtok", "docs-tables", "text-cards")
 

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
-from llmflation.parsers.price_values import usd_per_mtok
+from llmflation.normalize import usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
 

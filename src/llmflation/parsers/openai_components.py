@@ -37,8 +37,8 @@ from bs4 import BeautifulSoup, Tag
 
 from llmflation.parsers.astro_props import island_props
 from llmflation.parsers.model_labels import model_label
-from llmflation.parsers.money_strings import Money, find_money, not_per_token, price_record
-from llmflation.parsers.pricing_text import clean, unit_in
+from llmflation.parsers.money_strings import Money, find_money, not_per_token, price_record, unit_in
+from llmflation.parsers.pricing_text import clean
 from llmflation.records import ParseError, ParseResult
 from llmflation.tiers import STANDARD, PriceClaims, context_tier, processing_tier
 

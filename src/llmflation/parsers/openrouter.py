@@ -31,7 +31,7 @@ from decimal import Decimal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
-from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.normalize import price_amount, usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims
 
