@@ -58,6 +58,7 @@ from llmflation.parsing import ParsedStore
 from llmflation.records import CaptureMeta, ModelRecord
 from llmflation.reference import Reference
 from llmflation.schema import MODEL_FACTS, MODELS
+from llmflation.sources import CATALOG_ORDER, SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +93,10 @@ CREATOR_NAMES = {
 #: A name with this word (``claude-3-7-sonnet-latest``, ``chatgpt-4o-latest``) names whatever model
 #: its maker points it at: never a model of its own.
 FLOATING_WORD = "latest"
-#: Sources whose model records say who made a model, in the order their facts are taken.
-SOURCE_ORDER = ("models_dev", "openrouter", "genai_prices")
+#: Sources whose model records say who made a model, in the order their facts are taken (the registry's ``catalog_rank``).
+SOURCE_ORDER = CATALOG_ORDER
 #: Sources whose ids are ``author/slug`` with the author the model's maker.
-_AUTHOR_SOURCES = frozenset({"openrouter"})
+_AUTHOR_SOURCES = frozenset(source.id for source in SOURCES if source.ids_name_author)
 _CREATOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ID_CHARS = re.compile(r"[^a-z0-9._-]+")
 
