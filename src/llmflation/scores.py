@@ -48,11 +48,11 @@ from llmflation.benchmarks import comparable_as
 from llmflation.config import ConfigError, ScoresSettings, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
-from llmflation.sources import SCORE_PREFERENCE, SOURCES
+from llmflation.sources import REFERENCE_SOURCE_ID, SCORE_PREFERENCE, SOURCES
 
 log = logging.getLogger(__name__)
 
-REFERENCE_SOURCE = "reference"
+REFERENCE_SOURCE = REFERENCE_SOURCE_ID
 DEFAULT_PREFERENCE: tuple[str, ...] = (REFERENCE_SOURCE, *SCORE_PREFERENCE, "*")
 DEFAULT_DISAGREEMENT_POINTS = ScoresSettings.disagreement_points
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.

@@ -485,6 +485,9 @@ LEADERBOARDS: tuple[Source, ...] = (
 
 SOURCES: tuple[Source, ...] = PRICE_APIS + PRICING_PAGES + LEADERBOARDS
 
+#: The ``source_id`` of rows from the curated tables in ``data/reference`` (no registry row: nothing is fetched).
+REFERENCE_SOURCE_ID = "reference"
+
 
 def _ranked(rank_of: Callable[[Source], int | None]) -> tuple[str, ...]:
     """Ids of the sources ``rank_of`` ranks, lowest rank first; each rank may be used once."""
