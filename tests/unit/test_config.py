@@ -130,3 +130,15 @@ def test_sections_are_typed_frozen_and_hold_each_default(tmp_path: Path) -> None
     assert not hasattr(settings, "section")  # no ad-hoc reads by key name: settings.<section>.<key>
     defaults = load_settings(env={}, cwd=tmp_path / "none")
     assert ("mmlu", 42.0) in defaults.quality_levels and defaults.blends == ["1:1", "3:1"]
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    """A key added to a section without a line in README.md fails here, by name."""
+    import dataclasses
+
+    from llmflation.config import SECTIONS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    keys = [f"[{name}] {f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+    assert keys and [key for key in keys if key not in readme] == []
+    assert "[capture] no_such_key" not in readme  # the check can fail
