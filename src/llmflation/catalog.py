@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -375,7 +376,7 @@ def _facts(items: list[SourcedRecord]) -> dict[str, object]:
         stated = [(value, item.cite) for item in items if (value := _value(item.record, fact)) is not None]
         if not stated:
             continue
-        value, cite = min(stated, key=lambda pair: pair[0]) if fact == "first_listed_at" else stated[0]
+        value, cite = min(stated, key=lambda pair: cast(datetime, pair[0])) if fact == "first_listed_at" else stated[0]
         row[fact], row[f"{fact}_source"] = value, cite
     return row
 
@@ -428,7 +429,7 @@ def _missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 

@@ -499,7 +499,8 @@ def settings_from_document(doc: Mapping[str, Any], data_dir: Path, config_path: 
         table = doc.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [{name}] must be a table, got {table!r}")
-        overrides = {"url": env["LLMFLATION_WAYBACK_URL"]} if name == "wayback" and (env or {}).get("LLMFLATION_WAYBACK_URL") else {}
+        wayback_url = (env or {}).get("LLMFLATION_WAYBACK_URL")
+        overrides = {"url": wayback_url} if name == "wayback" and wayback_url else {}
         sections[name] = _section(cls, {**table, **overrides}, f"{where}: [{name}]")
     return Settings(data_dir=data_dir, config_path=config_path, sources=_sources(doc.get("sources", {}), where),
                     **sections)

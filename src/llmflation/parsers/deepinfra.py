@@ -18,7 +18,7 @@ a non-null ``deprecated`` marks the record deprecated.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator
+from collections.abc import Iterator
 
 from llmflation.normalize import price_amount, usd_per_mtok
 from llmflation.parsers import pricing_text as pt

@@ -113,7 +113,7 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
     if not isinstance(doc, dict):
         raise ParseError(f"expected a JSON object of model entries, got {type(doc).__name__}")
     wrapped = set(doc) == {"MODEL_COST"} and isinstance(doc["MODEL_COST"], dict)
-    entries: dict[object, object] = doc["MODEL_COST"] if wrapped else doc
+    entries: dict[str, object] = doc["MODEL_COST"] if wrapped else doc
     # The 2023 tables had no modes at all: then every entry is a text model.
     legacy = wrapped or not any(isinstance(entry, dict) and "mode" in entry for entry in entries.values())
     observed = capture.observed_at.date()

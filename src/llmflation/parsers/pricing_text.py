@@ -81,12 +81,12 @@ _ARIA_CELL = re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")
 def _rows(table: Tag) -> list[Tag]:
     if table.name == "table":
         return list(table.find_all("tr"))
-    return list(table.find_all(attrs={"role": "row"}))
+    return list(table.find_all(role="row"))
 
 
 def _cells(row: Tag, aria: bool) -> list[Tag]:
     if aria:
-        return list(row.find_all(attrs={"role": _ARIA_CELL}))
+        return list(row.find_all(role=_ARIA_CELL))
     return list(row.find_all(["th", "td"]))
 
 
