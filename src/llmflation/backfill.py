@@ -468,14 +468,14 @@ def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result
             outcomes[key] = line
     for version in plan:
         entry = result.sources[version.source_id]
-        line = outcomes.get((version.source_id, version.digest))
-        if line is not None and line.get("outcome") == "stored":
+        answer = outcomes.get((version.source_id, version.digest))
+        if answer is not None and answer.get("outcome") == "stored":
             entry.fetched += 1
-            if line.get("wayback_timestamp") != version.timestamp:
+            if answer.get("wayback_timestamp") != version.timestamp:
                 entry.notes.append(f"{version.original_url} listed at {version.timestamp} was served as "
-                                   f"{line.get('wayback_timestamp')} (same digest): stored under the served timestamp")
+                                   f"{answer.get('wayback_timestamp')} (same digest): stored under the served timestamp")
             continue
-        entry.failed.append(_failure(version, line.get("error", "not stored") if line is not None else not_fetched))
+        entry.failed.append(_failure(version, answer.get("error", "not stored") if answer is not None else not_fetched))
 
 
 def _failure(version: PlannedVersion, error: str) -> dict[str, str]:

@@ -324,7 +324,7 @@ class BisectionBackfill:
                 "unresolved_between": change.unresolved_between,
                 "both_stored": spot.outcomes[change.before].stored and spot.outcomes[change.after].stored,
             })
-        for position, outcome in sorted(spot.outcomes.items()):
+        for _position, outcome in sorted(spot.outcomes.items()):
             if outcome.kind == "unknown":
                 entry.unknown += 1
         if self.dry_run or self.stop_reason or spot.failures:

@@ -68,7 +68,7 @@ class BuildResult:
     #: ``price_changes`` finds the last capture that showed an old price.
     captures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAPTURE_INDEX_COLUMNS))
     #: Files beside the tables in the release (the chart), each written by its function.
-    extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
+    extra_files: dict[str, Callable[[Path], object]] = field(default_factory=dict)
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:

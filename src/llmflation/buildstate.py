@@ -158,7 +158,7 @@ class BuildState:
         for chunk in _chunks(self._to_fold(after, changed_sources, refold), CHUNK):
             items = [(source, capture) for capture in chunk if (source := usable_source(capture, report)) is not None]
             resolved = self.cache.resolve(store, items, report, options)
-            for (source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
+            for (_source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
                 error = crash if outcome is None else outcome.error
                 self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))
                 if outcome is None:

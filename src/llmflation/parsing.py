@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -198,7 +198,7 @@ class ParseCache:
               options: dict[str, Any]) -> ParsedStore:
         """Every item's parse, from the cache or parsed now; counts and errors go into ``report``."""
         out = ParsedStore()
-        for (source, capture), (spec, outcome, crash) in zip(items, self.resolve(store, items, report, options), strict=True):
+        for (_source, capture), (spec, outcome, crash) in zip(items, self.resolve(store, items, report, options), strict=True):
             if outcome is None:
                 out.parsed.append(ParsedCapture(capture, spec.parser_id, None, crash))
                 continue
@@ -475,8 +475,8 @@ def _encode(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decode(row: dict[str, Any], record_type: type) -> dict[str, Any]:
-    known = set(record_type.__dataclass_fields__)
-    out = {}
+    known = {f.name for f in fields(record_type)}
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if key not in known:
             continue

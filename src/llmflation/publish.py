@@ -110,7 +110,7 @@ def publish(
     version: str,
     tables: dict[str, pd.DataFrame],
     report: dict[str, Any],
-    extra_files: dict[str, Callable[[Path], None]] | None = None,
+    extra_files: dict[str, Callable[[Path], object]] | None = None,
     metadata: dict[str, Any] | None = None,
     target: str | None = None,
     target_options: dict[str, Any] | None = None,

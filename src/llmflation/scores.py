@@ -6,7 +6,8 @@ to a catalog ``model_id`` (``llmflation.match``); rows that match nothing stay o
 are counted in the run report.
 
 When several sources state a score for the same model and benchmark, every row is kept and one is
-**chosen** for the analysis, by a preference order of sources (first listed wins):
+**chosen** for the analysis, by a preference order of sources (first listed wins; the registry
+says where each leaderboard stands, ``Source.score_rank``):
 
 1. ``reference``: the curated table, each row cited and checked by a person;
 2. independent evaluations, where someone other than the model's creator ran the test:
@@ -47,24 +48,15 @@ from llmflation.benchmarks import comparable_as
 from llmflation.config import ConfigError, ScoresSettings, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
+from llmflation.sources import REFERENCE_SOURCE_ID, SCORE_PREFERENCE, SOURCES
 
 log = logging.getLogger(__name__)
 
-REFERENCE_SOURCE = "reference"
-DEFAULT_PREFERENCE: tuple[str, ...] = (
-    REFERENCE_SOURCE,
-    "artificial_analysis",
-    "epoch_benchmarks",
-    "open_llm_leaderboard_v2",
-    "open_llm_leaderboard_v1",
-    "lmarena_dataset",
-    "lmarena",
-    "lmarena_vision",
-    "*",
-)
+REFERENCE_SOURCE = REFERENCE_SOURCE_ID
+DEFAULT_PREFERENCE: tuple[str, ...] = (REFERENCE_SOURCE, *SCORE_PREFERENCE, "*")
 DEFAULT_DISAGREEMENT_POINTS = ScoresSettings.disagreement_points
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
-HUB_REPO_SOURCES = frozenset({"open_llm_leaderboard_v1", "open_llm_leaderboard_v2"})
+HUB_REPO_SOURCES = frozenset(source.id for source in SOURCES if source.hub_repo_names)
 
 ROW_COLUMNS = [
     "model_key",

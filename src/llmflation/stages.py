@@ -226,7 +226,7 @@ def release_metadata() -> dict[str, object]:
 
     from llmflation.sources import SOURCES
 
-    project_licence = metadata("llmflation").get("License") or "Apache-2.0"
+    project_licence = metadata("llmflation").get_all("License", ["Apache-2.0"])[0] or "Apache-2.0"
     return {
         "licenses": [{"name": project_licence, "title": f"{project_licence} (the tables this project computes)",
                       "path": f"https://spdx.org/licenses/{project_licence}.html"}],

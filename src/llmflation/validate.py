@@ -612,7 +612,7 @@ def _utc(value: object) -> datetime | None:
     if value is None:
         return None
     try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
         return None
     if pd.isna(stamp):

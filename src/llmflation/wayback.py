@@ -20,7 +20,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -226,7 +226,7 @@ class _GuardedCdxQuery(WaybackMachineCDXServerAPI):
         self.endpoint = endpoint
         self._fetch_page = fetch_page
 
-    def cdx_api_manager(self, payload: dict[str, str], headers: dict[str, str]) -> Iterator[str]:
+    def cdx_api_manager(self, payload: dict[str, str], headers: dict[str, str]) -> Generator[str, None, None]:
         payload["showResumeKey"] = "true"
         payload["limit"] = str(self.limit)
         while True:

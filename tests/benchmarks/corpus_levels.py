@@ -16,7 +16,7 @@ figures under "The analysis" come from this build.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from llmflation.rawstore import RawStore
@@ -27,7 +27,7 @@ from tests.support.leaderboards import arena_dataset_table, zip_members
 
 def _put(store: RawStore, source_id: str, body: bytes, day: str, content_type: str = "application/json") -> None:
     store.put(body, source_id=source_id, url=get_source(source_id).live_url, via="live", status=200,
-              observed_at=datetime.fromisoformat(day).replace(tzinfo=timezone.utc), content_type=content_type)
+              observed_at=datetime.fromisoformat(day).replace(tzinfo=UTC), content_type=content_type)
 
 
 def load(corpus: Path, data_dir: Path) -> int:

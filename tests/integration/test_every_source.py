@@ -44,31 +44,46 @@ def _newest(folder: Path) -> Path:
     return files[-1]
 
 
+def _prices(corpus: Path) -> Path:
+    return corpus / "prices"
+
+
+def _scores(corpus: Path) -> Path:
+    return corpus / "scores"
+
+
+#: What the loopback server answers for each source that is not a pricing page (those serve their
+#: newest fixture page): bytes and content type, from the corpus. A registered source missing here
+#: and without fixture pages fails ``tests/parsers/test_registry_coverage.py``.
+SERVED: dict[str, Callable[[Path], tuple[bytes, str]]] = {
+    "openrouter": lambda c: ((_prices(c) / "openrouter-api" / OPENROUTER_FILE).read_bytes(), "application/json"),
+    "litellm": lambda c: ((_prices(c) / "litellm" / LITELLM_FILE).read_bytes(), "application/json"),
+    "genai_prices": lambda c: ((_prices(c) / "genai-prices" / GENAI_FILE).read_bytes(), "application/json"),
+    "open_llm_leaderboard_v1": lambda c: ((_scores(c) / "open-llm-leaderboard" / "open_llm_leaderboard_v1_final.csv").read_bytes(),
+                                          "text/csv"),
+    "open_llm_leaderboard_v2": lambda c: ((_scores(c) / "open-llm-leaderboard" / "open_llm_leaderboard_v2_final.csv").read_bytes(),
+                                          "text/csv"),
+    "lmarena": lambda c: ((_scores(c) / "lmarena" / "lmarena_text_2025-08-04.csv").read_bytes(), "text/csv"),
+    "lmarena_vision": lambda c: ((_scores(c) / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
+    "llm_stats": lambda c: (zip_folder(_scores(c) / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
+    "artificial_analysis": lambda c: (next((_scores(c) / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(),
+                                      "application/json"),
+    "epoch_benchmarks": lambda c: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((_scores(c) / "epoch").glob("*.csv"))}),
+                                   "application/zip"),
+    "lmarena_dataset": lambda c: (arena_dataset_table(next((_scores(c) / "lmarena").glob("lmarena-text-scrape_*.json"))),
+                                  "application/octet-stream"),
+    "models_dev": lambda c: (_newest(c / "catalog" / "models-dev").read_bytes(), "application/json"),
+}
+
+
 def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
     """What the loopback server answers for each source: bytes and content type."""
-    prices, scores = corpus / "prices", corpus / "scores"
-    served: dict[str, Callable[[], tuple[bytes, str]]] = {
-        "openrouter": lambda: ((prices / "openrouter-api" / OPENROUTER_FILE).read_bytes(), "application/json"),
-        "litellm": lambda: ((prices / "litellm" / LITELLM_FILE).read_bytes(), "application/json"),
-        "genai_prices": lambda: ((prices / "genai-prices" / GENAI_FILE).read_bytes(), "application/json"),
-        "open_llm_leaderboard_v1": lambda: ((scores / "open-llm-leaderboard" / "open_llm_leaderboard_v1_final.csv").read_bytes(), "text/csv"),
-        "open_llm_leaderboard_v2": lambda: ((scores / "open-llm-leaderboard" / "open_llm_leaderboard_v2_final.csv").read_bytes(), "text/csv"),
-        "lmarena": lambda: ((scores / "lmarena" / "lmarena_text_2025-08-04.csv").read_bytes(), "text/csv"),
-        "lmarena_vision": lambda: ((scores / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
-        "llm_stats": lambda: (zip_folder(scores / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
-        "artificial_analysis": lambda: (next((scores / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(), "application/json"),
-        "epoch_benchmarks": lambda: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((scores / "epoch").glob("*.csv"))}),
-                                     "application/zip"),
-        "lmarena_dataset": lambda: (arena_dataset_table(next((scores / "lmarena").glob("lmarena-text-scrape_*.json"))),
-                                    "application/octet-stream"),
-        "models_dev": lambda: (_newest(corpus / "catalog" / "models-dev").read_bytes(), "application/json"),
-    }
     out = {}
     for source in SOURCES:
-        if source.id in served:
-            out[source.id] = served[source.id]()
+        if source.id in SERVED:
+            out[source.id] = SERVED[source.id](corpus)
         else:
-            assert source.kind == "pricing_page", f"no test body for {source.id}: add one here"
+            assert source.kind == "pricing_page", f"no test body for {source.id}: add one to SERVED"
             out[source.id] = (newest_fixture(source.id).read_bytes(), "text/html; charset=utf-8")
     return out
 

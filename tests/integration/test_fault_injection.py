@@ -140,7 +140,7 @@ def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Pat
         requested = server.paths_requested()
 
     sources = run_report(data_dir)["sources"]
-    for sid, (route, kind, says) in FAULT_SOURCES.items():
+    for sid, (_route, kind, says) in FAULT_SOURCES.items():
         capture = sources[sid]["capture"]
         if sid in RECOVERING:
             assert capture["status"] == "ok", (sid, capture)

@@ -32,7 +32,7 @@ from twisted.python.failure import Failure
 from llmflation.config import load_settings
 from llmflation.fetch_checks import why_unusable
 from llmflation.sources import get_source
-from llmflation.wayback import payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
+from llmflation.wayback import MAX_BACKOFF_S, payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
 from llmflation_scrapers.spiders.live import describe_failure
 
 
@@ -59,6 +59,7 @@ class WaybackSpider(scrapy.Spider):
             "AUTOTHROTTLE_MAX_DELAY": max(60.0, delay),
             "RETRY_TIMES": retries,
             "BACKOFF_BASE_S": delay,
+            "BACKOFF_MAX_S": MAX_BACKOFF_S,  # the same ceiling as the CDX listing's backoff
             "DOWNLOADER_MIDDLEWARES": middlewares,
         }.items():
             settings.set(key, value, priority="spider")

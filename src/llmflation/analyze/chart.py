@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 import matplotlib.dates as mdates
 from matplotlib import patheffects
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from llmflation.analyze.fit import fit_decline, rate_for
@@ -169,8 +171,8 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
     renderer. A label that fits nowhere keeps the first place (rare; better than dropping it).
     """
     figure.canvas.draw()  # settles the layout and the axis limits the labels are measured against
-    renderer = figure.canvas.get_renderer()
-    taken = []
+    renderer = cast(FigureCanvasAgg, figure.canvas).get_renderer()
+    taken: list[Bbox] = []
     for text, when, price, colour in labels:
         annotation = axes.annotate(
             text,

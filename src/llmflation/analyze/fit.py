@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def fit_decline(dates: Sequence[object] | pd.Series, usd_per_mtok: Sequence[obje
     logarithm and never belongs in a price series.
     """
     when = pd.to_datetime(pd.Series(list(dates)), utc=True)
-    prices = np.array([float(p) for p in usd_per_mtok], dtype=float)
+    prices = np.asarray([float(cast(float, p)) for p in usd_per_mtok], dtype=np.float64)
     if len(when) != len(prices):
         raise ValueError(f"{len(when)} dates but {len(prices)} prices")
     if np.isnan(prices).any():

@@ -82,7 +82,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
             result.scores.append(
                 ScoreRecord(
                     model_key=key,
-                    benchmark=BENCHMARK_IDS.get(name, name),
+                    benchmark=BENCHMARK_IDS.get(str(name), str(name)),
                     score=score,
                     setting=index_setting if name.endswith("_index") else "Artificial Analysis methodology",
                     self_reported=False,
