@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from llmflation.retry_after import retry_after_seconds
+from llmflation.fetch.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ import pyarrow.parquet as pq
 
 from llmflation.config import Settings
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
-from llmflation.rawindex import EPOCH, RawIndex, micros
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawindex import EPOCH, RawIndex, micros
+from llmflation.fetch.rawstore import RawStore
 from llmflation.records import CaptureMeta, PriceRecord, record_to_dict
 from llmflation.report import RunReport
 from llmflation.schema import PRICES

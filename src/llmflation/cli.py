@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
-    from llmflation.capture import CaptureError
+    from llmflation.fetch.capture import CaptureError
     from llmflation.stages import capture_stage, write_run_report
 
     settings: Settings = args.settings
@@ -87,7 +87,7 @@ def _date(value: str) -> date:
 
 
 def _step(value: str) -> str:
-    from llmflation.bisection import StepError, parse_step
+    from llmflation.fetch.bisection import StepError, parse_step
 
     try:
         return parse_step(value)

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llmflation.benchmarks import DEFAULT_LEVELS
-from llmflation.bisection import DEFAULT_STEP, STRATEGIES, StepError, parse_step
+from llmflation.fetch.bisection import DEFAULT_STEP, STRATEGIES, StepError, parse_step
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, parse_blend
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from typing import Any, cast
 
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
-from llmflation.rawstore import RawStore, write_atomic
+from llmflation.fetch.rawstore import RawStore, write_atomic
 from llmflation.records import (
     CaptureMeta,
     ModelRecord,

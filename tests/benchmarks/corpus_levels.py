@@ -19,7 +19,7 @@ import sys
 from datetime import datetime, UTC
 from pathlib import Path
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.sources import get_source
 from tests.conftest import corpus_root
 from tests.support.leaderboards import arena_dataset_table, zip_members

@@ -29,7 +29,7 @@ import pandas as pd
 
 from llmflation.build import analyze, build
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 from llmflation.stages import validate_stage

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from tests.integration.faultlog import FAULTS, release_problems
 from tests.support.cli import cli_env, kill_at_failpoint, run_cli
 from tests.support.loopback import LoggedRequest, LoopbackServer, Route, serve

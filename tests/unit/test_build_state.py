@@ -16,7 +16,7 @@ from llmflation.buildstate import raw_index, state_dir
 from llmflation.config import Settings, load_settings
 from llmflation.parsers import openrouter
 from llmflation.parsing import parse_store
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"

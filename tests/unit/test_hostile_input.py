@@ -12,7 +12,7 @@ from lxml import etree
 import llmflation.parsers
 from llmflation.parsers.common import MAX_BODY_BYTES, load_json
 from llmflation.parsers.safe_markup import parse_html, parse_xml
-from llmflation.rawstore import RawStore, RawStoreError
+from llmflation.fetch.rawstore import RawStore, RawStoreError
 from llmflation.records import ParseError
 
 PARSERS_DIR = Path(llmflation.parsers.__file__).parent

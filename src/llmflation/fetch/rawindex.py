@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
 
-from llmflation.rawstore import RawStore, RawStoreError, meta_from_json
+from llmflation.fetch.rawstore import RawStore, RawStoreError, meta_from_json
 from llmflation.records import CaptureMeta
 
 log = logging.getLogger(__name__)
