@@ -57,6 +57,8 @@ def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
         "lmarena_vision": lambda: ((scores / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
         "llm_stats": lambda: (zip_folder(scores / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
         "artificial_analysis": lambda: (next((scores / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(), "application/json"),
+        "artificial_analysis_leaderboard": lambda: (next((scores / "artificial-analysis").glob("aa-leaderboard-page-payload_*")).read_bytes(),
+                                                    "application/json"),
         "epoch_benchmarks": lambda: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((scores / "epoch").glob("*.csv"))}),
                                      "application/zip"),
         "lmarena_dataset": lambda: (arena_dataset_table(next((scores / "lmarena").glob("lmarena-text-scrape_*.json"))),
