@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from llmflation.analyze.fit import fit_decline, rate_for
+from llmflation.analyze.pertask_chart import draw_per_task
 from llmflation.benchmarks import label
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,15 @@ def render_chart(
     blend: str = "1:1",
     method: str = "monthly",
     data_to: pd.Timestamp | None = None,
+    per_task: pd.DataFrame | None = None,
 ) -> Path:
     """Draw the chart of ``cheapest_by_quality`` for one ``blend`` and write it as PNG to ``path``.
 
     The trend of each level is the ``method`` fit of that level's monthly series; its label
     quotes the matching ``decline_rates`` row (or the reason there is no fit). The footer says
-    "data to" ``data_to`` (the newest price evidence), else the last month shown. Returns the path.
+    "data to" ``data_to`` (the newest price evidence), else the last month shown. ``per_task``: the
+    ``per_task`` rows of ``cheapest_by_quality``, drawn beside the per-token line of the same level
+    (:mod:`.pertask_chart`). Returns the path.
     """
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
@@ -71,6 +75,8 @@ def render_chart(
             rate = rate_for(decline_rates, benchmark, threshold, blend, method)
             labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
         labels_per_panel.append(labels)
+        if per_task is not None and len(per_task):
+            draw_per_task(axes, per_task[per_task["benchmark"] == benchmark], last_month)
     for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
         _style(axes, figure, blend, last_month, data_to_label, first=axes is panels[0])
     figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout
