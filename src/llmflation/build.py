@@ -209,7 +209,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables["price_changes"] = price_changes(prices, result.captures, reference.prices)
     data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
-        "headline": headline_lines(cheapest, rates, data_to),
+        "headline": headline_lines(result.tables["cheapest_by_quality"], result.tables["decline_rates"], data_to),
         "data_to": data_to.isoformat() if data_to is not None else None,
         "capture_reference_disagreements": [d.describe() for d in disagreements],
         "not_comparable": format_not_comparable(not_comparable_for_levels(result.tables["scores"], levels, classes)),

@@ -181,3 +181,23 @@ def test_without_effort_keeps_product_names() -> None:
     assert without_effort("gpt-oss-120b-low") == "gpt-oss-120b"
     assert without_effort("qwen3-max") == "qwen3-max"
     assert without_effort("claude-opus-4-6-adaptive-max-effort") == "claude-opus-4-6"
+
+
+def test_the_report_and_the_chart_show_per_token_and_per_task_side_by_side(tmp_path) -> None:
+    from llmflation.analyze.chart import render_chart
+    from llmflation.analyze.fit import decline_rates
+    from llmflation.analyze.headline import headline_lines
+    from llmflation.analyze.monthly import cheapest_by_quality
+
+    scores = pd.DataFrame({"model_id": ["a", "c", "d"], "benchmark": ["q", "q", "q"], "score": [80.0, 90.0, 70.0]})
+    cheapest = cheapest_by_quality(INTERVALS, scores, MONTHS, [("q", 75)], ["1:1"])
+    tables = {"token_usage": USAGE, "cheapest_by_quality": cheapest,
+              "decline_rates": decline_rates(cheapest, INTERVALS, scores, [("q", 75)], ["1:1"])}
+    per_task = add_per_task(tables, {}, INTERVALS, scores, MONTHS, [("q", 75)], CHEAPEST_BY_QUALITY.column_names, "1:1")
+    lines = headline_lines(tables["cheapest_by_quality"], tables["decline_rates"])
+    (side,) = [line for line in lines if "per token vs per task" in line]
+    # April 2025: c at $0.10 per 1M tokens is the cheapest per token; per task, a's low-effort run
+    assert "$0.1 per 1M tokens (1:1) with c at p1" in side and "$1.20 per suite run with a (low) at p1" in side
+    assert not [line for line in lines if "per_task blend" in line]  # never read as a token price
+    path = render_chart(cheapest, tables["decline_rates"], tmp_path / "chart.png", blend="1:1", per_task=per_task)
+    assert path.stat().st_size > 0

@@ -70,13 +70,15 @@ def render_chart(
     labels_per_panel = []
     for axes, benchmark in zip(panels, benchmarks, strict=True):
         labels = []
+        level_colours: dict[float, str] = {}
         for threshold in levels.loc[levels["benchmark"] == benchmark, "threshold"]:
             level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
             rate = rate_for(decline_rates, benchmark, threshold, blend, method)
-            labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
+            level_colours[float(threshold)] = next(colours)
+            labels.extend(_draw_level(axes, level, rate, level_colours[float(threshold)], last_month))
         labels_per_panel.append(labels)
         if per_task is not None and len(per_task):
-            draw_per_task(axes, per_task[per_task["benchmark"] == benchmark], last_month)
+            draw_per_task(axes, per_task[per_task["benchmark"] == benchmark], last_month, level_colours)
     for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
         _style(axes, figure, blend, last_month, data_to_label, first=axes is panels[0])
     figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout

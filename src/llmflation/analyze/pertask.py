@@ -28,6 +28,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from llmflation.analyze.chart import level_label
 from llmflation.analyze.fit import fit_decline, fit_row
 from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.monthly import _as_month_starts, _priced_not_free, cheapest_per_month
@@ -259,31 +260,37 @@ def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataF
     return rows
 
 
-def side_by_side(cheapest: pd.DataFrame, rates: pd.DataFrame, token_blend: str) -> list[str]:
+def side_by_side(cheapest: pd.DataFrame, rates: pd.DataFrame, token_blend: str | None = None) -> list[str]:
     """The report's lines: per level, the cheapest per token and the cheapest per suite run in the same
-    newest month, and each one's decline rate per year (monthly fits)."""
-    lines = []
+    newest month, and each one's decline rate per year (monthly fits). ``token_blend``: 1:1 when the
+    table has it, else its first blend."""
     per_task = cheapest[cheapest["blend"] == PER_TASK]
+    if per_task.empty:
+        return []
+    blends = [b for b in dict.fromkeys(cheapest["blend"]) if b != PER_TASK]
+    token_blend = token_blend or ("1:1" if "1:1" in blends else (blends[0] if blends else None))
+    lines = []
     for (benchmark, threshold), level in per_task.groupby(["benchmark", "threshold"], sort=True):
         last = level.sort_values("month").iloc[-1]
         tokens = cheapest[(cheapest["benchmark"] == benchmark) & (cheapest["threshold"] == threshold)
                           & (cheapest["blend"] == token_blend) & (cheapest["month"] == last["month"])]
-        token_text = "no per-token row that month"
+        token_text = "no model per token that month"
         if len(tokens):
             t = tokens.iloc[0]
             token_text = f"${float(t['usd_per_mtok']):,.3g} per 1M tokens ({token_blend}) with {t['model_id']} at {t['provider']}"
-        task_text = (f"${float(last['usd_per_suite_run']):,.2f} per {last['suite']} run with {last['model_id']}"
-                     f"{' (' + str(last['variant']) + ')' if isinstance(last['variant'], str) else ''} at {last['provider']}")
+        variant = f" ({last['variant']})" if isinstance(last["variant"], str) else ""
+        task_text = f"${float(last['usd_per_suite_run']):,.2f} per {last['suite']} run with {last['model_id']}{variant} at {last['provider']}"
         fits = []
-        for blend in (token_blend, PER_TASK):
+        for blend, name in ((token_blend, "per token"), (PER_TASK, "per task")):
             row = rates[(rates["benchmark"] == benchmark) & (rates["threshold"] == threshold) & (rates["blend"] == blend)
                         & (rates["method"] == "monthly")]
             if len(row) and pd.notna(row.iloc[0]["factor_per_year"]):
-                fits.append(f"{blend} {row.iloc[0]['factor_per_year']:.3g}x/yr (n={int(row.iloc[0]['n'])})")
+                r = row.iloc[0]
+                fits.append(f"{name} {r['factor_per_year']:.3g}x cheaper per year ({r['start']:%b %Y}-{r['end']:%b %Y}, n={int(r['n'])})")
             elif len(row):
-                fits.append(f"{blend} no fit ({row.iloc[0]['reason']})")
-        lines.append(f"{benchmark} >= {threshold:g}, {last['month']:%b %Y}: cheapest per token {token_text}; "
-                     f"cheapest per task {task_text}; decline {', '.join(fits)}")
+                fits.append(f"{name}: no fit ({row.iloc[0]['reason']})")
+        lines.append(f"{level_label(benchmark, float(threshold))}, per token vs per task in {last['month']:%b %Y}: "
+                     f"{token_text}; {task_text}; {'; '.join(fits)}")
     return lines
 
 
