@@ -33,7 +33,7 @@ from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.buildstate import BuildState, forget
 from llmflation.analyze.pertask import add_per_task
-from llmflation.usage import token_usage_table
+from llmflation.usage import run_scores, token_usage_table
 from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
@@ -203,7 +203,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     chart_blend = "1:1" if "1:1" in blends else blends[0]
     per_task = add_per_task(result.tables, report.sections, intervals, scores, months, levels,  # cost per task
-                            CHEAPEST_BY_QUALITY.column_names, chart_blend)
+                            CHEAPEST_BY_QUALITY.column_names, chart_blend, run_scores(result.parsed.ok()), classes)
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
     result.tables["price_changes"] = price_changes(prices, result.captures, reference.prices)

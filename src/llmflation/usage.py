@@ -79,6 +79,31 @@ def usage_rows(parsed: Iterable[ParsedCapture]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def run_scores(parsed: Iterable[ParsedCapture]) -> pd.DataFrame:
+    """The scores a usage source states for the very runs it counts tokens of (same capture, same name):
+    ``source_id, model_key, benchmark, score, setting``, the newest per source, name and benchmark.
+
+    A reasoning-effort variant (``gpt-5-minimal``) scores otherwise than its model's headline run:
+    the per-task series places a variant at a level by these scores only (:mod:`llmflation.analyze.pertask`).
+    """
+    rows: list[dict[str, object]] = []
+    for item in parsed:
+        if item.outcome is not None and not item.outcome.n_scores:
+            continue
+        result = item.result
+        if result is None or not result.usage:
+            continue
+        counted = {record.model_key for record in result.usage}
+        rows.extend({"source_id": item.capture.source_id, "model_key": score.model_key, "benchmark": score.benchmark,
+                     "score": score.score, "setting": score.setting, "observed_at": item.capture.observed_at}
+                    for score in result.scores if score.model_key in counted)
+    columns = ["source_id", "model_key", "benchmark", "score", "setting"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows).sort_values("observed_at", kind="mergesort")
+    return table.drop_duplicates(["source_id", "model_key", "benchmark"], keep="last")[columns].reset_index(drop=True)
+
+
 def token_usage_table(parsed: Iterable[ParsedCapture], catalog: Catalog, models: pd.DataFrame,
                       columns: list[str]) -> pd.DataFrame:
     """The published ``token_usage`` table (``columns`` in order), each row matched to the catalog."""

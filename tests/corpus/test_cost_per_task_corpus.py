@@ -79,3 +79,16 @@ def test_o1_is_six_times_gpt_4o_per_token_and_far_more_per_task(usage: pd.DataFr
     assert per_token == pytest.approx(6.0)
     assert per_task > 2 * per_token  # its hidden reasoning tokens
     assert o1["reasoning_tokens"] > 10 * gpt4o["output_tokens"]
+
+
+def test_each_effort_of_a_model_has_its_own_score_on_the_payload(corpus_dir: Path) -> None:
+    """Why a variant is placed at a level by its own run's score: the efforts of one model score apart."""
+    from llmflation.usage import run_scores
+
+    path = next((corpus_dir / "scores" / "artificial-analysis").glob("aa-leaderboard-page-payload_*"))
+    body = path.read_bytes()
+    capture = leaderboard_capture("https://example.test/llms.json", path.name.split("_")[1], body)
+    scores = run_scores([_Parsed(aa_leaderboard.parse(body, capture), capture)])
+    gpqa = scores[scores["benchmark"] == "gpqa_diamond"].set_index("model_key")["score"]
+    assert gpqa["gpt-5-minimal"] + 10 < gpqa["gpt-5"]
+    assert gpqa["gpt-oss-120b-low"] < gpqa["gpt-oss-120b"]

@@ -134,14 +134,34 @@ def test_the_arithmetic_check_catches_a_cost_that_does_not_follow_from_tokens_an
     assert len(summary["disagreeing"]) == 3
 
 
+GPQA = "gpqa_diamond"
+CLASSES = {GPQA: "diamond, single attempt"}
+#: The chosen scores per model (a's is its headline run's), and the usage source's scores of each run.
+SCORES = pd.DataFrame({"model_id": ["a", "c", "d"], "benchmark": [GPQA] * 3, "score": [80.0, 90.0, 70.0],
+                       "setting": "0-shot", "source_id": "test", "self_reported": False})
+RUN_SCORES = pd.DataFrame({"source_id": ["usage_src"] * 3, "model_key": ["a-high", "a-low", "d"], "benchmark": [GPQA] * 3,
+                           "score": [80.0, 76.0, 99.0], "setting": ["AA methodology", "AA methodology", "with tools"]})
+
+
+def test_an_effort_variant_is_placed_by_its_own_runs_score_only() -> None:
+    from llmflation.analyze.pertask import run_level_scores
+
+    costs = cost_per_task(USAGE, INTERVALS, MONTHS)
+    placed = run_level_scores(costs, SCORES, RUN_SCORES, GPQA, CLASSES[GPQA]).set_index("model_key")
+    assert placed.loc["a-low", "score"] == 76.0  # its own run's score, not a's headline 80
+    assert placed.loc["a-low", "source_id"] == "usage_src"
+    assert placed.loc["d", "score"] == 70.0  # no variant: the model's chosen score; 99 'with tools' compares with nothing
+    without_runs = run_level_scores(costs, SCORES, None, GPQA, CLASSES[GPQA])
+    assert not set(without_runs["model_key"]) & {"a-high", "a-low"}  # no score of the run: not at any level
+
+
 def test_per_task_series_keeps_to_one_suite_version_and_has_the_same_fits() -> None:
-    scores = pd.DataFrame({"model_id": ["a", "c", "d"], "benchmark": ["q", "q", "q"], "score": [80.0, 90.0, 70.0],
-                           "setting": None, "source_id": "test", "self_reported": False})
     tables = {"token_usage": USAGE, "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names),
               "decline_rates": pd.DataFrame(columns=["benchmark", "threshold", "blend", "method", "start", "end", "n",
                                                       "factor_per_year", "ci90_low", "ci90_high", "r2", "reason"])}
     sections: dict = {}
-    per_task = add_per_task(tables, sections, INTERVALS, scores, MONTHS, [("q", 75)], CHEAPEST_BY_QUALITY.column_names, "1:1")
+    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names,
+                            "1:1", RUN_SCORES, CLASSES)
     # c is cheaper but its counts are of suite version v2; v1 has more models: c never enters the series
     assert set(per_task["model_id"]) == {"a"}
     assert set(per_task["suite_version"]) == {V1}
@@ -149,6 +169,10 @@ def test_per_task_series_keeps_to_one_suite_version_and_has_the_same_fits() -> N
     assert per_task["usd_per_mtok"].isna().all()
     jan = per_task[per_task["month"] == _ts("2025-01-01")].iloc[0]
     assert jan["model_id"] == "a" and jan["variant"] == "low" and jan["usd_per_suite_run"] == pytest.approx(2.4)
+    assert jan["score"] == 76.0 and jan["score_source_id"] == "usage_src"
+    above = add_per_task({**tables, "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names)}, {},
+                         INTERVALS, SCORES, MONTHS, [(GPQA, 78)], CHEAPEST_BY_QUALITY.column_names, "1:1", RUN_SCORES, CLASSES)
+    assert set(above["variant"]) == {"high"}  # at 78 the low-effort run (76) no longer qualifies; its model (80) would
     rates = tables["decline_rates"]
     assert set(rates.loc[rates["blend"] == PER_TASK, "method"]) == {"monthly", "frontier"}
     assert to_arrow(CHEAPEST_BY_QUALITY, tables["cheapest_by_quality"]).num_rows == len(per_task)
@@ -189,11 +213,11 @@ def test_the_report_and_the_chart_show_per_token_and_per_task_side_by_side(tmp_p
     from llmflation.analyze.headline import headline_lines
     from llmflation.analyze.monthly import cheapest_by_quality
 
-    scores = pd.DataFrame({"model_id": ["a", "c", "d"], "benchmark": ["q", "q", "q"], "score": [80.0, 90.0, 70.0]})
-    cheapest = cheapest_by_quality(INTERVALS, scores, MONTHS, [("q", 75)], ["1:1"])
+    cheapest = cheapest_by_quality(INTERVALS, SCORES, MONTHS, [(GPQA, 75)], ["1:1"])
     tables = {"token_usage": USAGE, "cheapest_by_quality": cheapest,
-              "decline_rates": decline_rates(cheapest, INTERVALS, scores, [("q", 75)], ["1:1"])}
-    per_task = add_per_task(tables, {}, INTERVALS, scores, MONTHS, [("q", 75)], CHEAPEST_BY_QUALITY.column_names, "1:1")
+              "decline_rates": decline_rates(cheapest, INTERVALS, SCORES, [(GPQA, 75)], ["1:1"])}
+    per_task = add_per_task(tables, {}, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names, "1:1",
+                            RUN_SCORES, CLASSES)
     lines = headline_lines(tables["cheapest_by_quality"], tables["decline_rates"])
     (side,) = [line for line in lines if "per token vs per task" in line]
     # April 2025: c at $0.10 per 1M tokens is the cheapest per token; per task, a's low-effort run
@@ -201,3 +225,12 @@ def test_the_report_and_the_chart_show_per_token_and_per_task_side_by_side(tmp_p
     assert not [line for line in lines if "per_task blend" in line]  # never read as a token price
     path = render_chart(cheapest, tables["decline_rates"], tmp_path / "chart.png", blend="1:1", per_task=per_task)
     assert path.stat().st_size > 0
+
+
+def test_a_level_on_a_benchmark_no_run_states_still_places_plain_models() -> None:
+    from llmflation.analyze.pertask import run_level_scores
+
+    costs = cost_per_task(USAGE, INTERVALS, MONTHS)
+    eci = pd.DataFrame({"model_id": ["d"], "benchmark": ["eci"], "score": [140.0]})
+    placed = run_level_scores(costs, eci, RUN_SCORES, "eci", "eci")
+    assert list(placed["model_key"]) == ["d"]

@@ -32,6 +32,7 @@ from llmflation.analyze.chart import level_label
 from llmflation.analyze.fit import fit_decline, fit_row
 from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.monthly import _as_month_starts, _priced_not_free, cheapest_per_month
+from llmflation.benchmarks import comparable_as
 
 MILLION = Decimal(1_000_000)
 #: The ``blend`` of the per-task rows of ``cheapest_by_quality`` and ``decline_rates``.
@@ -194,20 +195,48 @@ def chosen_suite(costs: pd.DataFrame) -> tuple[str, str] | None:
     return str(best[0]), str(best[1])
 
 
+_RUN_KEY = ["usage_source_id", "model_key"]
+_SCORE_FIELDS = ["score", "setting", "source_id", "self_reported"]
+
+
+def run_level_scores(costs: pd.DataFrame, scores: pd.DataFrame, run_scores: pd.DataFrame | None,
+                     benchmark: str, comparable: str | None) -> pd.DataFrame:
+    """Per run (usage source, model name), the score that places it at a level of ``benchmark``.
+
+    A run of a stated effort or mode (``variant``: ``gpt-5-minimal``) is placed by the usage source's
+    own score of that run only, in the level's comparable class ``comparable``; it never borrows its
+    model's headline score, which another effort earned. A run with no variant is its model, placed by
+    the model's chosen score (``scores``, already of the level's class). A run with neither has no row.
+    """
+    runs = costs[_RUN_KEY + ["model_id", "variant"]].drop_duplicates(_RUN_KEY)
+    carried = [c for c in _SCORE_FIELDS[1:] if c in scores.columns]
+    chosen = scores.loc[scores["benchmark"] == benchmark, ["model_id", "score", *carried]].reindex(columns=["model_id", *_SCORE_FIELDS])
+    plain = runs[runs["variant"].isna()].merge(chosen, on="model_id", how="inner")
+    own = pd.DataFrame(columns=[*_RUN_KEY, *_SCORE_FIELDS])
+    if run_scores is not None and len(run_scores):
+        stated = run_scores[run_scores["benchmark"] == benchmark]
+        in_class = pd.Series([comparable_as(benchmark, setting)[0] == comparable for setting in stated["setting"]],
+                             index=stated.index, dtype=bool)
+        stated = stated.loc[in_class]
+        own = stated.rename(columns={"source_id": "usage_source_id"}).assign(
+            source_id=stated["source_id"], self_reported=False)[[*_RUN_KEY, *_SCORE_FIELDS]]
+    varied = runs[runs["variant"].notna()].merge(own, on=_RUN_KEY, how="inner")
+    return pd.concat([plain, varied], ignore_index=True)[[*_RUN_KEY, *_SCORE_FIELDS]]
+
+
 def cheapest_per_task(costs: pd.DataFrame, scores: pd.DataFrame, months: Iterable[object],
-                      levels: Sequence[tuple[str, float]], columns: list[str]) -> pd.DataFrame:
+                      levels: Sequence[tuple[str, float]], columns: list[str],
+                      run_scores: pd.DataFrame | None = None, classes: dict[str, str] | None = None) -> pd.DataFrame:
     """The ``per_task`` rows of ``cheapest_by_quality``: per level and month, the cheapest suite run among
-    models whose chosen score reaches the level, within one suite version (:func:`chosen_suite`)."""
+    runs whose score reaches the level (:func:`run_level_scores`), within one suite version (:func:`chosen_suite`)."""
     suite = chosen_suite(costs)
     if suite is None:
         return pd.DataFrame(columns=columns)
     in_suite = costs[(costs["suite"] == suite[0]) & (costs["suite_version"] == suite[1])]
     tables = []
     for benchmark, threshold in levels:
-        carried = [c for c in ("setting", "source_id", "self_reported") if c in scores.columns]
-        bench = scores.loc[scores["benchmark"] == benchmark, ["model_id", "score", *carried]].reindex(
-            columns=["model_id", "score", "setting", "source_id", "self_reported"])
-        qualifying = in_suite.merge(bench, on="model_id", how="inner")
+        placed = run_level_scores(in_suite, scores, run_scores, benchmark, (classes or {}).get(benchmark))
+        qualifying = in_suite.merge(placed, on=_RUN_KEY, how="inner")
         qualifying = qualifying[qualifying["score"].astype(float) >= float(threshold)]
         if qualifying.empty:
             continue
@@ -231,7 +260,8 @@ def cheapest_per_task(costs: pd.DataFrame, scores: pd.DataFrame, months: Iterabl
 
 
 def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataFrame,
-                   levels: Sequence[tuple[str, float]]) -> list[dict[str, object]]:
+                   levels: Sequence[tuple[str, float]], run_scores: pd.DataFrame | None = None,
+                   classes: dict[str, str] | None = None) -> list[dict[str, object]]:
     """``decline_rates`` rows of the ``per_task`` measure: the same fits as the token blends.
 
     ``monthly`` fits the cheapest run of each month; ``frontier`` the runs that set a new lowest
@@ -247,8 +277,8 @@ def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataF
         points = pd.DataFrame(columns=["date", "model", "usd_per_mtok", "score"])
         if suite is not None:
             in_suite = costs[(costs["suite"] == suite[0]) & (costs["suite_version"] == suite[1])]
-            bench = scores.loc[scores["benchmark"] == benchmark, ["model_id", "score"]]
-            joined = in_suite.merge(bench, on="model_id", how="inner")
+            placed = run_level_scores(in_suite, scores, run_scores, benchmark, (classes or {}).get(benchmark))
+            joined = in_suite.merge(placed[[*_RUN_KEY, "score"]], on=_RUN_KEY, how="inner")
             if not joined.empty:
                 first = joined.sort_values("month").drop_duplicates(["model_key", "provider", "price_valid_from"])
                 date = pd.to_datetime(first["price_valid_from"], utc=True).combine(first["month"], max)
@@ -296,18 +326,21 @@ def side_by_side(cheapest: pd.DataFrame, rates: pd.DataFrame, token_blend: str |
 
 def add_per_task(tables: dict[str, pd.DataFrame], sections: dict[str, object], intervals: pd.DataFrame,
                  scores: pd.DataFrame, months: Iterable[object], levels: Sequence[tuple[str, float]],
-                 cheapest_columns: list[str], token_blend: str) -> pd.DataFrame:
+                 cheapest_columns: list[str], token_blend: str, run_scores: pd.DataFrame | None = None,
+                 classes: dict[str, str] | None = None) -> pd.DataFrame:
     """Add ``cost_per_task``, the ``per_task`` rows of ``cheapest_by_quality`` and ``decline_rates``, and the
     report's ``cost_per_task`` section (arithmetic check, side by side) to a build's tables; returns the
-    per-task rows (for the chart)."""
+    per-task rows (for the chart). ``run_scores``/``classes``: the usage sources' scores of each run and the
+    levels' comparable classes, which place effort variants (:func:`run_level_scores`)."""
     usage = tables.get("token_usage", pd.DataFrame())
     months = list(months)
     costs = cost_per_task(usage, intervals, months) if len(usage) else pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
     tables["cost_per_task"] = costs
     cheapest = tables["cheapest_by_quality"].assign(measure="usd_per_mtok")
-    per_task = cheapest_per_task(costs, scores, months, levels, cheapest_columns)
+    per_task = cheapest_per_task(costs, scores, months, levels, cheapest_columns, run_scores, classes)
     tables["cheapest_by_quality"] = pd.concat([cheapest, per_task], ignore_index=True) if len(per_task) else cheapest
-    rates = pd.DataFrame(per_task_rates(per_task, costs, scores, levels), columns=tables["decline_rates"].columns)
+    rates = pd.DataFrame(per_task_rates(per_task, costs, scores, levels, run_scores, classes),
+                         columns=tables["decline_rates"].columns)
     for column in ("start", "end"):
         rates[column] = pd.to_datetime(rates[column], utc=True).dt.as_unit("us")
     tables["decline_rates"] = pd.concat([tables["decline_rates"], rates], ignore_index=True)
