@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import pandas as pd
 
 from llmflation.match import Catalog
 from llmflation.parsing import ParsedCapture
-from llmflation.records import record_to_dict
+from llmflation.records import ParseResult, record_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +62,21 @@ def match_usage_name(name: str, catalog: Catalog, reasoning_ids: set[str],
                   "reasons, so the suffix is not taken for a mode of it")
 
 
-def usage_rows(parsed: Iterable[ParsedCapture]) -> pd.DataFrame:
-    """Every usage record of every parsed version, with its capture's provenance (unmatched)."""
-    rows: list[dict[str, object]] = []
+def _with_usage(parsed: Iterable[ParsedCapture]) -> Iterator[tuple[ParsedCapture, ParseResult]]:
+    """Each parsed capture that states token usage, with its records."""
     for item in parsed:
-        # Usage comes from leaderboards, whose captures state scores too: skip loading price lists.
+        # Usage comes from leaderboards, whose captures state scores too: price lists are not loaded.
         if item.outcome is not None and not item.outcome.n_scores:
             continue
         result = item.result
-        if result is None or not result.usage:
-            continue
+        if result is not None and result.usage:
+            yield item, result
+
+
+def usage_rows(parsed: Iterable[ParsedCapture]) -> pd.DataFrame:
+    """Every usage record of every parsed version, with its capture's provenance (unmatched)."""
+    rows: list[dict[str, object]] = []
+    for item, result in _with_usage(parsed):
         capture = item.capture
         provenance = {"source_id": capture.source_id, "observed_at": capture.observed_at, "capture_url": capture.url,
                       "capture_id": capture.capture_id, "capture_sha256": capture.sha256, "parser": item.parser}
@@ -87,12 +92,7 @@ def run_scores(parsed: Iterable[ParsedCapture]) -> pd.DataFrame:
     the per-task series places a variant at a level by these scores only (:mod:`llmflation.analyze.pertask`).
     """
     rows: list[dict[str, object]] = []
-    for item in parsed:
-        if item.outcome is not None and not item.outcome.n_scores:
-            continue
-        result = item.result
-        if result is None or not result.usage:
-            continue
+    for item, result in _with_usage(parsed):
         counted = {record.model_key for record in result.usage}
         rows.extend({"source_id": item.capture.source_id, "model_key": score.model_key, "benchmark": score.benchmark,
                      "score": score.score, "setting": score.setting, "observed_at": item.capture.observed_at}
