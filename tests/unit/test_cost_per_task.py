@@ -234,3 +234,15 @@ def test_a_level_on_a_benchmark_no_run_states_still_places_plain_models() -> Non
     eci = pd.DataFrame({"model_id": ["d"], "benchmark": ["eci"], "score": [140.0]})
     placed = run_level_scores(costs, eci, RUN_SCORES, "eci", "eci")
     assert list(placed["model_key"]) == ["d"]
+
+
+def test_without_any_token_usage_there_is_no_per_task_measure() -> None:
+    """An offline build states no token usage: no per_task rows, not one 'no points' fit per level."""
+    tables = {"token_usage": pd.DataFrame(columns=TOKEN_USAGE.column_names),
+              "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names),
+              "decline_rates": pd.DataFrame(columns=["benchmark", "threshold", "blend", "method", "start", "end", "n",
+                                                      "factor_per_year", "ci90_low", "ci90_high", "r2", "reason"])}
+    sections: dict = {}
+    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names, "1:1")
+    assert per_task.empty and tables["decline_rates"].empty and tables["cost_per_task"].empty
+    assert sections["cost_per_task"]["arithmetic_check"]["checked"] == 0

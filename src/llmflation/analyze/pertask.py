@@ -266,8 +266,11 @@ def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataF
 
     ``monthly`` fits the cheapest run of each month; ``frontier`` the runs that set a new lowest
     cost at the level, each dated when its price took effect (or its model's first month here).
+    With no cost rows at all there are no rows (rather than one "no points" row per level).
     """
     suite = chosen_suite(costs)
+    if suite is None:  # no stated token usage at all (an offline build): no per-task measure to fit
+        return []
     rows = []
     for benchmark, threshold in levels:
         level = cheapest[(cheapest["benchmark"] == benchmark) & (cheapest["threshold"] == float(threshold))
