@@ -60,26 +60,30 @@ def suite_usage(token_usage: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_per_task(token_usage: pd.DataFrame, intervals: pd.DataFrame, months: Iterable[object]) -> pd.DataFrame:
-    """The ``cost_per_task`` table: usage x every standard price in force, per month (USD, float64)."""
+    """The ``cost_per_task`` table: usage x every standard price in force, per month (USD, float64).
+
+    Each (usage, price interval) pair is costed once, exactly in Decimal, then repeated for every
+    month its interval overlaps.
+    """
     usage = suite_usage(token_usage)
     priced = _priced_not_free(intervals)
     if usage.empty or priced.empty:
         return pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
-    starts = _as_month_starts(months)
     pairs = usage.merge(priced, on="model_id", how="inner", suffixes=("", "_price"))
     if pairs.empty:
         return pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
+    costed = pd.DataFrame([_cost_row(row) for row in pairs.to_dict("records")])
     valid_from = pd.to_datetime(pairs["valid_from"], utc=True)
     valid_to = pd.to_datetime(pairs["valid_to"], utc=True)
-    rows = []
-    for start in starts:
+    per_month = []
+    for start in _as_month_starts(months):
         end = start + pd.offsets.MonthBegin(1)
-        in_force = pairs[((valid_from < end) & (valid_to.isna() | (valid_to > start))).to_numpy()]
-        for _, row in in_force.iterrows():
-            rows.append(_cost_row(start, row))
-    if not rows:
+        in_force = ((valid_from < end) & (valid_to.isna() | (valid_to > start))).to_numpy()
+        if in_force.any():
+            per_month.append(costed[in_force].assign(month=start))
+    if not per_month:
         return pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
-    table = pd.DataFrame(rows)
+    table = pd.concat(per_month, ignore_index=True)
     # A price changed within the month: the lowest in force counts (as for the cheapest per month).
     table = table.sort_values("usd_per_suite_run", kind="mergesort").drop_duplicates(
         ["month", "usage_source_id", "suite", "suite_version", "model_key", "provider"], keep="first")
@@ -88,33 +92,32 @@ def cost_per_task(token_usage: pd.DataFrame, intervals: pd.DataFrame, months: It
         ["suite", "suite_version", "model_key", "provider", "month"], kind="mergesort").reset_index(drop=True)
 
 
-def _cost_row(month: pd.Timestamp, row: pd.Series) -> dict[str, object]:
-    input_price, output_price = Decimal(row["input_usd_per_mtok"]), Decimal(row["output_usd_per_mtok"])
-    usd_input = Decimal(int(row["input_tokens"])) * input_price / MILLION
-    usd_output = Decimal(int(row["output_tokens"])) * output_price / MILLION
-    reasoning = row["reasoning_tokens"]
+def _cost_row(row: dict[str, object]) -> dict[str, object]:
+    """One usage x price pair, costed exactly (Decimal) and published as float64."""
+    input_price, output_price = Decimal(row["input_usd_per_mtok"]), Decimal(row["output_usd_per_mtok"])  # type: ignore[arg-type]
+    usd_input = Decimal(int(row["input_tokens"])) * input_price / MILLION  # type: ignore[call-overload]
+    usd_output = Decimal(int(row["output_tokens"])) * output_price / MILLION  # type: ignore[call-overload]
+    reasoning, answer, n_tasks = row["reasoning_tokens"], row["answer_tokens"], row["n_tasks"]
     total = usd_input + usd_output
-    n_tasks = row["n_tasks"]
     return {
-        "month": month,
         "model_id": row["model_id"],
         "model_key": row["model_key"],
         "variant": row["variant"],
         "suite": row["suite"],
         "suite_version": row["suite_version"],
         "provider": row["provider"],
-        "input_tokens": int(row["input_tokens"]),
-        "output_tokens": int(row["output_tokens"]),
-        "reasoning_tokens": None if pd.isna(reasoning) else int(reasoning),
-        "answer_tokens": None if pd.isna(row["answer_tokens"]) else int(row["answer_tokens"]),
-        "n_tasks": None if pd.isna(n_tasks) else int(n_tasks),
+        "input_tokens": int(row["input_tokens"]),  # type: ignore[call-overload]
+        "output_tokens": int(row["output_tokens"]),  # type: ignore[call-overload]
+        "reasoning_tokens": None if pd.isna(reasoning) else int(reasoning),  # type: ignore[call-overload]
+        "answer_tokens": None if pd.isna(answer) else int(answer),  # type: ignore[call-overload]
+        "n_tasks": None if pd.isna(n_tasks) else int(n_tasks),  # type: ignore[call-overload]
         "input_usd_per_mtok": float(input_price),
         "output_usd_per_mtok": float(output_price),
         "usd_input": float(usd_input),
         "usd_output": float(usd_output),
-        "usd_reasoning": None if pd.isna(reasoning) else float(Decimal(int(reasoning)) * output_price / MILLION),
+        "usd_reasoning": None if pd.isna(reasoning) else float(Decimal(int(reasoning)) * output_price / MILLION),  # type: ignore[call-overload]
         "usd_per_suite_run": float(total),
-        "usd_per_task": None if pd.isna(n_tasks) or not int(n_tasks) else float(total / int(n_tasks)),
+        "usd_per_task": None if pd.isna(n_tasks) or not int(n_tasks) else float(total / int(n_tasks)),  # type: ignore[call-overload]
         "price_valid_from": row["valid_from"],
         "price_source_id": row["source_id_price"],
         "price_evidence": row["evidence"],
