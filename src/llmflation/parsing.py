@@ -44,6 +44,7 @@ from llmflation.records import (
     ParseResult,
     PriceRecord,
     ScoreRecord,
+    UsageRecord,
     record_to_dict,
 )
 from llmflation.report import RunReport
@@ -130,7 +131,7 @@ class ParserSpec:
         """The parser's records for ``body``; ``ParseError`` when it returns none (a page with no prices
         is a failure, not an empty success). The one place a registered parser is called."""
         result: ParseResult = load_parser(self.module).parse(body, capture, **dict(self.kwargs))
-        if not result.prices and not result.scores and not result.models:
+        if not result.prices and not result.scores and not result.models and not result.usage:
             raise ParseError("the parser returned no records")
         return result
 
@@ -439,6 +440,8 @@ def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> d
             "models": [_encode(record_to_dict(r)) for r in result.models],
             "skipped": dict(result.skipped),
         }
+        if result.usage:  # only when there is some: the records digest of every other result stays as it was
+            doc["usage"] = [_encode(record_to_dict(r)) for r in result.usage]
     write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
     return doc
 
@@ -454,6 +457,7 @@ def _read_cache(path: Path) -> tuple[ParseResult | None, str | None] | None:
             prices=[PriceRecord(**_decode(r, PriceRecord)) for r in doc["prices"]],
             scores=[ScoreRecord(**_decode(r, ScoreRecord)) for r in doc["scores"]],
             models=[ModelRecord(**_decode(r, ModelRecord)) for r in doc.get("models", [])],
+            usage=[UsageRecord(**_decode(r, UsageRecord)) for r in doc.get("usage", [])],
         )
         result.skipped.update(doc.get("skipped", {}))
         return result, None

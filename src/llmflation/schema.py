@@ -27,7 +27,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 #: add an entry to SCHEMA_CHANGELOG.md, whenever a published column is added, removed, renamed or
 #: retyped; ``tests/unit/test_schema_contract.py`` fails until the snapshot is regenerated with
 #: ``python -m llmflation.schema_contract --write``.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 DATE = pa.date32()
 
 _USD_PER_MTOK = "USD per 1,000,000 tokens"
@@ -93,7 +93,8 @@ FIELDS: dict[str, Column] = {column.name: column for column in (
     Column("source_url", pa.string(), "Citation: where the value was published, or the URL of the capture it was read from"),
     Column("benchmark", pa.string(), "Benchmark id (mmlu, mmlu_pro, gpqa_diamond, eci, arena_elo...)", required=True),
     Column("threshold", pa.float64(), "Minimum score of the quality level (0-100; index for eci, Elo for arena_elo)", required=True),
-    Column("blend", pa.string(), "input:output token ratio of the blended price: 1:1 (a16z) or 3:1 (Epoch AI)", required=True),
+    Column("blend", pa.string(), "input:output token ratio of the blended price: 1:1 (a16z) or 3:1 (Epoch AI); "
+           "per_task for the cost of running a fixed suite of tasks (see measure)", required=True),
     Column("score", pa.float64(), "Score on a 0-100 scale; index for eci, Elo for arena_elo", "percent (index for eci, Elo for arena_elo)"),
     Column("valid_from", TIMESTAMP, "First instant the row holds", required=True),
     Column("valid_to", TIMESTAMP, "First instant it no longer holds (exclusive); null while it still does"),
@@ -278,7 +279,7 @@ CHEAPEST_BY_QUALITY = TableSpec(
         shared("benchmark"),
         shared("threshold"),
         shared("blend"),
-        _usd("usd_per_mtok", "Blended price of the cheapest qualifying model", required=True),
+        _usd("usd_per_mtok", "Blended price of the cheapest qualifying model; null on per_task rows"),
         shared("model_id", "The cheapest qualifying model"),
         shared("provider", "Who sold it at that price"),
         _usd("input_usd_per_mtok", "Its input price"),
@@ -288,6 +289,14 @@ CHEAPEST_BY_QUALITY = TableSpec(
         Column("score_setting", pa.string(), "Setting of that score as its source states it (5-shot...)"),
         Column("score_source_id", pa.string(), "Registry id of the score's source, or reference"),
         Column("score_self_reported", pa.bool_(), "True when the score is the model creator's own claim, not an independent measurement"),
+        Column("measure", pa.string(), "What the row's price is: usd_per_mtok (a token blend) or usd_per_suite_run (blend per_task: "
+               "the cheapest cost of running the suite's tasks once, tokens the model stated it spent x its price; see cost_per_task)"),
+        Column("usd_per_suite_run", pa.float64(), "per_task rows: USD to run the suite once with the cheapest qualifying model "
+               "(the same tasks for every model of one suite version, so it ranks and falls as the cost per task does)", "USD per suite run"),
+        Column("usd_per_task", pa.float64(), "per_task rows: usd_per_suite_run / the suite's number of tasks, where a source states it", "USD per task"),
+        Column("suite", pa.string(), "per_task rows: the suite the token counts are for (aa_intelligence_index)"),
+        Column("suite_version", pa.string(), "per_task rows: its version; one version per series, never mixed"),
+        Column("variant", pa.string(), "per_task rows: the reasoning effort or mode of the cheapest run (high, Reasoning...), as its source names it"),
     ),
     primary_key=("month", "benchmark", "threshold", "blend"),
     sort_by=("benchmark", "threshold", "blend", "month"),
@@ -406,10 +415,103 @@ PRICE_CHANGES = TableSpec(
     sort_by=("changed_at", "source_id", "provider", "model_key", "tier"),
 )
 
+_TOKENS = "tokens"
+_USD_RUN = "USD per suite run"
+
+
+def _stated_usd(name: str, what: str) -> Column:
+    return Column(name, PRICE, f"{what}, as the usage source states it (exact decimal)", "USD")
+
+
+TOKEN_USAGE = TableSpec(
+    name="token_usage",
+    description=(
+        "The tokens a model spent on a fixed suite of tasks (a benchmark suite run once), as a source states them, "
+        "per version of the source's listing: input, output and its split into reasoning and answer tokens, matched "
+        "to the catalog model whose price it pays. Reasoning-effort variants (o3-mini-high, -low, thinking) are rows "
+        "of their own. Counts of different suite versions never compare."
+    ),
+    columns=(
+        shared("model_id", "Catalog model whose price this run pays; null when unmatched (match_reason says why)", required=False),
+        shared("model_key", "The source's own name for the model run (an effort variant has its own)"),
+        Column("model_name", pa.string(), "The source's display name"),
+        Column("variant", pa.string(), "Reasoning effort or mode of the run as the source names it (high, xhigh, Reasoning, Non-reasoning...)"),
+        Column("match_reason", pa.string(), "How model_key was matched to model_id (an effort/mode variant of a reasoning model), or why not"),
+        Column("suite", pa.string(), "The suite of tasks: aa_intelligence_index (Artificial Analysis Intelligence Index)", required=True),
+        Column("suite_version", pa.string(), "The suite's version as the source states it, else the capture date (compares with nothing else)", required=True),
+        Column("component", pa.string(), "One evaluation of the suite (gpqa, hle...) for a per-evaluation row; null for the whole suite"),
+        Column("input_tokens", pa.int64(), "Input (prompt) tokens over the run", _TOKENS),
+        Column("output_tokens", pa.int64(), "Output tokens over the run (billed as output: reasoning + answer)", _TOKENS),
+        Column("reasoning_tokens", pa.int64(), "Hidden reasoning tokens among the output", _TOKENS),
+        Column("answer_tokens", pa.int64(), "Visible answer tokens among the output", _TOKENS),
+        Column("n_tasks", pa.int64(), "Tasks in the suite, where the source states it", "tasks"),
+        _price("stated_input_usd_per_mtok", "The input price the usage source used for its own cost"),
+        _price("stated_output_usd_per_mtok", "The output price the usage source used for its own cost"),
+        _stated_usd("stated_cost_usd", "The source's own cost of the run at its prices"),
+        _stated_usd("stated_input_cost_usd", "Its input part"),
+        _stated_usd("stated_output_cost_usd", "Its output part"),
+        _stated_usd("stated_reasoning_cost_usd", "Its reasoning part"),
+        _stated_usd("stated_answer_cost_usd", "Its answer part"),
+        _stated_usd("stated_cost_per_task_usd", "The source's own cost per task"),
+        Column("reported_at", TIMESTAMP, "When the source stated the counts (its own fetch time, else the capture's)"),
+        shared("source_url", "The source's page for the model"),
+        shared("source_id", "Registry id of the source"),
+        Column("observed_at", TIMESTAMP, "When the capture that first showed this version was made", required=True),
+        *PROVENANCE_COLUMNS[:3],
+        PROVENANCE_COLUMNS[5],
+    ),
+    primary_key=("capture_id", "model_key", "suite", "suite_version", "component"),
+    sort_by=("suite", "suite_version", "model_key", "component", "observed_at"),
+)
+
+
+def _run_usd(name: str, what: str, required: bool = False) -> Column:
+    return Column(name, pa.float64(), f"{what} (float64)", _USD_RUN, required)
+
+
+COST_PER_TASK = TableSpec(
+    name="cost_per_task",
+    description=(
+        "What running a fixed suite of tasks costs with each model at each provider, month by month: the tokens the "
+        "model stated it spent (token_usage) x each provider's standard price in force that month (price_intervals). "
+        "Only models with stated token usage; nothing estimated."
+    ),
+    columns=(
+        Column("month", TIMESTAMP, "First instant of the month (UTC)", required=True),
+        shared("model_id", "Catalog model whose price was paid"),
+        shared("model_key", "The usage source's name of the run (effort variants apart)"),
+        Column("variant", pa.string(), "Reasoning effort or mode of the run, as the usage source names it"),
+        Column("suite", pa.string(), "The suite of tasks", required=True),
+        Column("suite_version", pa.string(), "Its version (never mixed)", required=True),
+        shared("provider", "Who sold the model at this price"),
+        Column("input_tokens", pa.int64(), "Input tokens of the run", _TOKENS, required=True),
+        Column("output_tokens", pa.int64(), "Output tokens of the run (reasoning + answer)", _TOKENS, required=True),
+        Column("reasoning_tokens", pa.int64(), "Reasoning tokens among them", _TOKENS),
+        Column("answer_tokens", pa.int64(), "Answer tokens among them", _TOKENS),
+        Column("n_tasks", pa.int64(), "Tasks in the suite, where the usage source states it", "tasks"),
+        _usd("input_usd_per_mtok", "The provider's input price in force", required=True),
+        _usd("output_usd_per_mtok", "The provider's output price in force", required=True),
+        _run_usd("usd_input", "Input tokens x input price", required=True),
+        _run_usd("usd_output", "Output tokens x output price", required=True),
+        _run_usd("usd_reasoning", "Reasoning tokens x output price (part of usd_output)"),
+        _run_usd("usd_per_suite_run", "USD to run the suite once: usd_input + usd_output", required=True),
+        Column("usd_per_task", pa.float64(), "usd_per_suite_run / n_tasks, where n_tasks is stated (float64)", "USD per task"),
+        Column("price_valid_from", TIMESTAMP, "When the price used took effect (its price_intervals row)", required=True),
+        Column("price_source_id", pa.string(), "Source of the price (registry id, or reference)", required=True),
+        Column("price_evidence", pa.string(), "sha256 of the capture, or URL cited by the curated row, behind the price", required=True),
+        Column("usage_source_id", pa.string(), "Source of the token counts", required=True),
+        Column("usage_reported_at", TIMESTAMP, "When the token counts were stated"),
+        Column("usage_source_url", pa.string(), "The usage source's page for the model"),
+        Column("usage_capture_sha256", pa.string(), "sha256 of the capture that stated the token counts", required=True),
+    ),
+    primary_key=("month", "usage_source_id", "suite", "suite_version", "model_key", "provider"),
+    sort_by=("suite", "suite_version", "model_key", "provider", "month"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (PRICES, PRICE_INTERVALS, MODELS, SCORES, CHEAPEST_BY_QUALITY, DECLINE_RATES, UNMATCHED_MODELS,
-                 SOURCE_AGREEMENT, MODEL_ALIASES, PRICE_CHANGES)
+                 SOURCE_AGREEMENT, MODEL_ALIASES, PRICE_CHANGES, TOKEN_USAGE, COST_PER_TASK)
 }
 
 

@@ -447,6 +447,27 @@ LEADERBOARDS: tuple[Source, ...] = (
         score_rank=1,  # independent evaluation
     ),
     Source(
+        id="artificial_analysis_leaderboard",
+        kind="leaderboard",
+        provider="artificialanalysis",
+        urls=(SourceURL(
+            "https://raw.githubusercontent.com/oolong-tea-2026/artificial-analysis-leaderboards/main/data/2026-04-10/llms.json",
+            since=2026,
+        ),),
+        parser="llmflation.parsers.aa_leaderboard",
+        attribution=ARTIFICIAL_ANALYSIS_ATTRIBUTION,
+        licence="MIT (the oolong-tea-2026/artificial-analysis-leaderboards snapshots)",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "The Artificial Analysis LLM leaderboard page's payload, as the daily snapshots of "
+            "oolong-tea-2026/artificial-analysis-leaderboards (MIT) store it: per model the Intelligence Index "
+            "scores and the tokens (input, reasoning, answer) it spent on the index's evaluations, with Artificial "
+            "Analysis's own cost of that run. The address is the snapshot of 2026-04-10: the mirror files one folder "
+            "per day (data/<date>/llms.json) behind a pointer (data/latest.json) the capture does not follow yet. "
+            "Attribution required: " + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+    ),
+    Source(
         id="epoch_benchmarks",
         kind="leaderboard",
         provider="epoch",

@@ -3,8 +3,8 @@
 A refactor must not change what is published. This builds, with the code of the checkout it
 runs from, every table of a release from one raw store filled with the corpus (every pricing
 page and price API file on its content date, the newest models.dev catalog, the Open LLM
-Leaderboard, the monthly LMArena exports, llm-stats' repository, Artificial Analysis' API page
-and Epoch AI's benchmark files) and writes them to a folder; ``--compare`` then says which tables
+Leaderboard, the monthly LMArena exports, llm-stats' repository, Artificial Analysis' API page and
+leaderboard payload, and Epoch AI's benchmark files) and writes them to a folder; ``--compare`` then says which tables
 of two such folders differ, and how::
 
     .venv/bin/python -m tests.corpus.corpus_release --out /tmp/before   # on the old commit
@@ -64,6 +64,8 @@ def fill_store(store: RawStore, corpus: Path) -> None:
          "application/zip")
     for path in sorted((scores / "artificial-analysis").glob("aa-api-v2-*.json")):
         _put(store, "artificial_analysis", path.read_bytes(), path.name.split("_")[1], "application/json")
+    for path in sorted((scores / "artificial-analysis").glob("aa-leaderboard-page-payload_*.json")):
+        _put(store, "artificial_analysis_leaderboard", path.read_bytes(), path.name.split("_")[1], "application/json")
     epoch = {p.name.split("_2")[0] + ".csv": p.read_text(encoding="utf-8") for p in sorted((scores / "epoch").glob("*.csv"))}
     _put(store, "epoch_benchmarks", zip_members(epoch), "2026-04-10", "application/zip")
 

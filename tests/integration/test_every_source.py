@@ -68,6 +68,8 @@ SERVED: dict[str, Callable[[Path], tuple[bytes, str]]] = {
     "llm_stats": lambda c: (zip_folder(_scores(c) / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
     "artificial_analysis": lambda c: (next((_scores(c) / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(),
                                       "application/json"),
+    "artificial_analysis_leaderboard": lambda c: (next((_scores(c) / "artificial-analysis").glob("aa-leaderboard-page-payload_*"))
+                                                  .read_bytes(), "application/json"),
     "epoch_benchmarks": lambda c: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((_scores(c) / "epoch").glob("*.csv"))}),
                                    "application/zip"),
     "lmarena_dataset": lambda c: (arena_dataset_table(next((_scores(c) / "lmarena").glob("lmarena-text-scrape_*.json"))),

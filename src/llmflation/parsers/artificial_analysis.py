@@ -24,6 +24,8 @@ skipped counts (later pages are not requested). Each model also becomes a ``Mode
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from llmflation.parsers.common import load_json
 from llmflation.parsers.csvtable import utc_datetime
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, ScoreRecord
@@ -69,30 +71,37 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
             creator=creator.get("name") if isinstance(creator, dict) and isinstance(creator.get("name"), str) else None,
             release_date=utc_datetime(entry["release_date"]) if isinstance(entry.get("release_date"), str) else None,
         ))
-        for name, value in evaluations.items():
-            if value is None:
-                continue
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
-                result.skip("evaluation is not a number")
-                continue
-            score = _scaled(name, float(value))
-            if score is None:
-                result.skip("evaluation outside its scale")
-                continue
-            result.scores.append(
-                ScoreRecord(
-                    model_key=key,
-                    benchmark=BENCHMARK_IDS.get(str(name), str(name)),
-                    score=score,
-                    setting=index_setting if name.endswith("_index") else "Artificial Analysis methodology",
-                    self_reported=False,
-                    source_url=MODEL_PAGE.format(slug=key),
-                    reported_at=capture.observed_at,
-                )
-            )
+        append_scores(result, key, evaluations, index_setting, capture.observed_at)
     if not result.scores:
         raise ParseError(f"no evaluations among {len(doc['data'])} models")
     return result
+
+
+def append_scores(result: ParseResult, key: str, evaluations: dict[str, object], index_setting: str,
+                  reported_at: datetime) -> None:
+    """One ``ScoreRecord`` per stated evaluation of one model (the API's and the leaderboard page's share
+    these keys and scales); a value that is not a number, or is outside its scale, is skipped and counted."""
+    for name, value in evaluations.items():
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+            result.skip("evaluation is not a number")
+            continue
+        score = _scaled(name, float(value))
+        if score is None:
+            result.skip("evaluation outside its scale")
+            continue
+        result.scores.append(
+            ScoreRecord(
+                model_key=key,
+                benchmark=BENCHMARK_IDS.get(str(name), str(name)),
+                score=score,
+                setting=index_setting if name.endswith("_index") else "Artificial Analysis methodology",
+                self_reported=False,
+                source_url=MODEL_PAGE.format(slug=key),
+                reported_at=reported_at,
+            )
+        )
 
 
 def _index_setting(version: object, capture: CaptureMeta) -> str:
