@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from llmflation.schema import UNMATCHED_MODELS
+
 log = logging.getLogger(__name__)
 
 #: Trailing name segments that state how weights are stored, not which model it is.
@@ -516,7 +518,7 @@ def _assigned(prices: pd.DataFrame, catalog: Catalog | None, name_column: str) -
     return assign_model_ids(prices, catalog, name_column)
 
 
-UNMATCHED_COLUMNS = ["name", "source_id", "n_price_rows", "reason"]
+UNMATCHED_COLUMNS = UNMATCHED_MODELS.column_names
 
 
 def unmatched_table(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key") -> pd.DataFrame:

@@ -48,6 +48,7 @@ from llmflation.benchmarks import comparable_as
 from llmflation.config import ConfigError, ScoresSettings, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
+from llmflation.schema import SCORES
 from llmflation.sources import REFERENCE_SOURCE_ID, SCORE_PREFERENCE, SOURCES
 
 log = logging.getLogger(__name__)
@@ -58,22 +59,10 @@ DEFAULT_DISAGREEMENT_POINTS = ScoresSettings.disagreement_points
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
 HUB_REPO_SOURCES = frozenset(source.id for source in SOURCES if source.hub_repo_names)
 
-ROW_COLUMNS = [
-    "model_key",
-    "benchmark",
-    "score",
-    "setting",
-    "self_reported",
-    "source_id",
-    "source_url",
-    "reported_at",
-    "ci95_low",
-    "ci95_high",
-    "votes",
-    "ci90_low",
-    "ci90_high",
-]
-TABLE_COLUMNS = ["model_id", *ROW_COLUMNS, "comparable_as", "chosen"]
+#: The published ``scores`` table; a row before matching has its source's columns (no model_id yet,
+#: nothing decided about comparability or choice).
+TABLE_COLUMNS = SCORES.column_names
+ROW_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("model_id", "comparable_as", "chosen")]
 #: What the analysis reads of a chosen score, and shows beside the cheapest model of a level.
 CHOSEN_COLUMNS = ["model_id", "benchmark", "comparable_as", "score", "setting", "source_id", "self_reported", "source_url"]
 DISAGREEMENT_COLUMNS = [

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from llmflation.analyze.frontier import new_lowest_prices, points_from_intervals
+from llmflation.schema import DECLINE_RATES
 
 #: Below this many points a trend is not estimated (two points always fit perfectly).
 MIN_POINTS = 4
@@ -31,20 +32,7 @@ DAYS_PER_YEAR = 365.25
 CONFIDENCE = 0.90
 
 #: Columns of the published ``decline_rates`` table, in order (``reason`` is empty when fitted).
-DECLINE_RATE_COLUMNS = [
-    "benchmark",
-    "threshold",
-    "blend",
-    "method",
-    "start",
-    "end",
-    "n",
-    "factor_per_year",
-    "ci90_low",
-    "ci90_high",
-    "r2",
-    "reason",
-]
+DECLINE_RATE_COLUMNS = DECLINE_RATES.column_names
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from llmflation.analyze.fit import fit_decline, fit_row
 from llmflation.analyze.frontier import new_lowest_prices
 from llmflation.analyze.monthly import _as_month_starts, _priced_not_free, cheapest_per_month
 from llmflation.benchmarks import comparable_as
+from llmflation.schema import COST_PER_TASK
 
 MILLION = Decimal(1_000_000)
 #: The ``blend`` of the per-task rows of ``cheapest_by_quality`` and ``decline_rates``.
@@ -40,15 +41,8 @@ PER_TASK = "per_task"
 #: Agreement asked of the arithmetic check: our cost within this share of the source's own.
 CHECK_TOLERANCE = 0.01
 
-COST_PER_TASK_COLUMNS = [
-    "month", "model_id", "model_key", "variant", "suite", "suite_version", "provider",
-    "input_tokens", "output_tokens", "reasoning_tokens", "answer_tokens", "n_tasks",
-    "input_usd_per_mtok", "output_usd_per_mtok", "usd_input", "usd_output", "usd_reasoning",
-    "usd_per_suite_run", "usd_per_task", "price_valid_from", "price_source_id", "price_evidence",
-    "usage_source_id", "usage_reported_at", "usage_source_url", "usage_capture_sha256",
-]
+COST_PER_TASK_COLUMNS = COST_PER_TASK.column_names
 #: Columns of the per-task rows that ``cheapest_by_quality`` carries beside the token blends.
-PER_TASK_CHEAPEST_EXTRA = ["measure", "usd_per_suite_run", "usd_per_task", "suite", "suite_version", "variant"]
 
 
 def suite_usage(token_usage: pd.DataFrame) -> pd.DataFrame:
@@ -342,7 +336,7 @@ def add_per_task(tables: dict[str, pd.DataFrame], sections: dict[str, object], i
     months = list(months)
     costs = cost_per_task(usage, intervals, months) if len(usage) else pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
     tables["cost_per_task"] = costs
-    cheapest = tables["cheapest_by_quality"].assign(measure="usd_per_mtok")
+    cheapest = tables["cheapest_by_quality"]
     per_task = cheapest_per_task(costs, scores, months, levels, cheapest_columns, run_scores, classes)
     tables["cheapest_by_quality"] = pd.concat([cheapest, per_task], ignore_index=True) if len(per_task) else cheapest
     rates = pd.DataFrame(per_task_rates(per_task, costs, scores, levels, run_scores, classes),
