@@ -437,6 +437,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="artificialanalysis",
         urls=(SourceURL("https://artificialanalysis.ai/api/v2/data/llms/models", since=2025),),
         parser="llmflation.parsers.artificial_analysis",
+        follow="llmflation.parsers.artificial_analysis.page_urls",  # the list's pages 2, 3...
         needs_api_key_env="ARTIFICIAL_ANALYSIS_API_KEY",
         attribution=ARTIFICIAL_ANALYSIS_ATTRIBUTION,
         notes=(
