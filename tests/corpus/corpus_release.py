@@ -30,6 +30,7 @@ import pandas as pd
 from llmflation.build import analyze, build
 from llmflation.config import load_settings
 from llmflation.fetch.rawstore import RawStore
+from llmflation.publish import parquet_bytes
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 from llmflation.stages import validate_stage
@@ -89,8 +90,8 @@ def build_release(out: Path, corpus: Path, as_of: datetime = AS_OF) -> dict[str,
         result = replace(result, tables=dict(validation.tables))  # the held-out rows left out
         analyze(settings, report, result, now=as_of)
         out.mkdir(parents=True, exist_ok=True)
-        for name, table in result.tables.items():
-            table.to_parquet(out / f"{name}.parquet", index=False)
+        for name, table in result.tables.items():  # as publishing writes them: the schema's columns and types
+            (out / f"{name}.parquet").write_bytes(parquet_bytes(name, table))
         return {name: len(table) for name, table in result.tables.items()}
 
 
