@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: install run test bench bench-year bench-backfill agreement clean
+.PHONY: install run lint test bench bench-year bench-backfill agreement clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/llmflation run
 
-test: $(STAMP)
+# ruff and mypy read their settings from pyproject.toml; they run first because they take seconds.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

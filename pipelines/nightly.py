@@ -16,6 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from llmflation.config import Settings, load_settings
+from llmflation.preflight import check_analysis_levels
 from llmflation.report import RunReport, new_run_id
 from llmflation.runlock import run_lock
 from llmflation.stages import (
@@ -68,6 +69,7 @@ def nightly(sources: list[str] | None = None, skip_history: bool = False, captur
     ``LockHeld`` naming the holder before touching anything.
     """
     settings = load_settings()
+    check_analysis_levels(settings)  # a misspelt level fails here, not after the capture
     with run_lock(settings.state_dir, "llmflation nightly"):
         return _nightly(settings, sources, skip_history, capture)
 

@@ -17,6 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from llmflation_scrapers.middlewares import required_float
+
 log = logging.getLogger(__name__)
 
 
@@ -31,8 +33,8 @@ class BackoffMiddleware:
     def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
         settings = crawler.settings
         return cls(
-            base_s=settings.getfloat("BACKOFF_BASE_S", 1.0),
-            max_s=settings.getfloat("BACKOFF_MAX_S", 300.0),
+            base_s=required_float(settings, "BACKOFF_BASE_S"),
+            max_s=required_float(settings, "BACKOFF_MAX_S"),
             retry_codes={int(c) for c in settings.getlist("RETRY_HTTP_CODES")},
             max_retries=settings.getint("RETRY_TIMES"),
         )

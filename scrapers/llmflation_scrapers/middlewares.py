@@ -1,7 +1,7 @@
 """Honour ``Retry-After`` on 429 and 503 before Scrapy's RetryMiddleware retries.
 
 Scrapy retries these statuses at once; a server that said "come back in 30 s" should get
-its 30 s. Waits longer than ``[capture] max_retry_after_s`` (default 300 s) are not waited
+its 30 s. Waits longer than ``[capture] max_retry_after_s`` are not waited
 for: the request is given up and reported, rather than holding the run for hours.
 """
 
@@ -13,10 +13,19 @@ import logging
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
-from llmflation.retry_after import retry_after_seconds
+from llmflation.fetch.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
+
+
+def required_float(settings: BaseSettings, name: str) -> float:
+    """A number the project or spider settings must set (its default lives in llmflation's settings, once)."""
+    value = settings.get(name)
+    if value is None:
+        raise ValueError(f"Scrapy setting {name} is not set (llmflation_scrapers.settings or the spider sets it)")
+    return float(value)
 
 
 class RetryAfterMiddleware:
@@ -25,7 +34,7 @@ class RetryAfterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        return cls(crawler.settings.getfloat("RETRY_AFTER_MAX_S", 300.0))
+        return cls(required_float(crawler.settings, "RETRY_AFTER_MAX_S"))
 
     async def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         if response.status not in (429, 503):

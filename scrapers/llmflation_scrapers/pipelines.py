@@ -12,7 +12,7 @@ from typing import Any
 from scrapy import Spider
 
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 
 
 class RawStorePipeline:

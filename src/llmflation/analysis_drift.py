@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from llmflation.analyze.chart import level_label
+from llmflation.analyze.pertask import PER_TASK
 from llmflation.config import AnalysisSettings
 from llmflation.validate import AllowEntry, Finding
 
@@ -102,7 +103,8 @@ def _losses(cheapest: pd.DataFrame, configured: AnalysisSettings, previous: pd.D
     now_months = {key: set(group["month"]) for key, group in cheapest.groupby(_LEVEL)}
     for (benchmark, threshold, blend), group in previous.groupby(_LEVEL):
         label = f"{level_label(benchmark, threshold)} ({blend} blend)"
-        if (benchmark, float(threshold)) not in levels or blend not in configured.blends:
+        # per_task (cost per suite run) is computed for every configured level, beside the blends
+        if (benchmark, float(threshold)) not in levels or blend not in (*configured.blends, PER_TASK):
             findings.append(Finding("analysis_drift", "warning", "cheapest_by_quality",
                                     f"{label}: no longer configured in [analysis]; its {len(group)} months of the "
                                     f"last release are not in this one"))
@@ -116,7 +118,10 @@ def _losses(cheapest: pd.DataFrame, configured: AnalysisSettings, previous: pd.D
                 f"{label}: lost {len(lost)} month(s) the last release had ({_months(lost)})")
         rows = [{"benchmark": benchmark, "threshold": float(threshold), "blend": blend, "month": m} for m in lost]
         entry = _accepting(allowlist, benchmark, previous_version)
-        if entry is not None:
+        if blend == PER_TASK and entry is None:  # it follows the suite version most models have: it may move
+            findings.append(Finding("analysis_drift", "warning", "cheapest_by_quality",
+                                    f"{what}; the per-task series follows the token counts' newest suite version", rows))
+        elif entry is not None:
             findings.append(Finding("analysis_drift", "accepted", "cheapest_by_quality",
                                     f"{what}; accepted by allowlist line {entry.line}: {entry.reason}", rows))
         elif horizon_changed and not whole:

@@ -33,11 +33,13 @@ from llmflation.analyze.changes import price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
 from llmflation.buildstate import BuildState, evidence_captures, forget, state_dir
+from llmflation.analyze.pertask import add_per_task
+from llmflation.usage import run_scores, token_usage_table
 from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
-from llmflation.schema import MODELS, PRICES
+from llmflation.schema import CHEAPEST_BY_QUALITY, MODELS, PRICES, TOKEN_USAGE
 from llmflation.scores import (
     ScorePolicy,
     chosen_scores,
@@ -71,7 +73,7 @@ class BuildResult:
     #: looks up in the raw index just the captures the validated prices end at.
     captures: pd.DataFrame | None = None
     #: Files beside the tables in the release (the chart), each written by its function.
-    extra_files: dict[str, Callable[[Path], None]] = field(default_factory=dict)
+    extra_files: dict[str, Callable[[Path], object]] = field(default_factory=dict)
 
 
 def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
@@ -172,6 +174,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         "model_aliases": built.aliases,
         "scores": scores_frame(parsed, reference, catalog, ScorePolicy.from_settings(settings), report),
         "unmatched_models": unmatched_table(prices, catalog),
+        "token_usage": token_usage_table(parsed.ok(), catalog, built.models, TOKEN_USAGE.column_names),
     }
     report.sections["catalog"] = catalog_section(built, prices, tables["scores"], settings.quality_levels)
     report.sections["build"] = {"captures_parsed_ok": len(parsed.ok()), **{f"{k}_rows": len(v) for k, v in tables.items()}}
@@ -203,20 +206,22 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
     rates = decline_rates(cheapest, intervals, scores, levels, blends)
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
+    chart_blend = "1:1" if "1:1" in blends else blends[0]
+    per_task = add_per_task(result.tables, report.sections, intervals, scores, months, levels,  # cost per task
+                            CHEAPEST_BY_QUALITY.column_names, chart_blend, run_scores(result.parsed.ok()), classes)
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
     captures = result.captures if result.captures is not None else evidence_captures(settings, prices)
     result.tables["price_changes"] = price_changes(prices, captures, reference.prices)
     data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
-        "headline": headline_lines(cheapest, rates, data_to),
+        "headline": headline_lines(result.tables["cheapest_by_quality"], result.tables["decline_rates"], data_to),
         "data_to": data_to.isoformat() if data_to is not None else None,
         "capture_reference_disagreements": [d.describe() for d in disagreements],
         "not_comparable": format_not_comparable(not_comparable_for_levels(result.tables["scores"], levels, classes)),
     }
-    chart_blend = "1:1" if "1:1" in blends else blends[0]
     if (cheapest["blend"] == chart_blend).any():
         result.extra_files["llmflation.png"] = lambda path: render_chart(cheapest, rates, path, blend=chart_blend,
-                                                                        data_to=data_to)
+                                                                        data_to=data_to, per_task=per_task)
     log.info("analysis: %s intervals, %s monthly rows, %s fits; %s capture/reference disagreements",
              len(intervals), len(cheapest), int(rates["factor_per_year"].notna().sum()), len(disagreements))

@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,8 +43,8 @@ import pyarrow.parquet as pq
 from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS
 from llmflation.config import Settings
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
-from llmflation.rawindex import EPOCH, RawIndex, micros
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawindex import EPOCH, RawIndex, micros
+from llmflation.fetch.rawstore import RawStore
 from llmflation.records import CaptureMeta, PriceRecord, record_to_dict
 from llmflation.report import RunReport
 from llmflation.schema import PRICES
@@ -102,7 +102,7 @@ def raw_index(settings: Settings) -> RawIndex:
 def evidence_captures(settings: Settings, prices: pd.DataFrame) -> pd.DataFrame:
     """The parsed captures (``CAPTURE_INDEX_COLUMNS``) at the first and last observation of each
     price row's listing: all ``price_changes`` looks up, from the raw index."""
-    keys = []
+    keys: list[tuple[str, str, datetime]] = []
     for column in ("observed_at", "last_observed_at"):
         if column in prices.columns and len(prices):
             at = prices[["source_id", "capture_url", column]].dropna().drop_duplicates()
@@ -178,7 +178,7 @@ class BuildState:
         for chunk in _chunks(self._to_fold(after, changed_sources, refold), CHUNK):
             items = [(source, capture) for capture in chunk if (source := usable_source(capture, report)) is not None]
             resolved = self.cache.resolve(store, items, report, options)
-            for (source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
+            for (_source, capture), (spec, outcome, crash) in zip(items, resolved, strict=True):
                 error = crash if outcome is None else outcome.error
                 if self.keep_read:
                     self.read.parsed.append(ParsedCapture(capture, spec.parser_id, error=error, outcome=outcome, cache=self.cache))

@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -58,6 +59,7 @@ from llmflation.parsing import ParsedCapture, ParsedStore
 from llmflation.records import CaptureMeta, ModelRecord
 from llmflation.reference import Reference
 from llmflation.schema import MODEL_FACTS, MODELS
+from llmflation.sources import CATALOG_ORDER, SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +94,10 @@ CREATOR_NAMES = {
 #: A name with this word (``claude-3-7-sonnet-latest``, ``chatgpt-4o-latest``) names whatever model
 #: its maker points it at: never a model of its own.
 FLOATING_WORD = "latest"
-#: Sources whose model records say who made a model, in the order their facts are taken.
-SOURCE_ORDER = ("models_dev", "openrouter", "genai_prices")
+#: Sources whose model records say who made a model, in the order their facts are taken (the registry's ``catalog_rank``).
+SOURCE_ORDER = CATALOG_ORDER
 #: Sources whose ids are ``author/slug`` with the author the model's maker.
-_AUTHOR_SOURCES = frozenset({"openrouter"})
+_AUTHOR_SOURCES = frozenset(source.id for source in SOURCES if source.ids_name_author)
 _CREATOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ID_CHARS = re.compile(r"[^a-z0-9._-]+")
 
@@ -384,7 +386,7 @@ def _facts(items: list[SourcedRecord]) -> dict[str, object]:
         stated = [(value, item.cite) for item in items if (value := _value(item.record, fact)) is not None]
         if not stated:
             continue
-        value, cite = min(stated, key=lambda pair: pair[0]) if fact == "first_listed_at" else stated[0]
+        value, cite = min(stated, key=lambda pair: cast(datetime, pair[0])) if fact == "first_listed_at" else stated[0]
         row[fact], row[f"{fact}_source"] = value, cite
     return row
 
@@ -437,7 +439,7 @@ def _missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from llmflation.catalog import CatalogBuild, newest_model_captures
 from llmflation.parsing import ParsedStore
-from llmflation.rawstore import write_atomic
+from llmflation.fetch.rawstore import write_atomic
 
 log = logging.getLogger(__name__)
 

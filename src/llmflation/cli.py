@@ -1,17 +1,4 @@
-"""The ``llmflation`` command.
-
-    llmflation run [--sources IDS] [--skip-history]   the nightly pipeline, once (Prefect flow)
-    llmflation capture [--sources IDS]                fetch current source bytes into the raw store
-    llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--step month] [--dry-run]
-                                                      fetch sources' history from the Wayback Machine
-    llmflation build [--no-publish] [--full]          parse what is new in the store, validate, publish (no network)
-    llmflation sources                                the registry
-    llmflation report                                 the headline of the latest release
-    llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1] [--json]
-    llmflation match NAME... [--at YYYY-MM-DD] [--json]  the catalog model each name maps to (on a date)
-    llmflation unmatched [--summary]                  names in the latest release matching no model
-    llmflation serve [--cron EXPR] [--sources IDS] [--skip-history]
-                                                      serve the nightly deployment on a schedule
+"""The ``llmflation`` command: :data:`COMMANDS` is its synopsis, shown by ``llmflation --help``.
 
 Exit status: 0 when the run finished (sources may have failed: the report says which);
 1 when the build failed or validation refused to publish, or a backfill left versions
@@ -75,7 +62,7 @@ def _run(args: argparse.Namespace, source_ids: list[str] | None) -> int:
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
-    from llmflation.capture import CaptureError
+    from llmflation.fetch.capture import CaptureError
     from llmflation.stages import capture_stage, write_run_report
 
     settings: Settings = args.settings
@@ -100,7 +87,7 @@ def _date(value: str) -> date:
 
 
 def _step(value: str) -> str:
-    from llmflation.bisection import StepError, parse_step
+    from llmflation.fetch.bisection import StepError, parse_step
 
     try:
         return parse_step(value)
@@ -265,8 +252,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0  # stopped by SIGINT or SIGTERM, cleanly
 
 
+#: Every command with every option: the epilog of ``llmflation --help``, and the README's "Command line"
+#: block says the same (``tests/unit/test_cli_docs.py`` checks both against the parser below).
+COMMANDS = """\
+commands:
+  llmflation [-v] COMMAND ...   -v/--verbose: debug logging
+  llmflation run [--sources IDS] [--skip-history]   the nightly pipeline, once (Prefect flow)
+  llmflation capture [--sources IDS]                fetch current source bytes into the raw store
+  llmflation backfill [--sources IDS] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--step month]
+                      [--strategy bisect|every_version] [--dry-run]
+                                                    fetch sources' history from the Wayback Machine
+  llmflation build [--no-publish] [--full]          parse what is new in the store, validate, publish (no network)
+  llmflation sources [--json]                       the registry
+  llmflation report                                 the headline of the latest release
+  llmflation trend FILE.csv --benchmark COL --threshold X [--method frontier|monthly] [--blend 3:1]
+                   [--exclude-models NAMES] [--exclude-where COLUMN] [--json]
+                                                    the decline rate at a quality level, from your own CSV
+  llmflation match NAME... [--at YYYY-MM-DD] [--json]  the catalog model each name maps to (on a date)
+  llmflation unmatched [--summary] [--limit N]      names in the latest release matching no model
+  llmflation serve [--cron EXPR] [--sources IDS] [--skip-history]
+                                                    serve the nightly deployment on a schedule
+
+IDS is a comma-separated list of source ids (llmflation sources lists them).
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="llmflation", description="The cheapest LLM price per quality level, measured nightly.")
+    parser = argparse.ArgumentParser(prog="llmflation", description="The cheapest LLM price per quality level, measured nightly.",
+                                     epilog=COMMANDS, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -329,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     unmatched.set_defaults(func=cmd_unmatched)
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
-    serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron, '0 3 * * *')")
+    serve.add_argument("--cron", help="cron expression in the configured timezone (default: [schedule] cron)")
     serve.add_argument("--sources", help="comma-separated source ids each run fetches (default: all)")
     serve.add_argument("--skip-history", action="store_true", help="runs do not backfill from the Wayback Machine")
     serve.set_defaults(func=cmd_serve)

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from llmflation.benchmarks import DEFAULT_LEVELS
-from llmflation.bisection import DEFAULT_STEP, STRATEGIES, StepError, parse_step
+from llmflation.fetch.bisection import DEFAULT_STEP, STRATEGIES, StepError, parse_step
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, parse_blend
 
 log = logging.getLogger(__name__)
@@ -183,10 +183,16 @@ def _sample_step(value: Any) -> str:
 
 
 def _preference(value: Any) -> tuple[str, ...]:
+    from llmflation import sources as registry  # read at call time: tests add sources to the registry
+
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
         raise ValueError(f"must be a non-empty list of source ids (and \"*\" for the rest), got {value!r}")
     if len(set(value)) != len(value):
         raise ValueError(f"must list each source once, got {value}")
+    known = [registry.REFERENCE_SOURCE_ID, *(s.id for s in registry.SOURCES), "*"]
+    unknown = next((v for v in value if v not in known), None)
+    if unknown is not None:  # a misspelt id would silently rank at "*"
+        raise ValueError(f"no source has the id {unknown!r}{_suggest(unknown, known)}")
     return tuple(value)
 
 
@@ -452,13 +458,6 @@ class Settings:
     def series_start(self) -> str:
         return self.analysis.start
 
-    def section(self, name: str) -> Mapping[str, Any]:
-        """The checked values of one section by key name, read-only (prefer ``settings.<section>.<key>``)."""
-        if name not in SECTIONS:
-            raise ConfigError(f"unknown settings section [{name}]{_suggest(name, list(SECTIONS), '[', ']')}")
-        section = getattr(self, name)
-        return types.MappingProxyType({f.name: getattr(section, f.name) for f in dataclasses.fields(section)})
-
 
 # --- loading and checking -------------------------------------------------------------------------
 
@@ -500,7 +499,8 @@ def settings_from_document(doc: Mapping[str, Any], data_dir: Path, config_path: 
         table = doc.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [{name}] must be a table, got {table!r}")
-        overrides = {"url": env["LLMFLATION_WAYBACK_URL"]} if name == "wayback" and (env or {}).get("LLMFLATION_WAYBACK_URL") else {}
+        wayback_url = (env or {}).get("LLMFLATION_WAYBACK_URL")
+        overrides = {"url": wayback_url} if name == "wayback" and wayback_url else {}
         sections[name] = _section(cls, {**table, **overrides}, f"{where}: [{name}]")
     return Settings(data_dir=data_dir, config_path=config_path, sources=_sources(doc.get("sources", {}), where),
                     **sections)

@@ -265,7 +265,7 @@ def _compare(page: Row, converted: bool, apis: _ApiIndex, providers_named: set[s
     ambiguous = False
     for source_id in sorted(candidates):
         chosen = _nearest(page, candidates[source_id], max_gap)
-        if chosen == "ambiguous":
+        if isinstance(chosen, str):  # "ambiguous"
             ambiguous = True
         elif chosen is not None:
             api, provider_name, gap = chosen

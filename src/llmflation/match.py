@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from llmflation.analyze.frames import column_values
+from llmflation.schema import UNMATCHED_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -519,7 +520,7 @@ def _assigned(prices: pd.DataFrame, catalog: Catalog | None, name_column: str) -
     return assign_model_ids(prices, catalog, name_column)
 
 
-UNMATCHED_COLUMNS = ["name", "source_id", "n_price_rows", "reason"]
+UNMATCHED_COLUMNS = UNMATCHED_MODELS.column_names
 
 
 def unmatched_table(prices: pd.DataFrame, catalog: Catalog | None = None, name_column: str = "model_key") -> pd.DataFrame:

@@ -30,20 +30,46 @@ TOKEN_UNITS = frozenset(_TOKENS_PER_UNIT) | {"per_1k_characters", "per_1m_charac
 NON_TOKEN_UNITS = frozenset({"per_second", "per_minute", "per_image", "per_request", "per_hour"})
 
 
-def to_usd_per_mtok(
+#: Exponent bounds for any price in USD per unit. A token price of 1e12 USD or a nonzero price
+#: below 1e-30 USD is no real price; refusing them keeps every later conversion exact and finite.
+_MAX_ADJUSTED_EXPONENT = 12
+_MIN_ADJUSTED_EXPONENT = -30
+
+
+def price_amount(value: object) -> Decimal:
+    """An exact, finite ``Decimal`` of a price as the source wrote it (may be negative).
+
+    Price tables are third-party data: a value may be a float, a decimal string, ``NaN``,
+    ``Infinity``, ``"1e999999"`` or ``true``. Anything that is not a plausible number is a
+    ``ParseError`` here, so a parser can skip that entry by reason instead of crashing later in
+    ``Decimal`` arithmetic.
+    """
+    amount = as_decimal(value)
+    if not amount.is_finite():
+        raise ParseError(f"price is not finite: {value!r}")
+    if amount != 0 and not _MIN_ADJUSTED_EXPONENT <= amount.adjusted() <= _MAX_ADJUSTED_EXPONENT:
+        raise ParseError(f"price out of any plausible range: {value!r}")
+    return amount
+
+
+def usd_per_mtok(
     value: object,
     unit: str,
     *,
     chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN,
 ) -> Decimal:
-    """USD per million tokens from a USD price stated in ``unit``.
+    """USD per million tokens from a USD price stated in ``unit``: the only such conversion.
 
     ``unit`` is one of ``per_token``, ``per_1k_tokens``, ``per_1m_tokens``, ``per_character``,
     ``per_1k_characters``, ``per_1m_characters``. Character units are converted with
     ``chars_per_token`` characters per token. Any other unit is an error: a per-second or
-    per-image price is not a token price and must not be turned into one.
+    per-image price is not a token price and must not be turned into one. The value is read by
+    :func:`price_amount`; a negative price is an error too (callers that give a negative value a
+    meaning, as OpenRouter's ``-1`` for "depends on the routed model", test for it first).
     """
-    amount = as_decimal(value)
+    amount = price_amount(value)
+    if amount < 0:
+        raise ParseError(f"negative price: {value!r}")
     if unit in _TOKENS_PER_UNIT:
         return _clean(amount * Decimal(1_000_000) / _TOKENS_PER_UNIT[unit])
     chars_per_unit = {"per_character": 1, "per_1k_characters": 1_000, "per_1m_characters": 1_000_000}.get(unit)

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +36,7 @@ from typing import Any, cast
 
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
-from llmflation.rawstore import RawStore, write_atomic
+from llmflation.fetch.rawstore import RawStore, write_atomic
 from llmflation.records import (
     CaptureMeta,
     ModelRecord,
@@ -44,6 +44,7 @@ from llmflation.records import (
     ParseResult,
     PriceRecord,
     ScoreRecord,
+    UsageRecord,
     record_to_dict,
 )
 from llmflation.report import RunReport
@@ -130,7 +131,7 @@ class ParserSpec:
         """The parser's records for ``body``; ``ParseError`` when it returns none (a page with no prices
         is a failure, not an empty success). The one place a registered parser is called."""
         result: ParseResult = load_parser(self.module).parse(body, capture, **dict(self.kwargs))
-        if not result.prices and not result.scores and not result.models:
+        if not result.prices and not result.scores and not result.models and not result.usage:
             raise ParseError("the parser returned no records")
         return result
 
@@ -198,7 +199,7 @@ class ParseCache:
               options: dict[str, Any]) -> ParsedStore:
         """Every item's parse, from the cache or parsed now; counts and errors go into ``report``."""
         out = ParsedStore()
-        for (source, capture), (spec, outcome, crash) in zip(items, self.resolve(store, items, report, options), strict=True):
+        for (_source, capture), (spec, outcome, crash) in zip(items, self.resolve(store, items, report, options), strict=True):
             if outcome is None:
                 out.parsed.append(ParsedCapture(capture, spec.parser_id, None, crash))
                 continue
@@ -439,6 +440,8 @@ def _write_cache(path: Path, result: ParseResult | None, error: str | None) -> d
             "models": [_encode(record_to_dict(r)) for r in result.models],
             "skipped": dict(result.skipped),
         }
+        if result.usage:  # only when there is some: the records digest of every other result stays as it was
+            doc["usage"] = [_encode(record_to_dict(r)) for r in result.usage]
     write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
     return doc
 
@@ -454,6 +457,7 @@ def _read_cache(path: Path) -> tuple[ParseResult | None, str | None] | None:
             prices=[PriceRecord(**_decode(r, PriceRecord)) for r in doc["prices"]],
             scores=[ScoreRecord(**_decode(r, ScoreRecord)) for r in doc["scores"]],
             models=[ModelRecord(**_decode(r, ModelRecord)) for r in doc.get("models", [])],
+            usage=[UsageRecord(**_decode(r, UsageRecord)) for r in doc.get("usage", [])],
         )
         result.skipped.update(doc.get("skipped", {}))
         return result, None
@@ -475,8 +479,8 @@ def _encode(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decode(row: dict[str, Any], record_type: type) -> dict[str, Any]:
-    known = set(record_type.__dataclass_fields__)
-    out = {}
+    known = {f.name for f in fields(record_type)}
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if key not in known:
             continue

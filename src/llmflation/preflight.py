@@ -41,7 +41,7 @@ def known_benchmarks(settings: Settings) -> set[str]:
             known.update(pq.read_table(release / "scores.parquet", columns=["benchmark"]).column("benchmark").to_pylist())
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cannot read the benchmarks of release %s: %s", release.name, exc)
-    known.discard(None)  # type: ignore[arg-type]
+    known.discard(None)
     return known
 
 

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from llmflation import __version__
 from llmflation.failpoints import failpoint
-from llmflation.rawstore import write_atomic
+from llmflation.fetch.rawstore import write_atomic
 from llmflation.publish_target import TargetResult, sync_to_target
 from llmflation.release_page import write_release_page
 from llmflation.schema import SCHEMA_VERSION, TABLES, datapackage_resource, to_arrow
@@ -110,7 +110,7 @@ def publish(
     version: str,
     tables: dict[str, pd.DataFrame],
     report: dict[str, Any],
-    extra_files: dict[str, Callable[[Path], None]] | None = None,
+    extra_files: dict[str, Callable[[Path], object]] | None = None,
     metadata: dict[str, Any] | None = None,
     target: str | None = None,
     target_options: dict[str, Any] | None = None,

@@ -94,6 +94,46 @@ class ScoreRecord:
 
 
 @dataclass(frozen=True)
+class UsageRecord:
+    """The tokens one model spent on one fixed suite of tasks, as a source states it.
+
+    ``suite`` names the suite (``aa_intelligence_index``); ``suite_version`` its version as the
+    source states it (token counts of different versions never compare: the tasks differ), or,
+    when unstated, the capture date the counts were read on. ``component`` is one evaluation of
+    the suite (``gpqa``) for a per-evaluation row, None for the whole suite. Token counts are
+    whole tokens over one run of the suite: ``output_tokens`` is what the model wrote and is
+    billed as output, ``reasoning_tokens`` + ``answer_tokens`` its split (hidden reasoning vs the
+    visible answer). ``variant`` is the run's reasoning effort or mode as the source names it
+    (``high``, ``xhigh``, ``Reasoning``, ``Non-reasoning``): the same priced model spends
+    different tokens at each. ``n_tasks`` is None unless the source states it. The ``stated_*``
+    fields are the source's own cost of the run and the prices it used (USD; USD per 1M tokens),
+    kept so our arithmetic can be checked against theirs.
+    """
+
+    model_key: str
+    suite: str
+    suite_version: str
+    input_tokens: int | None
+    output_tokens: int | None
+    reasoning_tokens: int | None = None
+    answer_tokens: int | None = None
+    component: str | None = None
+    variant: str | None = None
+    model_name: str | None = None
+    n_tasks: int | None = None
+    source_url: str | None = None
+    reported_at: datetime | None = None
+    stated_input_usd_per_mtok: Decimal | None = None
+    stated_output_usd_per_mtok: Decimal | None = None
+    stated_cost_usd: Decimal | None = None
+    stated_input_cost_usd: Decimal | None = None
+    stated_output_cost_usd: Decimal | None = None
+    stated_reasoning_cost_usd: Decimal | None = None
+    stated_answer_cost_usd: Decimal | None = None
+    stated_cost_per_task_usd: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class ModelRecord:
     """What a source states about a model itself (not its price or score), for the nightly catalog.
 
@@ -131,6 +171,7 @@ class ParseResult:
     prices: list[PriceRecord] = field(default_factory=list)
     scores: list[ScoreRecord] = field(default_factory=list)
     models: list[ModelRecord] = field(default_factory=list)
+    usage: list[UsageRecord] = field(default_factory=list)  # token usage on a suite of tasks
     skipped: Counter[str] = field(default_factory=Counter)
     #: Set by a parser whose records depend on the capture's date only through dated changes in
     #: the bytes (a deprecation date, a price that starts on a date): the dates at which the same
@@ -143,7 +184,7 @@ class ParseResult:
         self.skipped[reason] += n
 
 
-def record_to_dict(record: PriceRecord | ScoreRecord | ModelRecord) -> dict[str, object]:
+def record_to_dict(record: PriceRecord | ScoreRecord | ModelRecord | UsageRecord) -> dict[str, object]:
     """A plain dict of a record's fields, for building tables (shallow: the fields are immutable values,
     and ``dataclasses.asdict``'s deep copy took most of the time of turning a parse into rows)."""
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}

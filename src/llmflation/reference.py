@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -436,6 +437,10 @@ class _Cells:
             return False
         raise self.error(f"{column} must be true or false, got {value!r}")
 
+    @overload
+    def date(self, column: str, required: Literal[True] = True) -> pd.Timestamp: ...
+    @overload
+    def date(self, column: str, required: bool) -> pd.Timestamp | None: ...
     def date(self, column: str, required: bool = True) -> pd.Timestamp | None:
         value = self._value(column, required)
         if value is None:
@@ -447,6 +452,10 @@ class _Cells:
         except ValueError as exc:
             raise self.error(f"{column} {value!r} is not a real date") from exc
 
+    @overload
+    def decimal(self, column: str, required: Literal[True] = True) -> Decimal: ...
+    @overload
+    def decimal(self, column: str, required: bool) -> Decimal | None: ...
     def decimal(self, column: str, required: bool = True) -> Decimal | None:
         value = self._value(column, required)
         if value is None:

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from llmflation.rawstore import write_atomic
+from llmflation.fetch.rawstore import write_atomic
 
 log = logging.getLogger(__name__)
 

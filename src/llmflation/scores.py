@@ -6,7 +6,8 @@ to a catalog ``model_id`` (``llmflation.match``); rows that match nothing stay o
 are counted in the run report.
 
 When several sources state a score for the same model and benchmark, every row is kept and one is
-**chosen** for the analysis, by a preference order of sources (first listed wins):
+**chosen** for the analysis, by a preference order of sources (first listed wins; the registry
+says where each leaderboard stands, ``Source.score_rank``):
 
 1. ``reference``: the curated table, each row cited and checked by a person;
 2. independent evaluations, where someone other than the model's creator ran the test:
@@ -47,41 +48,21 @@ from llmflation.benchmarks import comparable_as
 from llmflation.config import ConfigError, ScoresSettings, Settings
 from llmflation.match import HUB_CREATOR_ORGS, Catalog
 from llmflation.records import ScoreRecord
+from llmflation.schema import SCORES
+from llmflation.sources import REFERENCE_SOURCE_ID, SCORE_PREFERENCE, SOURCES
 
 log = logging.getLogger(__name__)
 
-REFERENCE_SOURCE = "reference"
-DEFAULT_PREFERENCE: tuple[str, ...] = (
-    REFERENCE_SOURCE,
-    "artificial_analysis",
-    "epoch_benchmarks",
-    "open_llm_leaderboard_v2",
-    "open_llm_leaderboard_v1",
-    "lmarena_dataset",
-    "lmarena",
-    "lmarena_vision",
-    "*",
-)
+REFERENCE_SOURCE = REFERENCE_SOURCE_ID
+DEFAULT_PREFERENCE: tuple[str, ...] = (REFERENCE_SOURCE, *SCORE_PREFERENCE, "*")
 DEFAULT_DISAGREEMENT_POINTS = ScoresSettings.disagreement_points
 #: Sources whose model names are Hugging Face Hub repository ids: only creators' repositories match.
-HUB_REPO_SOURCES = frozenset({"open_llm_leaderboard_v1", "open_llm_leaderboard_v2"})
+HUB_REPO_SOURCES = frozenset(source.id for source in SOURCES if source.hub_repo_names)
 
-ROW_COLUMNS = [
-    "model_key",
-    "benchmark",
-    "score",
-    "setting",
-    "self_reported",
-    "source_id",
-    "source_url",
-    "reported_at",
-    "ci95_low",
-    "ci95_high",
-    "votes",
-    "ci90_low",
-    "ci90_high",
-]
-TABLE_COLUMNS = ["model_id", *ROW_COLUMNS, "comparable_as", "chosen"]
+#: The published ``scores`` table; a row before matching has its source's columns (no model_id yet,
+#: nothing decided about comparability or choice).
+TABLE_COLUMNS = SCORES.column_names
+ROW_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("model_id", "comparable_as", "chosen")]
 #: What the analysis reads of a chosen score, and shows beside the cheapest model of a level.
 CHOSEN_COLUMNS = ["model_id", "benchmark", "comparable_as", "score", "setting", "source_id", "self_reported", "source_url"]
 DISAGREEMENT_COLUMNS = [

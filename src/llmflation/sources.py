@@ -6,6 +6,7 @@ Nothing else in the project lists sources.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -69,6 +70,18 @@ class Source:
     #: The licence its data is published under (SPDX id where there is one); None when it states
     #: none we know of: ``datapackage.json`` then says "see <its address>".
     licence: str | None = None
+    #: For a leaderboard: its place in the default order in which a score is chosen among sources
+    #: (1 first, after the curated reference; ``llmflation.scores``). ``None``: ranked with any
+    #: other source (``*``), as self-reported numbers are. ``[scores] preference`` overrides it.
+    score_rank: int | None = None
+    #: Its model names are Hugging Face Hub repository ids (``org/name``): a name matches a model
+    #: only under its creator's namespace (a re-upload elsewhere is another model).
+    hub_repo_names: bool = False
+    #: For a source of model records: its place in the order the catalog takes a model's facts
+    #: (maker, release date...) from sources (1 first; ``llmflation.catalog``). ``None``: after the ranked ones.
+    catalog_rank: int | None = None
+    #: Its model ids are ``author/slug`` with the author the model's maker (OpenRouter).
+    ids_name_author: bool = False
 
     @property
     def live_url(self) -> str:
@@ -103,6 +116,8 @@ PRICE_APIS: tuple[Source, ...] = (
             ("OpenAI", "openai"), ("Anthropic", "anthropic"), ("Google AI Studio", "google"), ("Mistral", "mistral"),
             ("Together", "together"), ("Groq", "groq"), ("Fireworks", "fireworks"), ("DeepInfra", "deepinfra"),
         ),
+        catalog_rank=2,
+        ids_name_author=True,
     ),
     Source(
         id="litellm",
@@ -165,6 +180,7 @@ PRICE_APIS: tuple[Source, ...] = (
             ("openai", "openai"), ("anthropic", "anthropic"), ("google", "google"), ("mistral", "mistral"),
             ("together", "together"), ("groq", "groq"), ("fireworks", "fireworks"),
         ),
+        catalog_rank=3,
     ),
     Source(
         id="models_dev",
@@ -179,6 +195,7 @@ PRICE_APIS: tuple[Source, ...] = (
             "open weights, reasoning, modalities, context limit and cost in USD per 1M tokens (input, output, "
             "cache read/write, above 200k prompt tokens). Feeds the nightly catalog as well as prices."
         ),
+        catalog_rank=1,
     ),
 )
 
@@ -348,6 +365,8 @@ LEADERBOARDS: tuple[Source, ...] = (
             "mirror (MPL-2.0) of the open-llm-leaderboard-old/contents dataset. Frozen since 2024-06: its "
             "history is what matters."
         ),
+        score_rank=4,  # independent evaluation
+        hub_repo_names=True,
     ),
     Source(
         id="open_llm_leaderboard_v2",
@@ -361,6 +380,8 @@ LEADERBOARDS: tuple[Source, ...] = (
             "export of the fboulnois/llm-leaderboard-csv mirror (MPL-2.0) of the open-llm-leaderboard/contents "
             "dataset. Retired by Hugging Face in March 2025."
         ),
+        score_rank=3,  # independent evaluation
+        hub_repo_names=True,
     ),
     Source(
         id="lmarena",
@@ -377,6 +398,7 @@ LEADERBOARDS: tuple[Source, ...] = (
             "vote count per model, exported monthly by fboulnois/llm-leaderboard-csv (MPL-2.0). The header "
             "changed twice (arena_elo -> arena_score, then a rank_stylectrl column)."
         ),
+        score_rank=6,  # independent evaluation
     ),
     Source(
         id="lmarena_vision",
@@ -386,6 +408,7 @@ LEADERBOARDS: tuple[Source, ...] = (
         parser="llmflation.parsers.lmarena",
         licence="MPL-2.0 (the fboulnois/llm-leaderboard-csv export)",
         notes="LMArena vision leaderboard (Elo on image-and-text prompts), same export and layout as lmarena.",
+        score_rank=7,  # independent evaluation
     ),
     Source(
         id="llm_stats",
@@ -414,12 +437,35 @@ LEADERBOARDS: tuple[Source, ...] = (
         provider="artificialanalysis",
         urls=(SourceURL("https://artificialanalysis.ai/api/v2/data/llms/models", since=2025),),
         parser="llmflation.parsers.artificial_analysis",
+        follow="llmflation.parsers.artificial_analysis.page_urls",  # the list's pages 2, 3...
         needs_api_key_env="ARTIFICIAL_ANALYSIS_API_KEY",
         attribution=ARTIFICIAL_ANALYSIS_ATTRIBUTION,
         notes=(
             "Artificial Analysis free data API (key sent in the x-api-key header; 1,000 requests a day): "
             "independent evaluations (MMLU-Pro, GPQA Diamond, ...) per model. Attribution required: "
             + ARTIFICIAL_ANALYSIS_ATTRIBUTION
+        ),
+        score_rank=1,  # independent evaluation
+    ),
+    Source(
+        id="artificial_analysis_leaderboard",
+        kind="leaderboard",
+        provider="artificialanalysis",
+        urls=(SourceURL(
+            "https://raw.githubusercontent.com/oolong-tea-2026/artificial-analysis-leaderboards/main/data/2026-04-10/llms.json",
+            since=2026,
+        ),),
+        parser="llmflation.parsers.aa_leaderboard",
+        attribution=ARTIFICIAL_ANALYSIS_ATTRIBUTION,
+        licence="MIT (the oolong-tea-2026/artificial-analysis-leaderboards snapshots)",
+        politeness=Politeness(download_delay_s=5.0),
+        notes=(
+            "The Artificial Analysis LLM leaderboard page's payload, as the daily snapshots of "
+            "oolong-tea-2026/artificial-analysis-leaderboards (MIT) store it: per model the Intelligence Index "
+            "scores and the tokens (input, reasoning, answer) it spent on the index's evaluations, with Artificial "
+            "Analysis's own cost of that run. The address is the snapshot of 2026-04-10: the mirror files one folder "
+            "per day (data/<date>/llms.json) behind a pointer (data/latest.json) the capture does not follow yet. "
+            "Attribution required: " + ARTIFICIAL_ANALYSIS_ATTRIBUTION
         ),
     ),
     Source(
@@ -436,6 +482,7 @@ LEADERBOARDS: tuple[Source, ...] = (
             "of GPQA Diamond, MATH level 5, OTIS Mock AIME, FrontierMath and SWE-bench Verified, with its model "
             "version table. One source, since one download holds every table. Attribution: " + EPOCH_ATTRIBUTION
         ),
+        score_rank=2,  # independent evaluation
     ),
     Source(
         id="lmarena_dataset",
@@ -454,10 +501,29 @@ LEADERBOARDS: tuple[Source, ...] = (
             "overall category is read; each rating's setting names its publication date. Attribution: "
             + LMARENA_ATTRIBUTION
         ),
+        score_rank=5,  # independent evaluation
     ),
 )
 
 SOURCES: tuple[Source, ...] = PRICE_APIS + PRICING_PAGES + LEADERBOARDS
+
+#: The ``source_id`` of rows from the curated tables in ``data/reference`` (no registry row: nothing is fetched).
+REFERENCE_SOURCE_ID = "reference"
+
+
+def _ranked(rank_of: Callable[[Source], int | None]) -> tuple[str, ...]:
+    """Ids of the sources ``rank_of`` ranks, lowest rank first; each rank may be used once."""
+    ranked = sorted((rank, s.id) for s in SOURCES if (rank := rank_of(s)) is not None)
+    ranks = [rank for rank, _ in ranked]
+    if len(set(ranks)) != len(ranks):
+        raise ValueError(f"two sources share a rank: {ranked}")
+    return tuple(source_id for _, source_id in ranked)
+
+
+#: Leaderboards in the default score preference, most trusted first (``Source.score_rank``).
+SCORE_PREFERENCE: tuple[str, ...] = _ranked(lambda s: s.score_rank)
+#: Sources of model records in the order the catalog takes facts from them (``Source.catalog_rank``).
+CATALOG_ORDER: tuple[str, ...] = _ranked(lambda s: s.catalog_rank)
 
 
 class UnknownSourceError(KeyError):

@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from llmflation.backfill import BackfillResult, backfill
+from llmflation.fetch.backfill import BackfillResult, backfill
 from llmflation.build import BuildResult, analyze, build
-from llmflation.capture import CaptureError, capture_live
+from llmflation.fetch.capture import CaptureError, capture_live
 from llmflation.config import Settings
 from llmflation.analysis_drift import check_analysis, previous_configuration
 from llmflation.publish import PublishResult, latest_release, publish, read_latest_table
 from llmflation.publish_target import TargetError
-from llmflation.rawstore import write_atomic
+from llmflation.fetch.rawstore import write_atomic
 from llmflation.report import RunReport
 from llmflation.scores import chosen_scores
 from llmflation.sources import select_sources
@@ -74,7 +74,7 @@ def backfill_stage(
 ) -> BackfillResult:
     """Fetch the archived history of every selected source; recorded in the report's ``backfill`` section.
 
-    ``how``: the keyword options of :func:`llmflation.backfill.backfill` (step, strategy, dry_run, announce).
+    ``how``: the keyword options of :func:`llmflation.fetch.backfill.backfill` (step, strategy, dry_run, announce).
     """
     result = backfill(settings, source_ids, run_dir(settings, report), since, until, **how)
     report.sections["backfill"] = {**result.to_json(), "lines": result.lines()}
@@ -227,7 +227,7 @@ def release_metadata() -> dict[str, object]:
 
     from llmflation.sources import SOURCES
 
-    project_licence = metadata("llmflation").get("License") or "Apache-2.0"
+    project_licence = metadata("llmflation").get_all("License", ["Apache-2.0"])[0] or "Apache-2.0"
     return {
         "licenses": [{"name": project_licence, "title": f"{project_licence} (the tables this project computes)",
                       "path": f"https://spdx.org/licenses/{project_licence}.html"}],

@@ -205,16 +205,16 @@ def validate(
         tables["prices"] = prices
         tables["source_agreement"] = checked.table()
         agreement = checked.summary()
-    checked = {}
+    passed = {}
     for name, frame in tables.items():
         found = check_table(name, frame)
         findings.extend(found)
         if not found:
-            checked[name] = frame
+            passed[name] = frame
     for finding in findings:
         level = {"error": logging.ERROR, "info": logging.INFO}.get(finding.severity, logging.WARNING)
         log.log(level, "validation %s (%s): %s", finding.check, finding.severity, finding.message)
-    return ValidationResult(tables, findings, agreement, checked)
+    return ValidationResult(tables, findings, agreement, passed)
 
 
 def check_tables(tables: dict[str, pd.DataFrame], earlier: Iterable[Finding] = (),
@@ -752,7 +752,7 @@ def _utc(value: object) -> datetime | None:
     if value is None:
         return None
     try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
         return None
     if pd.isna(stamp):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from llmflation.backfill import backfill
+from llmflation.fetch.backfill import backfill
 from llmflation.config import load_settings
 from llmflation.sources import get_source
 from tests.conftest import corpus_root

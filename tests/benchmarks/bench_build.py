@@ -25,7 +25,7 @@ from pathlib import Path
 
 from llmflation.build import analyze, build
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from tests.conftest import corpus_root
 

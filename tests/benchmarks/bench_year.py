@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from llmflation.parsers.openrouter import endpoint_urls
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from tests.conftest import corpus_root
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"

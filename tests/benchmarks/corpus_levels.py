@@ -9,17 +9,17 @@ Run on demand (not part of the test suite)::
 It fills ``<data>/raw`` with the corpus files as live captures dated by their content: every
 litellm, OpenRouter and genai-prices version; Epoch AI's tables as two bundles (the 2025-12-19 ECI
 with the 2025-11-21 runs and model versions, then the 2026-04-10 ECI), the Artificial Analysis v2
-response of 2026-06-27, and the 2026-03-13 arena ratings in LMArena's dataset columns. The README's
+response of 2026-06-27 and leaderboard page payload of 2026-04-10, and the 2026-03-13 arena ratings in LMArena's dataset columns. The README's
 figures under "The analysis" come from this build.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.sources import get_source
 from tests.conftest import corpus_root
 from tests.support.leaderboards import arena_dataset_table, zip_members
@@ -27,7 +27,7 @@ from tests.support.leaderboards import arena_dataset_table, zip_members
 
 def _put(store: RawStore, source_id: str, body: bytes, day: str, content_type: str = "application/json") -> None:
     store.put(body, source_id=source_id, url=get_source(source_id).live_url, via="live", status=200,
-              observed_at=datetime.fromisoformat(day).replace(tzinfo=timezone.utc), content_type=content_type)
+              observed_at=datetime.fromisoformat(day).replace(tzinfo=UTC), content_type=content_type)
 
 
 def load(corpus: Path, data_dir: Path) -> int:
@@ -47,6 +47,8 @@ def load(corpus: Path, data_dir: Path) -> int:
     _put(store, "epoch_benchmarks", zip_members(newer), "2026-04-10", "application/zip")
     for path in (scores / "artificial-analysis").glob("aa-api-v2-*"):
         _put(store, "artificial_analysis", path.read_bytes(), path.name.split("_")[1])
+    for path in (scores / "artificial-analysis").glob("aa-leaderboard-page-payload_*"):
+        _put(store, "artificial_analysis_leaderboard", path.read_bytes(), path.name.split("_")[1])
     for path in (scores / "lmarena").glob("lmarena-text-scrape_*.json"):
         _put(store, "lmarena_dataset", arena_dataset_table(path), path.name.split("_")[1], "application/octet-stream")
     return len(store.captures())

@@ -29,7 +29,7 @@ from llmflation.build import build
 from llmflation.config import load_settings
 from llmflation.crosscheck import AGREE, MAX_GAP, CrossCheck, Outcome, cross_check
 from llmflation.parsing import ParsedStore
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from llmflation.sources import Source, get_source
 from tests.conftest import REPO_ROOT, corpus_root

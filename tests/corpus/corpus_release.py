@@ -3,8 +3,8 @@
 A refactor must not change what is published. This builds, with the code of the checkout it
 runs from, every table of a release from one raw store filled with the corpus (every pricing
 page and price API file on its content date, the newest models.dev catalog, the Open LLM
-Leaderboard, the monthly LMArena exports, llm-stats' repository, Artificial Analysis' API page
-and Epoch AI's benchmark files) and writes them to a folder; ``--compare`` then says which tables
+Leaderboard, the monthly LMArena exports, llm-stats' repository, Artificial Analysis' API page and
+leaderboard payload, and Epoch AI's benchmark files) and writes them to a folder; ``--compare`` then says which tables
 of two such folders differ, and how::
 
     .venv/bin/python -m tests.corpus.corpus_release --out /tmp/before   # on the old commit
@@ -29,7 +29,8 @@ import pandas as pd
 
 from llmflation.build import analyze, build
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
+from llmflation.publish import parquet_bytes
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 from llmflation.stages import validate_stage
@@ -64,6 +65,8 @@ def fill_store(store: RawStore, corpus: Path) -> None:
          "application/zip")
     for path in sorted((scores / "artificial-analysis").glob("aa-api-v2-*.json")):
         _put(store, "artificial_analysis", path.read_bytes(), path.name.split("_")[1], "application/json")
+    for path in sorted((scores / "artificial-analysis").glob("aa-leaderboard-page-payload_*.json")):
+        _put(store, "artificial_analysis_leaderboard", path.read_bytes(), path.name.split("_")[1], "application/json")
     epoch = {p.name.split("_2")[0] + ".csv": p.read_text(encoding="utf-8") for p in sorted((scores / "epoch").glob("*.csv"))}
     _put(store, "epoch_benchmarks", zip_members(epoch), "2026-04-10", "application/zip")
 
@@ -87,8 +90,8 @@ def build_release(out: Path, corpus: Path, as_of: datetime = AS_OF) -> dict[str,
         result = replace(result, tables=dict(validation.tables))  # the held-out rows left out
         analyze(settings, report, result, now=as_of)
         out.mkdir(parents=True, exist_ok=True)
-        for name, table in result.tables.items():
-            table.to_parquet(out / f"{name}.parquet", index=False)
+        for name, table in result.tables.items():  # as publishing writes them: the schema's columns and types
+            (out / f"{name}.parquet").write_bytes(parquet_bytes(name, table))
         return {name: len(table) for name, table in result.tables.items()}
 
 

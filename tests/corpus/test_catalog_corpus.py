@@ -19,7 +19,7 @@ import pytest
 from llmflation.build import build
 from llmflation.catalog import build_catalog, newest_model_records
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 
 
 @dataclass

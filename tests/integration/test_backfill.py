@@ -26,7 +26,7 @@ import pytest
 
 from llmflation.cli import main
 from llmflation.config import load_settings
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 from llmflation.stages import build_stage

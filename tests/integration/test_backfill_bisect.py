@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from llmflation.bisection import sample_positions
+from llmflation.fetch.bisection import sample_positions
 from llmflation.cli import main
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.sources import get_source
 from tests.support.fake_wayback import Capture, FakeWayback, churning_history
 from tests.support.loopback import Route

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
+from llmflation.fetch.rawstore import RawStore
 from llmflation.records import as_decimal
 from llmflation.sources import SOURCES
 from tests.support.leaderboards import arena_dataset_table, zip_folder, zip_members
@@ -44,31 +45,60 @@ def _newest(folder: Path) -> Path:
     return files[-1]
 
 
+def _prices(corpus: Path) -> Path:
+    return corpus / "prices"
+
+
+def _scores(corpus: Path) -> Path:
+    return corpus / "scores"
+
+
+#: What the loopback server answers for each source that is not a pricing page (those serve their
+#: newest fixture page): bytes and content type, from the corpus. A registered source missing here
+#: and without fixture pages fails ``tests/parsers/test_registry_coverage.py``.
+SERVED: dict[str, Callable[[Path], tuple[bytes, str]]] = {
+    "openrouter": lambda c: ((_prices(c) / "openrouter-api" / OPENROUTER_FILE).read_bytes(), "application/json"),
+    "litellm": lambda c: ((_prices(c) / "litellm" / LITELLM_FILE).read_bytes(), "application/json"),
+    "genai_prices": lambda c: ((_prices(c) / "genai-prices" / GENAI_FILE).read_bytes(), "application/json"),
+    "open_llm_leaderboard_v1": lambda c: ((_scores(c) / "open-llm-leaderboard" / "open_llm_leaderboard_v1_final.csv").read_bytes(),
+                                          "text/csv"),
+    "open_llm_leaderboard_v2": lambda c: ((_scores(c) / "open-llm-leaderboard" / "open_llm_leaderboard_v2_final.csv").read_bytes(),
+                                          "text/csv"),
+    "lmarena": lambda c: ((_scores(c) / "lmarena" / "lmarena_text_2025-08-04.csv").read_bytes(), "text/csv"),
+    "lmarena_vision": lambda c: ((_scores(c) / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
+    "llm_stats": lambda c: (zip_folder(_scores(c) / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
+    "artificial_analysis": lambda c: (aa_pages(c)[0], "application/json"),
+    "artificial_analysis_leaderboard": lambda c: (next((_scores(c) / "artificial-analysis").glob("aa-leaderboard-page-payload_*"))
+                                                  .read_bytes(), "application/json"),
+    "epoch_benchmarks": lambda c: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((_scores(c) / "epoch").glob("*.csv"))}),
+                                   "application/zip"),
+    "lmarena_dataset": lambda c: (arena_dataset_table(next((_scores(c) / "lmarena").glob("lmarena-text-scrape_*.json"))),
+                                  "application/octet-stream"),
+    "models_dev": lambda c: (_newest(c / "catalog" / "models-dev").read_bytes(), "application/json"),
+}
+
+
+AA_PAGES = 3
+
+
+def aa_pages(corpus: Path) -> list[bytes]:
+    """The corpus' page of Artificial Analysis' model list re-cut into ``AA_PAGES`` pages as the API pages
+    it (the same models and fields, ``pagination`` rewritten): the capture of page 1 leads to the others."""
+    doc = json.loads(next((_scores(corpus) / "artificial-analysis").glob("aa-api-v2-*")).read_bytes())
+    models, size = doc["data"], -(-len(doc["data"]) // AA_PAGES)
+    return [json.dumps({**doc, "data": models[(page - 1) * size:page * size],
+                        "pagination": {"page": page, "page_size": size, "total_pages": AA_PAGES, "has_more": page < AA_PAGES}})
+            .encode() for page in range(1, AA_PAGES + 1)]
+
+
 def bodies(corpus: Path) -> dict[str, tuple[bytes, str]]:
     """What the loopback server answers for each source: bytes and content type."""
-    prices, scores = corpus / "prices", corpus / "scores"
-    served: dict[str, Callable[[], tuple[bytes, str]]] = {
-        "openrouter": lambda: ((prices / "openrouter-api" / OPENROUTER_FILE).read_bytes(), "application/json"),
-        "litellm": lambda: ((prices / "litellm" / LITELLM_FILE).read_bytes(), "application/json"),
-        "genai_prices": lambda: ((prices / "genai-prices" / GENAI_FILE).read_bytes(), "application/json"),
-        "open_llm_leaderboard_v1": lambda: ((scores / "open-llm-leaderboard" / "open_llm_leaderboard_v1_final.csv").read_bytes(), "text/csv"),
-        "open_llm_leaderboard_v2": lambda: ((scores / "open-llm-leaderboard" / "open_llm_leaderboard_v2_final.csv").read_bytes(), "text/csv"),
-        "lmarena": lambda: ((scores / "lmarena" / "lmarena_text_2025-08-04.csv").read_bytes(), "text/csv"),
-        "lmarena_vision": lambda: ((scores / "lmarena" / "lmarena_vision_2025-08-04.csv").read_bytes(), "text/csv"),
-        "llm_stats": lambda: (zip_folder(scores / "llm-stats" / "data", "llm-leaderboard-main/data/"), "application/zip"),
-        "artificial_analysis": lambda: (next((scores / "artificial-analysis").glob("aa-api-v2-*")).read_bytes(), "application/json"),
-        "epoch_benchmarks": lambda: (zip_members({p.name: p.read_text("utf-8-sig") for p in sorted((scores / "epoch").glob("*.csv"))}),
-                                     "application/zip"),
-        "lmarena_dataset": lambda: (arena_dataset_table(next((scores / "lmarena").glob("lmarena-text-scrape_*.json"))),
-                                    "application/octet-stream"),
-        "models_dev": lambda: (_newest(corpus / "catalog" / "models-dev").read_bytes(), "application/json"),
-    }
     out = {}
     for source in SOURCES:
-        if source.id in served:
-            out[source.id] = served[source.id]()
+        if source.id in SERVED:
+            out[source.id] = SERVED[source.id](corpus)
         else:
-            assert source.kind == "pricing_page", f"no test body for {source.id}: add one here"
+            assert source.kind == "pricing_page", f"no test body for {source.id}: add one to SERVED"
             out[source.id] = (newest_fixture(source.id).read_bytes(), "text/html; charset=utf-8")
     return out
 
@@ -82,6 +112,9 @@ def setup(corpus: Path, broken: dict[str, Route] | None = None) -> tuple[dict[st
         path = f"/{source_id}{urlsplit(source.live_url).path or '/'}"
         routes[path] = (broken or {}).get(source_id) or Route(200, body, {"Content-Type": content_type})
         config += [f"[sources.{source_id}]", f'url = "{{base}}{path}"', ""]
+        if source_id == "artificial_analysis" and source_id not in (broken or {}):
+            for page, later in enumerate(aa_pages(corpus)[1:], start=2):
+                routes[f"{path}?page={page}"] = Route(200, later, {"Content-Type": content_type})
     return routes, "\n".join(config)
 
 
@@ -141,7 +174,8 @@ def test_the_release_credits_the_sources_whose_terms_require_it(good_run) -> Non
 def test_the_api_key_is_sent_and_never_written_anywhere(good_run) -> None:
     data, done, requests = good_run
     aa = [r for r in requests if r.path.startswith("/artificial_analysis/")]
-    assert aa and aa[0].headers.get("x-api-key") == FAKE_KEY
+    assert sorted(urlsplit(r.path).query for r in aa) == ["", "page=2", "page=3"]  # page 1 led to the others
+    assert all(r.headers.get("x-api-key") == FAKE_KEY for r in aa)
     assert FAKE_KEY not in done.stdout + done.stderr
     for path in data.rglob("*"):
         if path.is_file():
@@ -213,3 +247,11 @@ def test_broken_sources_are_one_line_each_and_the_others_publish(corpus_dir: Pat
     digest = hashlib.sha256(changed_layout).hexdigest()
     assert error["sha256"] == digest
     assert (data_dir / "raw" / "blobs" / digest[:2] / digest).read_bytes() == changed_layout
+
+
+def test_each_page_of_a_paged_list_is_its_own_capture_and_parses(good_run) -> None:
+    data, _, _ = good_run
+    pages = {m.url.rsplit("/", 1)[-1]: m for m in RawStore(data / "raw").captures() if m.source_id == "artificial_analysis"}
+    assert sorted(pages) == ["models", "models?page=2", "models?page=3"]
+    report = json.loads((data / "published" / "latest" / "run_report.json").read_text())
+    assert report["sources"]["artificial_analysis"]["parse"]["errors"] == []

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from tests.integration.faultlog import FAULTS, release_problems
 from tests.support.cli import cli_env, kill_at_failpoint, run_cli
 from tests.support.loopback import LoggedRequest, LoopbackServer, Route, serve
@@ -140,7 +140,7 @@ def test_every_fetch_fault_is_retried_or_reported_and_never_parsed(data_dir: Pat
         requested = server.paths_requested()
 
     sources = run_report(data_dir)["sources"]
-    for sid, (route, kind, says) in FAULT_SOURCES.items():
+    for sid, (_route, kind, says) in FAULT_SOURCES.items():
         capture = sources[sid]["capture"]
         if sid in RECOVERING:
             assert capture["status"] == "ok", (sid, capture)

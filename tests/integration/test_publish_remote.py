@@ -24,6 +24,7 @@ import pytest
 
 from llmflation.loader import load
 from llmflation.publish_target import sync_to_target
+from llmflation.schema import TABLES
 
 pytestmark = pytest.mark.integration
 
@@ -130,6 +131,8 @@ def test_the_loader_reads_a_folder_and_http(published: Path, tmp_path: Path) -> 
     tree = published / "published"
     local = load("cheapest_by_quality", base=tree)
     assert len(local) > 0 and local["usd_per_mtok"].dtype == "float64"
+    for name in ("token_usage", "cost_per_task"):  # published even when empty (an offline build states no usage)
+        assert list(load(name, base=tree).columns) == TABLES[name].column_names
 
     handler = functools.partial(_QuietHandler, directory=str(tree))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

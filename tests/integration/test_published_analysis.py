@@ -107,7 +107,7 @@ def test_the_chart_and_the_datapackage(release: Path) -> None:
     names = {r["name"] for r in package["resources"]}
     assert names == {"prices", "price_intervals", "models", "model_aliases", "scores", "cheapest_by_quality", "decline_rates",
                      "unmatched_models",
-                     "source_agreement", "price_changes"}
+                     "source_agreement", "price_changes", "token_usage", "cost_per_task"}
     for resource in package["resources"]:
         assert (release / resource["path"]).exists()
     assert package["schema_version"] == json.loads((release / "release.json").read_text())["schema_version"]

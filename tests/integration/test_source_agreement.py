@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from tests.conftest import REPO_ROOT
 from tests.support.cli import cli_env, run_cli
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +23,7 @@ def capture(source_id: str, url: str = "https://example.invalid/pricing", conten
         capture_id="fixture",
         source_id=source_id,
         url=url,
-        observed_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+        observed_at=datetime(2025, 1, 1, tzinfo=UTC),
         via="live",
         status=200,
         content_type=content_type,

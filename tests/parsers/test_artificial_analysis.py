@@ -7,6 +7,7 @@ https://artificialanalysis.ai/documentation (indexes 0-100, single benchmarks as
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -110,8 +111,8 @@ def test_the_real_response_keeps_its_index_version_as_the_setting(corpus_dir: Pa
         assert comparable_as("aa_intelligence_index", indexes[0].setting)[0] == f"Intelligence Index v{version}"
         assert all(0 <= s.score <= 100 and s.self_reported is False for s in indexes)
         pages = json.loads(body)["pagination"]
-        if pages["has_more"]:
-            assert result.skipped[f"response is page {pages['page']} of {pages['total_pages']}; later pages not requested"] == 1
+        if pages["page"] == 1:  # the capture of page 1 asks for the others
+            assert len(artificial_analysis.page_urls(body, URL)) == pages["total_pages"] - 1
         model = result.models[0]
         assert model.creator and model.release_date is not None
 
@@ -137,3 +138,28 @@ def test_a_response_without_a_version_gets_a_setting_of_its_own() -> None:
     result = _parse(FIXTURE.read_bytes())
     index = next(s for s in result.scores if s.benchmark == "aa_intelligence_index")
     assert index.setting == "index version not stated; captured 2025-09-01"
+
+
+def _paged(page: int, total: int) -> bytes:
+    doc = json.loads(FIXTURE.read_bytes())
+    return json.dumps({**doc, "pagination": {"page": page, "page_size": 200, "total_pages": total,
+                                             "has_more": page < total}}).encode()
+
+
+def test_page_one_leads_to_every_other_page_and_no_other_page_does() -> None:
+    assert artificial_analysis.page_urls(_paged(1, 3), URL) == [f"{URL}?page=2", f"{URL}?page=3"]
+    assert artificial_analysis.page_urls(_paged(2, 3), f"{URL}?page=2") == []
+    assert artificial_analysis.page_urls(_paged(1, 1), URL) == []
+    assert artificial_analysis.page_urls(FIXTURE.read_bytes(), URL) == []  # no page count stated
+    many = artificial_analysis.page_urls(_paged(1, 10_000), URL)
+    assert len(many) == artificial_analysis.MAX_PAGES and many[-1].endswith(f"page={artificial_analysis.MAX_PAGES + 1}")
+    with pytest.raises(ParseError):
+        artificial_analysis.page_urls(b"<html>login</html>", URL)
+
+
+def test_a_page_that_is_not_the_page_its_url_asked_for_is_refused() -> None:
+    body = _paged(1, 3)
+    with pytest.raises(ParseError, match="asks for page 2"):
+        artificial_analysis.parse(body, leaderboard_capture(f"{URL}?page=2", "2025-09-01", body))
+    later = _paged(2, 3)
+    assert artificial_analysis.parse(later, leaderboard_capture(f"{URL}?page=2", "2025-09-01", later)).scores

@@ -8,10 +8,12 @@ import json
 import pytest
 
 from llmflation.parsers import load_parser
-from llmflation.sources import PRICE_APIS, get_source
+from llmflation.sources import PRICE_APIS, SOURCES, get_source
+
+IDS = [source.id for source in SOURCES if source.kind == "price_api"]
 
 
-@pytest.mark.parametrize("source_id", ["openrouter", "litellm", "genai_prices"])
+@pytest.mark.parametrize("source_id", IDS)
 def test_price_api_rows_load_their_parser(source_id: str) -> None:
     source = get_source(source_id)
     assert source in PRICE_APIS and source.kind == "price_api"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from llmflation.records import CaptureMeta
@@ -17,7 +17,7 @@ def leaderboard_capture(url: str, day: str = "2025-01-15", body: bytes = b"") ->
         capture_id=f"test-{day}",
         source_id="test",
         url=url,
-        observed_at=datetime.fromisoformat(day).replace(tzinfo=timezone.utc),
+        observed_at=datetime.fromisoformat(day).replace(tzinfo=UTC),
         via="live",
         status=200,
         content_type="text/csv",

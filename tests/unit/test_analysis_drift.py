@@ -97,3 +97,14 @@ def test_an_allowlist_entry_accepts_a_loss_against_releases_made_up_to_its_date_
     other = AllowEntry(date(2026, 12, 2), "analysis", "gpqa_diamond", "other", "https://example.org/x", 8)
     assert checks(check_analysis(now, SCORES, CONFIG, previous=FULL, previous_config=RECORDED,
                                  previous_version="20261201T030000Z", allowlist=[other]))[1:] == [("analysis_drift", "error")] * 2
+
+
+def test_the_per_task_series_is_compared_but_its_losses_only_warn() -> None:
+    """per_task is computed for every configured level (no blend setting names it): the next release still
+    compares its months, and says what it lost, without refusing: it follows the newest suite version."""
+    with_task = pd.concat([FULL, table({(42.0, "per_task"): ["2024-01-01", "2024-02-01"]})], ignore_index=True)
+    assert check_analysis(with_task, SCORES, CONFIG, previous=with_task, previous_config=RECORDED) == []
+    lost = with_task[~((with_task["blend"] == "per_task") & (with_task["month"] == pd.Timestamp("2024-01-01", tz="UTC")))]
+    found = check_analysis(lost, SCORES, CONFIG, previous=with_task, previous_config=RECORDED)
+    assert checks(found) == [("analysis_drift", "warning")]
+    assert "(per_task blend): lost 1 month(s)" in found[0].message and "newest suite version" in found[0].message

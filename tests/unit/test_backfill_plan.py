@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from llmflation.backfill import backfill
+from llmflation.fetch.backfill import backfill
 from llmflation.config import Settings, WaybackSettings
 from llmflation.sources import get_source
 from tests.support.fake_wayback import NONCE, FakeWayback, churning_history

@@ -1,4 +1,4 @@
-"""The sample-and-bisect decision (llmflation.bisection), on listings simulated in memory.
+"""The sample-and-bisect decision (llmflation.fetch.bisection), on listings simulated in memory.
 
 ``_resolve`` plays the backfill: it reads whatever ``next_positions`` asks for from a list of
 contents, and counts the reads. What is asserted could be false: where the changes are pinned,
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from llmflation.bisection import (
+from llmflation.fetch.bisection import (
     Outcome,
     StepError,
     bisection_fetches_per_change,

@@ -16,7 +16,7 @@ from llmflation.buildstate import raw_index, state_dir
 from llmflation.config import Settings, load_settings
 from llmflation.parsers import openrouter
 from llmflation.parsing import parse_store
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"
@@ -64,6 +64,10 @@ def assert_same(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -
 
 @pytest.fixture
 def stores(tmp_path: Path) -> tuple[RawStore, Settings, Settings]:
+    return two_data_folders(tmp_path)
+
+
+def two_data_folders(tmp_path: Path) -> tuple[RawStore, Settings, Settings]:
     """One raw store seen by two data folders: one built night after night, one rebuilt in full each time."""
     incremental, full = tmp_path / "incremental", tmp_path / "full"
     store = RawStore(incremental / "raw")
@@ -220,7 +224,7 @@ def test_a_listing_whose_parser_crashed_is_read_again_by_the_next_build(stores, 
 
 
 def test_price_changes_name_the_last_capture_of_the_old_price_from_the_raw_index(stores) -> None:
-    from llmflation.rawstore import sha256_hex
+    from llmflation.fetch.rawstore import sha256_hex
     from llmflation.stages import analyze_stage, validate_stage
 
     store, nightly, _ = stores

@@ -10,8 +10,14 @@ import pytest
 from llmflation import build as build_module
 from llmflation.buildstate import state_dir
 from llmflation.config import REPO_REFERENCE_DIR
-from llmflation.report import RunReport
-from tests.unit.test_build_state import A, B, assert_same, put, settings_for, stores, tables  # noqa: F401  (fixture)
+from llmflation.fetch.rawstore import RawStore
+from llmflation.config import Settings
+from tests.unit.test_build_state import A, B, assert_same, put, tables, two_data_folders
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> tuple[RawStore, Settings, Settings]:
+    return two_data_folders(tmp_path)
 
 
 def built_fresh(monkeypatch: pytest.MonkeyPatch) -> list[int]:

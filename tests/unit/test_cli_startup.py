@@ -60,3 +60,33 @@ def test_known_benchmarks_include_those_of_the_latest_release(data_dir: Path, tm
     (data_dir / "published" / "latest").symlink_to(release.name)
     known = known_benchmarks(load_settings())
     assert {"ifeval", "mmlu", "gpqa_diamond"} <= known
+
+
+def test_the_nightly_flow_checks_its_levels_before_capturing(data_dir: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scheduled run (no CLI start-up in front of it) refuses a misspelt level before any request or lock."""
+    from llmflation.config import ConfigError
+    from pipelines.nightly import nightly
+
+    config = tmp_path / "llmflation.toml"
+    # The source points at a closed loopback port: were the check to regress, nothing leaves the machine.
+    config.write_text('[analysis]\nlevels = [{benchmark = "gpqa_dimond", threshold = 50}]\n'
+                      '[sources.openrouter]\nurl = "http://127.0.0.1:9/api/v1/models"\n')
+    monkeypatch.setenv("LLMFLATION_CONFIG", str(config))
+    with pytest.raises(ConfigError, match="unknown benchmark 'gpqa_dimond'"):
+        nightly.fn(sources=["openrouter"], skip_history=True)
+    from llmflation.runlock import lock_path
+
+    # Importing the flow sets up Prefect's home under state/; no lock was taken and nothing fetched.
+    assert not lock_path(data_dir / "state").exists() and not (data_dir / "raw").exists()
+
+
+def test_scrapy_middlewares_take_their_limits_from_the_settings_only() -> None:
+    """Their ceilings are set from [capture]/[wayback] settings; a missing one is an error, not a second default."""
+    from scrapy.settings import Settings as ScrapySettings
+
+    from llmflation_scrapers.middlewares import required_float
+
+    with pytest.raises(ValueError, match="RETRY_AFTER_MAX_S is not set"):
+        required_float(ScrapySettings(), "RETRY_AFTER_MAX_S")
+    assert required_float(ScrapySettings({"RETRY_AFTER_MAX_S": 12}), "RETRY_AFTER_MAX_S") == 12.0

@@ -103,6 +103,8 @@ def _settings_from(tmp_path: Path, text: str):
         ('[analysis]\nlevels = [{benchmark = "mmlu", threshold = "42"}]\n', r"levels: entry 1: threshold must be a number"),
         ('[analysis]\nlevels = []\n', r"levels: must list at least one level"),
         ('[scores]\npreference = ["reference", "reference"]\n', r"\[scores\] preference: must list each source once"),
+        ('[scores]\npreference = ["reference", "artifical_analysis", "*"]\n',
+         r"\[scores\] preference: no source has the id 'artifical_analysis' \(did you mean 'artificial_analysis'\?\)"),
         ('[analysis]\nevidence_horizon_days = 0\n', r"\[analysis\] evidence_horizon_days: must be >= 1"),
         ("analysis = 3\n", r"\[analysis\] must be a table"),
     ],
@@ -125,6 +127,18 @@ def test_sections_are_typed_frozen_and_hold_each_default(tmp_path: Path) -> None
     assert settings.analysis.evidence_horizon_days == 90
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.capture.retries = 1  # type: ignore[misc]
-    assert settings.section("capture")["retries"] == 5
+    assert not hasattr(settings, "section")  # no ad-hoc reads by key name: settings.<section>.<key>
     defaults = load_settings(env={}, cwd=tmp_path / "none")
     assert ("mmlu", 42.0) in defaults.quality_levels and defaults.blends == ["1:1", "3:1"]
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    """A key added to a section without a line in README.md fails here, by name."""
+    import dataclasses
+
+    from llmflation.config import SECTIONS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    keys = [f"[{name}] {f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+    assert keys and [key for key in keys if key not in readme] == []
+    assert "[capture] no_such_key" not in readme  # the check can fail

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from llmflation import rawstore
+from llmflation.fetch import rawstore
 from llmflation.config import load_settings
 from llmflation.parsing import _write_cache
 from llmflation.publish import latest_release, publish
-from llmflation.rawstore import RawStore, write_atomic
+from llmflation.fetch.rawstore import RawStore, write_atomic
 from llmflation.records import ParseResult, PriceRecord
 from llmflation.report import RunReport
 from llmflation.stages import write_run_report
@@ -93,7 +93,7 @@ def test_a_failed_run_report_write_leaves_nothing(data_dir: Path, disk_full_afte
 
 
 def test_a_feed_cut_short_by_a_killed_crawl_is_read_up_to_the_cut(tmp_path: Path) -> None:
-    from llmflation.capture import read_feed
+    from llmflation.fetch.capture import read_feed
 
     feed = tmp_path / "live.jsonl"
     feed.write_text('{"source_id": "a", "outcome": "stored"}\n{"source_id": "b", "outc')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmflation.fetch_checks import why_unusable
+from llmflation.fetch.checks import why_unusable
 from llmflation.sources import Source, SourceURL
 
 API = Source("api", "price_api", "x", (SourceURL("https://api.example.org/v1/models", 2023),), "llmflation.parsers.openrouter")

@@ -12,7 +12,7 @@ from lxml import etree
 import llmflation.parsers
 from llmflation.parsers.common import MAX_BODY_BYTES, load_json
 from llmflation.parsers.safe_markup import parse_html, parse_xml
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore, RawStoreError
 from llmflation.records import ParseError
 
 PARSERS_DIR = Path(llmflation.parsers.__file__).parent
@@ -63,7 +63,7 @@ def test_store_file_names_come_from_hashes_only(tmp_path: Path) -> None:
     written = sorted(p.relative_to(tmp_path / "raw").as_posix() for p in (tmp_path / "raw").rglob("*") if p.is_file())
     assert written == [f"blobs/{meta.sha256[:2]}/{meta.sha256}", f"captures/2026-01/{meta.capture_id}.json"]
     assert re.fullmatch(r"[0-9a-f]{24}", meta.capture_id)
-    with pytest.raises(Exception):
+    with pytest.raises(RawStoreError):
         store.blob_path("../../etc/passwd")
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from llmflation.normalize import blended_usd_per_mtok, parse_blend, to_usd_per_mtok
+from llmflation.normalize import blended_usd_per_mtok, parse_blend, usd_per_mtok
 from llmflation.records import ParseError
 
 
@@ -18,28 +18,28 @@ from llmflation.records import ParseError
     ],
 )
 def test_token_units_convert_exactly(value: object, unit: str, expected: Decimal) -> None:
-    result = to_usd_per_mtok(value, unit)
+    result = usd_per_mtok(value, unit)
     assert result == expected
     assert str(result) == str(expected)
 
 
 def test_per_character_prices_use_the_configured_characters_per_token() -> None:
     # $0.0005 per 1K characters at 4 characters per token = $0.002 per 1K tokens = $2 per 1M.
-    assert to_usd_per_mtok("0.0005", "per_1k_characters") == Decimal("2")
-    assert to_usd_per_mtok("0.0005", "per_1k_characters", chars_per_token=Decimal(3)) == Decimal("1.5")
+    assert usd_per_mtok("0.0005", "per_1k_characters") == Decimal("2")
+    assert usd_per_mtok("0.0005", "per_1k_characters", chars_per_token=Decimal(3)) == Decimal("1.5")
 
 
 @pytest.mark.parametrize("unit", ["per_image", "per_second", "per_1k_tokenz"])
 def test_non_token_units_are_refused(unit: str) -> None:
     with pytest.raises(ParseError, match="not a token unit"):
-        to_usd_per_mtok("0.04", unit)
+        usd_per_mtok("0.04", unit)
 
 
 def test_non_numbers_are_refused() -> None:
     with pytest.raises(ParseError):
-        to_usd_per_mtok("free", "per_token")
+        usd_per_mtok("free", "per_token")
     with pytest.raises(ParseError):
-        to_usd_per_mtok(True, "per_token")
+        usd_per_mtok(True, "per_token")
 
 
 def test_blends() -> None:
@@ -57,7 +57,13 @@ def test_conversion_keeps_every_digit_the_source_wrote() -> None:
     """Float noise is the source's own statement; the published columns round only beyond 18 places."""
     from decimal import Decimal
 
-    from llmflation.normalize import to_usd_per_mtok
+    from llmflation.normalize import usd_per_mtok
 
-    assert to_usd_per_mtok("2.9999900000000002e-06", "per_token") == Decimal("2.9999900000000002")
-    assert to_usd_per_mtok("0.00000015", "per_token") == Decimal("0.15")
+    assert usd_per_mtok("2.9999900000000002e-06", "per_token") == Decimal("2.9999900000000002")
+    assert usd_per_mtok("0.00000015", "per_token") == Decimal("0.15")
+
+
+@pytest.mark.parametrize("value", ["-0.5", "NaN", "Infinity", "1e999999", "1e-40"])
+def test_negative_non_finite_and_implausible_prices_are_refused(value: str) -> None:
+    with pytest.raises(ParseError, match="negative|finite|plausible"):
+        usd_per_mtok(value, "per_1m_tokens")

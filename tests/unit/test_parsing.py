@@ -6,7 +6,7 @@ import pytest
 
 from llmflation.parsers import openrouter
 from llmflation.parsing import parse_store
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 
 MODELS = {"data": [

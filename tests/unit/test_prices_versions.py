@@ -11,7 +11,7 @@ import pandas as pd
 from llmflation.analyze import capture_observations, price_intervals, source_captures
 from llmflation.build import prices_frame
 from llmflation.parsing import parse_store
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 
 URL = "https://openrouter.ai/api/v1/models"

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from llmflation import rawstore
-from llmflation.rawstore import RawStore, RawStoreError, sha256_hex
+from llmflation.fetch import rawstore
+from llmflation.fetch.rawstore import RawStore, RawStoreError, sha256_hex
 
 T1 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 T2 = datetime(2024, 5, 2, 12, 0, tzinfo=UTC)

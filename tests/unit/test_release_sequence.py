@@ -10,7 +10,7 @@ from pathlib import Path
 
 from llmflation.config import load_settings
 from llmflation.publish import latest_release
-from llmflation.rawstore import RawStore
+from llmflation.fetch.rawstore import RawStore
 from llmflation.report import RunReport
 from llmflation.sources import get_source
 from llmflation.stages import ReleaseSteps, analyze_stage, build_stage, publish_stage, release, validate_stage

@@ -20,8 +20,8 @@ def test_published_tables_match_the_snapshot_of_their_version() -> None:
             + "\n  ".join(changed)
             + f"\nBump SCHEMA_VERSION in src/llmflation/schema.py, add an entry to SCHEMA_CHANGELOG.md, then run: {REGENERATE}")
     else:
-        assert False, (f"SCHEMA_VERSION is {SCHEMA_VERSION} but the snapshot is of {snapshot['schema_version']}: "
-                       f"run {REGENERATE}")
+        raise AssertionError(f"SCHEMA_VERSION is {SCHEMA_VERSION} but the snapshot is of {snapshot['schema_version']}: "
+                             f"run {REGENERATE}")
     assert snapshot == current, f"the snapshot is stale (column order?): run {REGENERATE}"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,7 @@ CATALOG = Catalog(["llama-3.1-8b-instruct", "gpt-4o-2024-05-13"], {"GPT-4o-2024-
 
 
 def _when(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
 def _records() -> list[tuple[str, ScoreRecord]]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from llmflation.backfill import listing_window
+from llmflation.fetch.backfill import listing_window
 from llmflation.config import CaptureSettings, Settings, WaybackSettings
 from llmflation.sources import SourceURL
-from llmflation.wayback import (
+from llmflation.fetch.wayback import (
     THROTTLED,
     UNREACHABLE,
     CdxClient,

@@ -21,7 +21,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from llmflation.config import load_settings
-from llmflation.fetch_checks import why_unusable
+from llmflation.fetch.checks import why_unusable
 from llmflation.sources import Source, select_sources
 
 

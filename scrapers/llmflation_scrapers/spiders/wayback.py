@@ -1,7 +1,7 @@
 """``wayback``: fetch planned archived versions from the Wayback Machine and store their bytes.
 
 Run by the backfill as ``scrapy crawl wayback -a plan=<file> -O outcome.jsonl``; the plan is a
-JSON list of ``{source_id, original_url, timestamp, digest}`` (written by ``llmflation.backfill``).
+JSON list of ``{source_id, original_url, timestamp, digest}`` (written by ``llmflation.fetch.backfill``).
 Each version is fetched from ``<wayback>/web/<timestamp>id_/<original_url>`` (the archived bytes)
 and stored with ``via="wayback"``, ``observed_at`` = the capture's timestamp (UTC) and the CDX digest.
 
@@ -30,9 +30,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from llmflation.config import load_settings
-from llmflation.fetch_checks import why_unusable
+from llmflation.fetch.checks import why_unusable
 from llmflation.sources import get_source
-from llmflation.wayback import payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
+from llmflation.fetch.wayback import MAX_BACKOFF_S, payload_digest, served_timestamp, snapshot_url, timestamp_to_datetime
 from llmflation_scrapers.spiders.live import describe_failure
 
 
@@ -59,6 +59,7 @@ class WaybackSpider(scrapy.Spider):
             "AUTOTHROTTLE_MAX_DELAY": max(60.0, delay),
             "RETRY_TIMES": retries,
             "BACKOFF_BASE_S": delay,
+            "BACKOFF_MAX_S": MAX_BACKOFF_S,  # the same ceiling as the CDX listing's backoff
             "DOWNLOADER_MIDDLEWARES": middlewares,
         }.items():
             settings.set(key, value, priority="spider")

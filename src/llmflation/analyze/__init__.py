@@ -10,6 +10,8 @@ Pure functions over pandas DataFrames, one job per module:
   quality level (a16z's method).
 - :mod:`~llmflation.analyze.frontier`: the observations that set a new lowest price (Epoch AI's method).
 - :mod:`~llmflation.analyze.fit`: OLS of log10 price on time -> decline factor per year, 90% CI.
+- :mod:`~llmflation.analyze.pertask`: token usage x prices in force -> cost per suite run, the
+  ``per_task`` measure of the cheapest per level and its fits (:mod:`~llmflation.analyze.pertask_chart` draws it).
 - :mod:`~llmflation.analyze.chart`: ``llmflation.png``.
 - :mod:`~llmflation.analyze.headline`: the text of ``llmflation report``.
 - :mod:`~llmflation.analyze.trend`: the same analysis on a user's own CSV (``llmflation trend``).

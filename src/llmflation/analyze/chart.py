@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 import matplotlib.dates as mdates
 from matplotlib import patheffects
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from llmflation.analyze.fit import fit_decline, rate_for
+from llmflation.analyze.pertask_chart import draw_per_task
 from llmflation.benchmarks import label
 
 log = logging.getLogger(__name__)
@@ -42,12 +45,15 @@ def render_chart(
     blend: str = "1:1",
     method: str = "monthly",
     data_to: pd.Timestamp | None = None,
+    per_task: pd.DataFrame | None = None,
 ) -> Path:
     """Draw the chart of ``cheapest_by_quality`` for one ``blend`` and write it as PNG to ``path``.
 
     The trend of each level is the ``method`` fit of that level's monthly series; its label
     quotes the matching ``decline_rates`` row (or the reason there is no fit). The footer says
-    "data to" ``data_to`` (the newest price evidence), else the last month shown. Returns the path.
+    "data to" ``data_to`` (the newest price evidence), else the last month shown. ``per_task``: the
+    ``per_task`` rows of ``cheapest_by_quality``, drawn beside the per-token line of the same level
+    (:mod:`.pertask_chart`). Returns the path.
     """
     table = cheapest_by_quality[cheapest_by_quality["blend"] == blend]
     if table.empty:
@@ -66,11 +72,15 @@ def render_chart(
     labels_per_panel = []
     for axes, benchmark in zip(panels, benchmarks, strict=True):
         labels = []
+        level_colours: dict[float, str] = {}
         for threshold in levels.loc[levels["benchmark"] == benchmark, "threshold"]:
             level = table[(table["benchmark"] == benchmark) & (table["threshold"] == threshold)].sort_values("month")
             rate = rate_for(decline_rates, benchmark, threshold, blend, method)
-            labels.extend(_draw_level(axes, level, rate, next(colours), last_month))
+            level_colours[float(threshold)] = next(colours)
+            labels.extend(_draw_level(axes, level, rate, level_colours[float(threshold)], last_month))
         labels_per_panel.append(labels)
+        if per_task is not None and len(per_task):
+            draw_per_task(axes, per_task[per_task["benchmark"] == benchmark], last_month, level_colours)
     for axes in panels:  # once every panel has its data, so the shared time axis spans all of it
         _style(axes, figure, blend, last_month, data_to_label, first=axes is panels[0])
     figure.canvas.draw()  # lay the panels out once; labels are then placed on a fixed layout
@@ -169,8 +179,8 @@ def _place_labels(figure: Figure, axes, labels: list[tuple[str, pd.Timestamp, fl
     renderer. A label that fits nowhere keeps the first place (rare; better than dropping it).
     """
     figure.canvas.draw()  # settles the layout and the axis limits the labels are measured against
-    renderer = figure.canvas.get_renderer()
-    taken = []
+    renderer = cast(FigureCanvasAgg, figure.canvas).get_renderer()
+    taken: list[Bbox] = []
     for text, when, price, colour in labels:
         annotation = axes.annotate(
             text,

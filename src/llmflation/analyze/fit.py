@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from llmflation.analyze.frontier import new_lowest_prices, points_from_intervals
+from llmflation.schema import DECLINE_RATES
 
 #: Below this many points a trend is not estimated (two points always fit perfectly).
 MIN_POINTS = 4
@@ -30,20 +32,7 @@ DAYS_PER_YEAR = 365.25
 CONFIDENCE = 0.90
 
 #: Columns of the published ``decline_rates`` table, in order (``reason`` is empty when fitted).
-DECLINE_RATE_COLUMNS = [
-    "benchmark",
-    "threshold",
-    "blend",
-    "method",
-    "start",
-    "end",
-    "n",
-    "factor_per_year",
-    "ci90_low",
-    "ci90_high",
-    "r2",
-    "reason",
-]
+DECLINE_RATE_COLUMNS = DECLINE_RATES.column_names
 
 
 @dataclass(frozen=True)
@@ -77,7 +66,7 @@ def fit_decline(dates: Sequence[object] | pd.Series, usd_per_mtok: Sequence[obje
     logarithm and never belongs in a price series.
     """
     when = pd.to_datetime(pd.Series(list(dates)), utc=True)
-    prices = np.array([float(p) for p in usd_per_mtok], dtype=float)
+    prices = np.asarray([float(cast(float, p)) for p in usd_per_mtok], dtype=np.float64)
     if len(when) != len(prices):
         raise ValueError(f"{len(when)} dates but {len(prices)} prices")
     if np.isnan(prices).any():

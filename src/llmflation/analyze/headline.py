@@ -15,6 +15,7 @@ import pandas as pd
 
 from llmflation.analyze.chart import level_label
 from llmflation.analyze.fit import format_r2, rate_for
+from llmflation.analyze.pertask import PER_TASK, side_by_side
 
 #: The methods quoted on a headline line, in this order, when ``decline_rates`` has them.
 METHODS = ("monthly", "frontier")
@@ -38,7 +39,8 @@ def headline_lines(cheapest_by_quality: pd.DataFrame, decline_rates: pd.DataFram
     lines = [f"Data to {data_to:%Y-%m-%d} (the newest price evidence)"] if data_to is not None else []
     if cheapest_by_quality.empty:
         return [*lines, "No model reaches any configured quality level in the months analysed."]
-    levels = cheapest_by_quality.sort_values(["benchmark", "threshold", "blend", "month"], kind="mergesort")
+    token_rows = cheapest_by_quality[cheapest_by_quality["blend"] != PER_TASK]  # per_task: its own lines, below
+    levels = token_rows.sort_values(["benchmark", "threshold", "blend", "month"], kind="mergesort")
     for (benchmark, threshold, blend), level in levels.groupby(["benchmark", "threshold", "blend"], sort=False):
         first, last = level.iloc[0], level.iloc[-1]
         then_price, now_price = Decimal(first["usd_per_mtok"]), Decimal(last["usd_per_mtok"])
@@ -51,7 +53,7 @@ def headline_lines(cheapest_by_quality: pd.DataFrame, decline_rates: pd.DataFram
         rates = {method: rate_for(decline_rates, benchmark, threshold, blend, method) for method in METHODS}
         fits = [_fit_text(rate, method) for method, rate in rates.items() if rate is not None]
         lines.append("; ".join([text, *fits]))
-    return lines
+    return [*lines, *side_by_side(cheapest_by_quality, decline_rates)]
 
 
 def _fit_text(rate: pd.Series, method: str) -> str:

@@ -18,24 +18,13 @@ from decimal import Decimal
 import pandas as pd
 
 from llmflation.normalize import blended_usd_per_mtok
+from llmflation.schema import CHEAPEST_BY_QUALITY
 
-#: Columns of the published ``cheapest_by_quality`` table, in order.
-CHEAPEST_COLUMNS = [
-    "month",
-    "benchmark",
-    "threshold",
-    "blend",
-    "usd_per_mtok",
-    "model_id",
-    "provider",
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "evidence",
-    "score",
-    "score_setting",
-    "score_source_id",
-    "score_self_reported",
-]
+#: Columns of the published ``cheapest_by_quality`` table, in order; the token blends' rows leave the
+#: per-task columns empty (``analyze.pertask`` adds the ``per_task`` rows).
+CHEAPEST_COLUMNS = CHEAPEST_BY_QUALITY.column_names
+#: What the rows this module makes measure (the ``measure`` column).
+TOKEN_MEASURE = "usd_per_mtok"
 #: Columns of the chosen score carried beside the cheapest model, under their published names.
 _SCORE_COLUMNS = {"setting": "score_setting", "source_id": "score_source_id", "self_reported": "score_self_reported"}
 
@@ -130,6 +119,7 @@ def cheapest_by_quality(
             chosen["benchmark"] = benchmark
             chosen["threshold"] = float(threshold)
             chosen["blend"] = blend
+            chosen["measure"] = TOKEN_MEASURE
             if "evidence" not in chosen.columns:
                 chosen["evidence"] = None
             tables.append(chosen.reindex(columns=CHEAPEST_COLUMNS))

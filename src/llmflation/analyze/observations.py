@@ -17,9 +17,9 @@ from __future__ import annotations
 import pandas as pd
 
 from llmflation.analyze.intervals import OBSERVATION_COLUMNS
+from llmflation.sources import REFERENCE_SOURCE_ID
 
 #: The ``source_id`` given to curated reference rows.
-REFERENCE_SOURCE_ID = "reference"
 
 
 def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:

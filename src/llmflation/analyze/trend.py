@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -249,21 +250,21 @@ def _day(value: object) -> str | None:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def trend_text(result: dict[str, object]) -> list[str]:
+def trend_text(result: dict[str, Any]) -> list[str]:
     """The result of :func:`trend_from_csv` as lines for a terminal (``llmflation trend`` without ``--json``)."""
     level = f"{result['benchmark']} >= {result['threshold']:g}, {result['method']} method, blend {result['blend']}"
     lines = [level]
     if result["factor_per_year"] is None:
         lines.append(f"no fit: {result['reason']}")
     else:
-        low, high = result["ci90"]  # type: ignore[misc]
+        low, high = result["ci90"]
         lines.append(
             f"{result['factor_per_year']:.3g}x cheaper per year (90% CI {low:.3g}-{high:.3g}x), "
             f"r2 {format_r2(result['r2'])}, n={result['n']}, {result['start']} to {result['end']}"
         )
-    for point in result["points"]:  # type: ignore[union-attr]
+    for point in result["points"]:
         lines.append(f"  {point['date']}  ${point['usd_per_mtok']:<10.4g} {point['model']} ({point['score']:g})")
     skipped = result["skipped"]
     if skipped:
-        lines.append("skipped rows: " + ", ".join(f"{reason} {count}" for reason, count in skipped.items()))  # type: ignore[union-attr]
+        lines.append("skipped rows: " + ", ".join(f"{reason} {count}" for reason, count in skipped.items()))
     return lines

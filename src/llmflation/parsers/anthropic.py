@@ -55,7 +55,7 @@ from llmflation.parsers.pricing_text import (
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "anthropic"
 ERAS = ("product-2023", "cards-mtok", "docs-tables", "text-cards")
 
@@ -145,9 +145,9 @@ def _from_docs_tables(tables: list[tuple[list[list[str]], str]], result: ParseRe
         parsed = read_price_table(rows)
         if parsed is not None:
             claims.extend(records_from_table(PROVIDER, parsed, result), label)
-        elif _OTHER_TIER.search(intro):
+        elif (other_tier := _OTHER_TIER.search(intro)) is not None:
             # "Fast mode ... premium pricing": a tier the vocabulary does not have.
-            result.skip(f"price of a tier not in the vocabulary ({_OTHER_TIER.search(intro).group(0).lower()})", len(priced))
+            result.skip(f"price of a tier not in the vocabulary ({other_tier.group(0).lower()})", len(priced))
         elif re.search(r"\bcalculation\b|\bline item\b", " ".join(rows[0]), re.I):
             result.skip("worked example (not a price list)", len(priced))
         elif any(">" in cell for cell in rows[0]):

@@ -39,6 +39,11 @@ def load_json(body: bytes) -> Any:
         raise ParseError(f"not JSON ({exc.msg} at line {exc.lineno}); body starts {head!r}") from exc
 
 
+def mapping(value: object) -> dict[str, object]:
+    """``value`` when it is a JSON object, else an empty one (a field a source may leave out or misstate)."""
+    return value if isinstance(value, dict) else {}
+
+
 def optional_text(value: object) -> str | None:
     """A non-empty string, stripped; anything else (absent, blank, not a string) is ``None``."""
     return value.strip() if isinstance(value, str) and value.strip() else None

@@ -18,13 +18,14 @@ a non-null ``deprecated`` marks the record deprecated.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator
+from collections.abc import Iterator
 
-from llmflation.normalize import to_usd_per_mtok
+from llmflation.normalize import price_amount, usd_per_mtok
 from llmflation.parsers import pricing_text as pt
-from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord, as_decimal
+from llmflation.parsers.price_tables import read_token_table
+from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "deepinfra"
 
 #: How deep into ``__NEXT_DATA__`` we look for model entries; the page nests them a few levels.
@@ -44,7 +45,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         return result
     tables = pt.find_tables(soup)
     for heading, rows in tables:
-        if not pt.read_token_table(rows, heading, PROVIDER, result):
+        if not read_token_table(rows, heading, PROVIDER, result):
             result.skip("table without token prices", max(len(rows) - 1, 0))
     if not result.prices:
         raise ParseError(
@@ -79,8 +80,8 @@ def _read_model(entry: dict[str, object], result: ParseResult) -> None:
         result.skip(f"priced by {pricing.get('type')!s}, not per token")
         return
     try:
-        cents_in = as_decimal(pricing.get("cents_per_input_token"))
-        cents_out = as_decimal(pricing.get("cents_per_output_token"))
+        cents_in = price_amount(pricing.get("cents_per_input_token"))
+        cents_out = price_amount(pricing.get("cents_per_output_token"))
     except ValueError:
         result.skip("price is not a number")
         return
@@ -106,4 +107,4 @@ def _read_model(entry: dict[str, object], result: ParseResult) -> None:
 
 def _cents_per_token(cents: Decimal) -> Decimal:
     """US cents per token -> USD per 1M tokens (cents / 100 dollars, times 1M tokens)."""
-    return to_usd_per_mtok(cents / 100, "per_token")
+    return usd_per_mtok(cents / 100, "per_token")

@@ -16,23 +16,25 @@ image models priced per step and dedicated GPUs priced per hour are skipped and 
 from __future__ import annotations
 
 from llmflation.parsers import pricing_text as pt
+from llmflation.parsers.money_strings import unit_in
+from llmflation.parsers.price_tables import read_token_table
 from llmflation.records import CaptureMeta, ParseError, ParseResult
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "fireworks"
 
 
 def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
     soup = pt.load_page(body, "fireworks")
     tables = pt.find_tables(soup)
-    if not any(pt.unit_in(" ".join(rows[0])) == "per_1m_tokens" for _, rows in tables):
+    if not any(unit_in(" ".join(rows[0])) == "per_1m_tokens" for _, rows in tables):
         raise ParseError(
             "fireworks: no price table found: looked for a 'Base model ... $/1M tokens' table"
             " (size-bands era 2023-2024, named-models era 2025 onwards)"
         )
     result = ParseResult()
     for heading, rows in tables:
-        if not pt.read_token_table(rows, heading, PROVIDER, result):
+        if not read_token_table(rows, heading, PROVIDER, result):
             result.skip("table without token prices", max(len(rows) - 1, 0))
     if not result.prices:
         bands = result.skipped.get("size band without named models", 0)

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from llmflation.parsers.common import load_json
-from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.normalize import price_amount, usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
 

@@ -49,7 +49,7 @@ from llmflation.parsers.pricing_text import MAX_TABLES, clean, load_page, table_
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import STANDARD, PriceClaims, context_tier, processing_tier
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "google"
 ERAS = ("per-1k-characters", "per-1m-context-tiers", "docs-per-model")
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from llmflation.normalize import to_usd_per_mtok
+from llmflation.normalize import usd_per_mtok
 from llmflation.parsers import pricing_text as pt
+from llmflation.parsers.price_tables import read_token_table
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "groq"
 
 _WOW_MARKER = re.compile(r"price per 1m tokens\s*\(input\s*/\s*output\)", re.IGNORECASE)
@@ -70,8 +71,8 @@ def _read_wow_text(section: str, result: ParseResult) -> None:
             PriceRecord(
                 provider=PROVIDER,
                 model_key=pt.clean(match.group("name")),
-                input_usd_per_mtok=to_usd_per_mtok(match.group("input"), "per_1m_tokens"),
-                output_usd_per_mtok=to_usd_per_mtok(match.group("output"), "per_1m_tokens"),
+                input_usd_per_mtok=usd_per_mtok(match.group("input"), "per_1m_tokens"),
+                output_usd_per_mtok=usd_per_mtok(match.group("output"), "per_1m_tokens"),
                 unit_on_page="per_1m_tokens",
                 context_window_tokens=pt.context_tokens(match.group("ctx")),
             )
@@ -81,7 +82,7 @@ def _read_wow_text(section: str, result: ParseResult) -> None:
 def _read_pricing_tables(tables: list[tuple[str, list[list[str]]]], result: ParseResult) -> None:
     for heading, rows in tables:
         first = len(result.prices)
-        if not pt.read_token_table(rows, heading, PROVIDER, result):
+        if not read_token_table(rows, heading, PROVIDER, result):
             result.skip("table without token prices", max(len(rows) - 1, 0))
         for index in range(first, len(result.prices)):
             record = result.prices[index]

@@ -40,9 +40,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN
 from llmflation.parsers.common import load_json
-from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, price_amount, usd_per_mtok
 from llmflation.tiers import PriceClaims, context_tier
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
@@ -114,7 +113,7 @@ def parse(body: bytes, capture: CaptureMeta, *, chars_per_token: Decimal = DEFAU
     if not isinstance(doc, dict):
         raise ParseError(f"expected a JSON object of model entries, got {type(doc).__name__}")
     wrapped = set(doc) == {"MODEL_COST"} and isinstance(doc["MODEL_COST"], dict)
-    entries: dict[object, object] = doc["MODEL_COST"] if wrapped else doc
+    entries: dict[str, object] = doc["MODEL_COST"] if wrapped else doc
     # The 2023 tables had no modes at all: then every entry is a text model.
     legacy = wrapped or not any(isinstance(entry, dict) and "mode" in entry for entry in entries.values())
     observed = capture.observed_at.date()
@@ -280,7 +279,7 @@ def _tiered_records(tiers: list[object], common: dict[str, object]) -> list[Pric
     return records
 
 
-def _optional(value: object, unit: str, chars_per_token: Decimal | None = None) -> Decimal | None:
+def _optional(value: object, unit: str, chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN) -> Decimal | None:
     return None if value is None else usd_per_mtok(value, unit, chars_per_token=chars_per_token)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from llmflation.parsers.archive import archive_members
 from llmflation.parsers.common import load_json
@@ -216,7 +216,7 @@ def _percent(score: float, max_score: float | None) -> float | None:
     return round(score * 100, 6) if max_score == 1 else score
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 

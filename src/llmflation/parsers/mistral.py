@@ -39,7 +39,7 @@ from llmflation.parsers.markdown_tables import has_markdown_tables, markdown_tab
 from llmflation.records import CaptureMeta, ParseError, ParseResult
 from llmflation.tiers import PriceClaims
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "mistral"
 ERAS = ("docs-eur", "docs-usd-eur", "technology-2024", "pricing-app-2025", "text-table")
 

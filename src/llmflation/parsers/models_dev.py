@@ -27,8 +27,8 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
-from llmflation.parsers.price_values import usd_per_mtok
+from llmflation.parsers.common import load_json, mapping, optional_text, positive_int, string_list
+from llmflation.normalize import usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims, context_tier
 
@@ -97,13 +97,15 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         if not isinstance(host, dict) or not isinstance(host.get("models"), dict):
             result.skip("provider without a models object")
             continue
-        host_id = host.get("id") if isinstance(host.get("id"), str) else key
+        stated_host = host.get("id")
+        host_id = stated_host if isinstance(stated_host, str) else str(key)
         for model_key, model in host["models"].items():
             n_models += 1
             if not isinstance(model, dict):
                 result.skip("model is not an object")
                 continue
-            model_id = model.get("id") if isinstance(model.get("id"), str) else model_key
+            stated_model = model.get("id")
+            model_id = stated_model if isinstance(stated_model, str) else str(model_key)
             result.models.append(_model_record(host_id, model_id, model, result))
             claims.extend(_price_records(host_id, model_id, model, result), f"{host_id} model {model_id}")
     result.prices.extend(claims.records)
@@ -120,8 +122,8 @@ def provider_name(host_id: str) -> str:
 def _model_record(host_id: str, model_id: str, model: dict[str, object], result: ParseResult) -> ModelRecord:
     owner = _OWNER_MODEL.match(model_id)
     creator = owner[1].casefold() if owner else (host_id if host_id in FIRST_PARTY_HOSTS else None)
-    modalities = model.get("modalities") if isinstance(model.get("modalities"), dict) else {}
-    limit = model.get("limit") if isinstance(model.get("limit"), dict) else {}
+    modalities = mapping(model.get("modalities"))
+    limit = mapping(model.get("limit"))
     return ModelRecord(
         model_key=model_id,
         name=optional_text(model.get("name")),
@@ -131,9 +133,9 @@ def _model_record(host_id: str, model_id: str, model: dict[str, object], result:
         release_date=_release_date(model.get("release_date"), result),
         open_weights=_flag(model.get("open_weights")),
         reasoning=_flag(model.get("reasoning")),
-        input_modalities=string_list(modalities.get("input")),  # type: ignore[union-attr]
-        output_modalities=string_list(modalities.get("output")),  # type: ignore[union-attr]
-        context_window_tokens=positive_int(limit.get("context")),  # type: ignore[union-attr]
+        input_modalities=string_list(modalities.get("input")),
+        output_modalities=string_list(modalities.get("output")),
+        context_window_tokens=positive_int(limit.get("context")),
     )
 
 
@@ -148,8 +150,9 @@ def _price_records(host_id: str, model_id: str, model: dict[str, object], result
         result.skip("does not output text")
         return []
     tiers: list[tuple[str, dict[str, object]]] = [("standard", cost)]
-    if isinstance(cost.get("context_over_200k"), dict):
-        tiers.append((context_tier(_OVER_200K), cost["context_over_200k"]))  # type: ignore[arg-type]
+    over = cost.get("context_over_200k")
+    if isinstance(over, dict):
+        tiers.append((context_tier(_OVER_200K), over))
     rows = []
     limit = model.get("limit")
     context = positive_int(limit.get("context")) if isinstance(limit, dict) else None

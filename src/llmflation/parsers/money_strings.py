@@ -4,10 +4,9 @@ A money string is a currency amount with an optional unit: ``$0.50 / 1M tokens``
 ``0.25$ / 1M tokens``, ``$0.0008 / 1K tokens``, ``$3 / MTok``, ``$1.63/million tokens``,
 ``$0.000125 / 1K characters``, ``$0.040 / image``, ``$0.006 / minute``. Units come back as the
 names ``llmflation.normalize`` uses (``per_1m_tokens``...), or a non-token unit (``per_image``...,
-``per_other`` for "/ session", "/ GB"), or ``None`` when nothing follows the amount. Unlike
-``pricing_text.money`` (dollar amounts in table cells whose unit the header states), every
-amount here carries its own currency, unit and label ("$1.25 / 1M cached input tokens"), which
-card layouts and text renderings need.
+``per_other`` for "/ session", "/ GB"), or ``None`` when nothing follows the amount; a table
+cell's bare ``$2.50`` takes the unit its header or heading names (:func:`unit_in`). This is the
+one money reader of every pricing-page parser: tables (``price_tables``), cards, text renderings.
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, TOKEN_UNITS, to_usd_per_mtok
+from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, TOKEN_UNITS, usd_per_mtok
 from llmflation.records import ParseError, PriceRecord, as_decimal
 
-_NUMBER = r"\d{1,9}(?:,\d{3})*(?:\.\d{1,12})?"
+_NUMBER = r"(?:\d{1,9}(?:,\d{3})*(?:\.\d{1,12})?|\.\d{1,12})"  # "$.50" too
 _MONEY = re.compile(
     rf"(?:(?P<pre>[$€])\s?(?P<a>{_NUMBER})|(?P<b>{_NUMBER})\s?(?P<post>[$€]))"
     r"(?=(?P<rest>[^$€\n]{0,60}))"  # looked at, not consumed: the next amount may start inside
@@ -87,8 +86,37 @@ def _unit_of(rest: str) -> tuple[str | None, str]:
     return non_token[what.rstrip("s")], ""
 
 
+# Units named in a header, heading or sentence, most specific first; matched against lower-cased text.
+_NAMED_UNITS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("per_1m_characters", re.compile(r"(?:1\s?m|million)\s+characters")),
+    ("per_1k_characters", re.compile(r"(?:1\s?k|1,000|thousand)\s+characters")),
+    ("per_1m_tokens", re.compile(r"(?:1\s?m|million|mtok)\b|per\s+million")),
+    ("per_1k_tokens", re.compile(r"(?:1\s?k|1,000|thousand)\s+tokens")),
+    ("per_hour", re.compile(r"per\s+hour|/\s?h(?:ou)?r\b|hour\s+transcribed|gpu[- ]hour")),
+    ("per_minute", re.compile(r"per\s+minute|/\s?min(?:ute)?\b")),
+    ("per_second", re.compile(r"per\s+second|/\s?sec(?:ond)?\b|gpu[- ]second")),
+    ("per_image", re.compile(r"per\s+image|/\s?image|per\s+mp\b|/\s?mp\b|megapixel|/\s?step\b|per\s+step")),
+)
+
+#: Text longer than this is not a header or a price cell (a paragraph, a script): not searched.
+MAX_CELL_CHARS = 400
+
+
+def unit_in(text: str) -> str | None:
+    """The price unit a header, heading or cell names (``"$/1M tokens"`` -> ``per_1m_tokens``); None if none.
+
+    Token and character units are the ones ``normalize.usd_per_mtok`` converts; ``per_hour``,
+    ``per_second``, ``per_minute`` and ``per_image`` mark prices that are not token prices.
+    """
+    lowered = re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip().lower()[:MAX_CELL_CHARS]
+    for unit, pattern in _NAMED_UNITS:
+        if pattern.search(lowered):
+            return unit
+    return None
+
+
 def is_token_unit(unit: str | None) -> bool:
-    """True for the units ``to_usd_per_mtok`` turns into USD per 1M tokens."""
+    """True for the units ``normalize.usd_per_mtok`` turns into USD per 1M tokens."""
     return unit in TOKEN_UNITS
 
 
@@ -111,16 +139,13 @@ def not_per_token(unit: str | None) -> str:
     return NON_TOKEN_REASONS.get(unit or "", "price without a token unit")
 
 
-def usd_per_mtok(money: Money, chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN) -> Decimal:
-    """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else.
-
-    Per-character amounts are converted at ``chars_per_token`` characters per token.
-    """
+def _usd_per_mtok(money: Money, chars_per_token: Decimal) -> Decimal:
+    """USD per 1M tokens from a token-priced USD amount; ``ParseError`` for anything else."""
     if money.currency != "USD":
         raise ParseError(f"price {money.amount} is in {money.currency}, not USD")
-    if not is_token_unit(money.unit):
+    if money.unit is None or not is_token_unit(money.unit):
         raise ParseError(f"price {money.amount} has no token unit ({money.unit})")
-    return to_usd_per_mtok(money.amount, money.unit, chars_per_token=chars_per_token)  # type: ignore[arg-type]
+    return usd_per_mtok(money.amount, money.unit, chars_per_token=chars_per_token)
 
 
 def price_record(
@@ -135,6 +160,7 @@ def price_record(
     model_name: str | None = None,
     is_deprecated: bool = False,
     chars_per_token: Decimal = DEFAULT_CHARS_PER_TOKEN,
+    context_window_tokens: int | None = None,
 ) -> PriceRecord:
     """A ``PriceRecord`` from page amounts, converted to USD per 1M tokens.
 
@@ -147,7 +173,7 @@ def price_record(
         raise ParseError(f"{model_key}: neither an input nor an output price")
     unit = stated[0].unit or ""
     def usd(money: Money | None) -> Decimal | None:
-        return usd_per_mtok(money, chars_per_token) if money is not None else None
+        return _usd_per_mtok(money, chars_per_token) if money is not None else None
 
     in_usd, out_usd = usd(input_price), usd(output_price)
     return PriceRecord(
@@ -163,4 +189,5 @@ def price_record(
         is_free=all(v == 0 for v in (in_usd, out_usd) if v is not None),
         is_deprecated=is_deprecated,
         converted_from_characters=unit.endswith(("characters", "character")),
+        context_window_tokens=context_window_tokens,
     )

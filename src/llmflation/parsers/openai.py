@@ -58,7 +58,7 @@ from llmflation.parsers.openai_components import has_components, read_components
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import STANDARD, PriceClaims, processing_tier
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "openai"
 ERAS = ("engines-per-1k", "tables-per-1k", "tables-per-1m", "cards-per-1m", "docs-per-1m", "docs-components", "text-cards")
 

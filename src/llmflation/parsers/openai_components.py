@@ -37,8 +37,8 @@ from bs4 import BeautifulSoup, Tag
 
 from llmflation.parsers.astro_props import island_props
 from llmflation.parsers.model_labels import model_label
-from llmflation.parsers.money_strings import Money, find_money, not_per_token, price_record
-from llmflation.parsers.pricing_text import clean, unit_in
+from llmflation.parsers.money_strings import Money, find_money, not_per_token, price_record, unit_in
+from llmflation.parsers.pricing_text import clean
 from llmflation.records import ParseError, ParseResult
 from llmflation.tiers import STANDARD, PriceClaims, context_tier, processing_tier
 
@@ -233,7 +233,8 @@ def _row_skip(roles: list[str], header: list[str], row: list[Any], section_reaso
     other = [(heading, value) for heading, value, role in zip(header, row, roles) if role == "price"]
     odd_units = [m.unit for value in token_cells for m in find_money(_text(value)) if m.unit not in (None, unit)]
     for heading, value in other:
-        odd_units += [unit_in(heading)] if find_money(_text(value)) and unit_in(heading) else []
+        named = unit_in(heading)
+        odd_units += [named] if named and find_money(_text(value)) else []
         odd_units += [m.unit for m in find_money(_text(value)) if m.unit not in (None, unit)]
     odd_units = [u for u in odd_units if u]
     if not token_prices and odd_units:
@@ -349,7 +350,7 @@ def _column_groups(table: Tag) -> dict[str, list[int]]:
     index = 0
     for cell in first.find_all(["th", "td"]):
         try:
-            span = max(1, min(int(cell.get("colspan") or 1), 50))
+            span = max(1, min(int(str(cell.get("colspan") or 1)), 50))
         except ValueError:
             span = 1
         label = clean(cell.get_text(" ")).lower()

@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from llmflation.parsers.common import load_json, optional_text, positive_int, string_list
-from llmflation.parsers.price_values import price_amount, usd_per_mtok
+from llmflation.parsers.common import load_json, mapping, optional_text, positive_int, string_list
+from llmflation.normalize import price_amount, usd_per_mtok
 from llmflation.records import CaptureMeta, ModelRecord, ParseError, ParseResult, PriceRecord
 from llmflation.tiers import PriceClaims
 
@@ -129,7 +129,7 @@ def model_record(entry: dict[str, object]) -> ModelRecord:
     """
     model_id: str = entry["id"]  # type: ignore[assignment]
     author = model_id.split("/", 1)[0].casefold() if "/" in model_id else None
-    architecture = entry.get("architecture") if isinstance(entry.get("architecture"), dict) else {}
+    architecture = mapping(entry.get("architecture"))
     created = entry.get("created")
     listed = (
         datetime.fromtimestamp(created, tz=UTC)
@@ -144,8 +144,8 @@ def model_record(entry: dict[str, object]) -> ModelRecord:
         first_listed_at=listed,
         hugging_face_id=optional_text(entry.get("hugging_face_id")),
         canonical_slug=optional_text(entry.get("canonical_slug")),
-        input_modalities=string_list(architecture.get("input_modalities")),  # type: ignore[union-attr]
-        output_modalities=string_list(architecture.get("output_modalities")),  # type: ignore[union-attr]
+        input_modalities=string_list(architecture.get("input_modalities")),
+        output_modalities=string_list(architecture.get("output_modalities")),
         context_window_tokens=positive_int(entry.get("context_length")),
     )
 

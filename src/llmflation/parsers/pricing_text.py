@@ -1,9 +1,9 @@
-"""Reading provider pricing pages: HTML loading, tables, embedded JSON, and money strings.
+"""Reading provider pricing pages: HTML loading, finding tables, embedded JSON, row labels.
 
 Every pricing-page parser needs the same few steps: decode bytes safely, find the price
-tables (or the JSON a page renders them from), and turn a cell such as ``"$0.59 (1.69M / $1)"``
-or ``"$0.0002 / 1K tokens"`` into an exact ``Decimal`` and a unit that
-``llmflation.normalize.to_usd_per_mtok`` understands. Nothing here knows any provider.
+tables (or the JSON a page renders them from), and read what a row's label says (a size band,
+a context length). Tables are read by ``price_tables`` and money strings by ``money_strings``.
+Nothing here knows any provider.
 
 The last section serves pages that show prices as cards or in eras without tables: text
 renderings of a page, its visible text as lines, and every string of its embedded data
@@ -16,14 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bs4 import BeautifulSoup, Tag
 
-from llmflation.normalize import to_usd_per_mtok
 from llmflation.parsers.common import check_size
-from llmflation.parsers.money_strings import NON_TOKEN_REASONS
-from llmflation.records import ParseError, ParseResult, PriceRecord
+from llmflation.records import ParseError
 
 #: Pricing pages are tens to hundreds of KB; anything over this is refused before parsing.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -35,23 +33,7 @@ MAX_TAGS = 200_000
 #: Real pricing pages have a few dozen tables; a page with more is refused rather than walked.
 MAX_TABLES = 300
 
-#: Cells longer than this are not price cells (a paragraph, a script): not searched for money.
-_MAX_CELL_CHARS = 400
-
-_MONEY = re.compile(r"\$\s?(\d{1,7}(?:,\d{3})*(?:\.\d{1,12})?|\.\d{1,12})")
 _SPACE = re.compile(r"\s+")
-
-# Units, most specific first. Each pattern is matched against lower-cased text.
-_UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("per_1m_characters", re.compile(r"(?:1\s?m|million)\s+characters")),
-    ("per_1k_characters", re.compile(r"(?:1\s?k|1,000|thousand)\s+characters")),
-    ("per_1m_tokens", re.compile(r"(?:1\s?m|million|mtok)\b|per\s+million")),
-    ("per_1k_tokens", re.compile(r"(?:1\s?k|1,000|thousand)\s+tokens")),
-    ("per_hour", re.compile(r"per\s+hour|/\s?h(?:ou)?r\b|hour\s+transcribed|gpu[- ]hour")),
-    ("per_minute", re.compile(r"per\s+minute|/\s?min(?:ute)?\b")),
-    ("per_second", re.compile(r"per\s+second|/\s?sec(?:ond)?\b|gpu[- ]second")),
-    ("per_image", re.compile(r"per\s+image|/\s?image|per\s+mp\b|/\s?mp\b|megapixel|/\s?step\b|per\s+step")),
-)
 
 
 def load_page(body: bytes, source: str) -> BeautifulSoup:
@@ -99,12 +81,12 @@ _ARIA_CELL = re.compile(r"^(?:cell|columnheader|rowheader|gridcell)$")
 def _rows(table: Tag) -> list[Tag]:
     if table.name == "table":
         return list(table.find_all("tr"))
-    return list(table.find_all(attrs={"role": "row"}))
+    return list(table.find_all(role="row"))
 
 
 def _cells(row: Tag, aria: bool) -> list[Tag]:
     if aria:
-        return list(row.find_all(attrs={"role": _ARIA_CELL}))
+        return list(row.find_all(role=_ARIA_CELL))
     return list(row.find_all(["th", "td"]))
 
 
@@ -158,44 +140,6 @@ def embedded_json(soup: BeautifulSoup, source: str, script_id: str = "__NEXT_DAT
         raise ParseError(f"{source}: the page's {script_id} script is not valid JSON ({exc})") from exc
 
 
-def money(text: str) -> Decimal | None:
-    """The first dollar amount in ``text`` (``"$0.59 (1.69M / $1)"`` -> 0.59); None when there is none."""
-    amounts = money_all(text)
-    return amounts[0] if amounts else None
-
-
-def money_all(text: str) -> list[Decimal]:
-    """Every dollar amount in ``text`` in order (``"$0.70/$0.80"`` -> [0.70, 0.80])."""
-    if len(text) > _MAX_CELL_CHARS:
-        return []
-    amounts: list[Decimal] = []
-    for match in _MONEY.finditer(text):
-        try:
-            amounts.append(Decimal(match.group(1).replace(",", "")))
-        except InvalidOperation:
-            continue
-    return amounts
-
-
-def is_free(text: str) -> bool:
-    """A cell that states no charge ("Free", "$0.00")."""
-    lowered = text.strip().lower()
-    return lowered in {"free", "$0", "$0.00", "$0.0"}
-
-
-def unit_in(text: str) -> str | None:
-    """The price unit a header or cell names (``"$/1M tokens"`` -> ``per_1m_tokens``); None if none.
-
-    Token and character units are the ones ``to_usd_per_mtok`` converts; ``per_hour``,
-    ``per_second``, ``per_minute`` and ``per_image`` mark prices that are not token prices.
-    """
-    lowered = clean(text).lower()[:_MAX_CELL_CHARS]
-    for unit, pattern in _UNIT_PATTERNS:
-        if pattern.search(lowered):
-            return unit
-    return None
-
-
 _BAND = re.compile(
     r"^(?:moe\s+)?(?:up\s+to|less\s+than|more\s+than|over|above|\d+(?:\.\d+)?\s?[bm]\s*(?:-|–|to)|"
     r"\d+(?:\.\d+)?\s?[bm]\+|models\s+up\s+to|models\s+\d)",
@@ -235,169 +179,6 @@ def context_tokens(text: str) -> int | None:
     binary = number & (number - 1) == 0
     step = 1024 if binary else 1000
     return number * (step if suffix == "k" else step * step)
-
-
-# Tables that price something other than chat/completion tokens, recognised by their heading or header.
-_NOT_CHAT = (
-    ("fine-tuning training", re.compile(r"fine[- ]?tun|in training|training tokens")),
-    ("embedding model", re.compile(r"embedding")),
-    ("rerank model", re.compile(r"rerank")),
-    ("image model", re.compile(r"image generation|/\s?step|per step|megapixel")),
-    ("audio model", re.compile(r"speech|transcri|audio")),
-)
-_TOKEN_UNITS = ("per_1m_tokens", "per_1k_tokens", "per_1m_characters", "per_1k_characters")
-
-
-def read_token_table(
-    rows: list[list[str]],
-    heading: str,
-    provider: str,
-    result: ParseResult,
-    default_unit: str | None = None,
-) -> bool:
-    """Append a record per model row of a price table; False when the table prices no tokens.
-
-    The first row is the header. Columns are told apart by their header: ``input``,
-    ``output``, ``cached``, ``context``, and otherwise a single price column (one price for
-    input and output, or a cell such as ``"$0.55 input, $2.19 output"``), plus ``cache write``.
-    Columns whose header names "batch" or a context threshold ("> 200K tokens") give further
-    records per row with ``tier="batch"`` or ``tier="context>200k"``; the standard record
-    comes first. The unit comes
-    from the header, else the heading, else ``default_unit``. Size-band rows ("16.1B - 80B")
-    become one record per model they name in parentheses, or are skipped and counted.
-    Tables of embeddings, fine-tuning, images or audio, and per-hour/second/image prices are
-    skipped and counted by reason.
-    """
-    header = [cell.lower() for cell in rows[0]]
-    joined = " ".join(header)
-    context_text = f"{heading.lower()} {joined}"
-    for reason, pattern in _NOT_CHAT:
-        if pattern.search(context_text):
-            result.skip(reason, len(rows) - 1)
-            return True
-    unit = unit_in(joined) or unit_in(heading) or default_unit
-    if unit in NON_TOKEN_REASONS and unit not in _TOKEN_UNITS:
-        result.skip(NON_TOKEN_REASONS[unit], len(rows) - 1)
-        return True
-    if unit not in _TOKEN_UNITS:
-        return False
-    columns = _columns(header)
-    if not any(kind in ("input", "output", "price") for _, kind in columns):
-        return False
-    for row in rows[1:]:
-        _read_row(row, columns, unit, provider, result)
-    return True
-
-
-#: Column index per (tier, kind), e.g. ("batch", "input") -> 4.
-Columns = dict[tuple[str, str], int]
-
-
-def _columns(header: list[str]) -> Columns:
-    """Column index per (tier, kind): kind is input, output, cached, price or context.
-
-    A header naming "batch" puts its column in the ``batch`` tier and one naming a context
-    threshold ("Input (> 128K tokens)") in ``context>128k``, so they never mix with the
-    ``standard`` columns.
-    """
-    columns: Columns = {}
-    for index, text in enumerate(header):
-        if index == 0:
-            continue
-        tier = _tier(text)
-        if "context" in text and tier == "standard":
-            kind = "context"
-        elif "cache" in text and "write" in text:
-            kind = "cache_write"
-        elif "cached" in text or "cache hit" in text or "cache read" in text:
-            kind = "cached"
-        elif "input" in text and "output" in text:
-            kind = "price"  # "Price per 1M Tokens (Input/Output)": one cell holds both
-        elif "input" in text:
-            kind = "input"
-        elif "output" in text:
-            kind = "output"
-        elif "$" in text or "price" in text or unit_in(text):
-            kind = "price"
-        else:
-            continue
-        columns.setdefault((tier, kind), index)
-    return columns
-
-
-_CONTEXT_TIER = re.compile(r"(?:>|≥|over|above|more than)\s*(\d{2,4})\s?k", re.IGNORECASE)
-
-
-def _tier(header: str) -> str:
-    """``batch``, ``context>128k`` (from "> 128K tokens", "above 200k"...), else ``standard``."""
-    if "batch" in header:
-        return "batch"
-    match = _CONTEXT_TIER.search(header)
-    return f"context>{match.group(1)}k" if match else "standard"
-
-
-def _cell(row: list[str], index: int | None) -> str:
-    return row[index] if index is not None and index < len(row) else ""
-
-
-def _read_row(row: list[str], columns: Columns, unit: str, provider: str, result: ParseResult) -> None:
-    label = row[0] if row else ""
-    if not label:
-        result.skip("row without a model name")
-        return
-    band, named = size_band(label)
-    if band and not named:
-        result.skip("size band without named models")
-        return
-    context = context_tokens(_cell(row, columns.get(("standard", "context"))))
-    tiers = sorted({tier for tier, kind in columns if kind != "context"}, key=lambda t: (t != "standard", t))
-    for tier in tiers:
-        if (tier, "input") in columns or (tier, "output") in columns:
-            input_text = _cell(row, columns.get((tier, "input")))
-            prices = _amount(input_text), _amount(_cell(row, columns.get((tier, "output"))))
-        else:
-            prices = _single_cell_prices(_cell(row, columns.get((tier, "price"))))
-        if prices[0] is None or prices[1] is None:
-            result.skip("price not stated" if tier == "standard" else "batch price not stated")
-            continue
-        cached = _amount(_cell(row, columns.get((tier, "cached"))))
-        cache_write = _amount(_cell(row, columns.get((tier, "cache_write"))))
-        for key in named or [label]:
-            result.prices.append(
-                PriceRecord(
-                    provider=provider,
-                    model_key=key,
-                    input_usd_per_mtok=to_usd_per_mtok(prices[0], unit),
-                    output_usd_per_mtok=to_usd_per_mtok(prices[1], unit),
-                    cached_input_usd_per_mtok=to_usd_per_mtok(cached, unit) if cached is not None else None,
-                    cache_write_usd_per_mtok=to_usd_per_mtok(cache_write, unit) if cache_write is not None else None,
-                    unit_on_page=unit,
-                    tier=tier,
-                    is_free=prices[0] == 0 and prices[1] == 0,
-                    is_deprecated="deprecated" in label.lower(),
-                    converted_from_characters="characters" in unit,
-                    context_window_tokens=context,
-                )
-            )
-
-
-def _amount(text: str) -> Decimal | None:
-    return Decimal(0) if is_free(text) else money(text)
-
-
-def _single_cell_prices(text: str) -> tuple[Decimal | None, Decimal | None]:
-    """One price for input and output, or ``"$0.55 input, $2.19 output"`` / ``"$0.70/$0.80"``."""
-    if is_free(text):
-        return Decimal(0), Decimal(0)
-    amounts = money_all(text)
-    if len(amounts) == 1:
-        return amounts[0], amounts[0]
-    if len(amounts) == 2:
-        lowered = text.lower()
-        if "input" in lowered and "output" in lowered and lowered.index("input") > lowered.index("output"):
-            return amounts[1], amounts[0]
-        return amounts[0], amounts[1]
-    return None, None
 
 
 # -- Text renderings, visible lines and embedded data (card layouts and eras of the provider pages) --

@@ -17,9 +17,11 @@ models (per megapixel), embeddings, rerank, audio and fine-tuning tables are ski
 from __future__ import annotations
 
 from llmflation.parsers import pricing_text as pt
+from llmflation.parsers.money_strings import unit_in
+from llmflation.parsers.price_tables import read_token_table
 from llmflation.records import CaptureMeta, ParseError, ParseResult
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns
 PROVIDER = "together"
 
 
@@ -34,7 +36,7 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
         )
     result = ParseResult()
     for heading, rows in tables:
-        if not pt.read_token_table(rows, heading, PROVIDER, result, default_unit="per_1m_tokens"):
+        if not read_token_table(rows, heading, PROVIDER, result, default_unit="per_1m_tokens"):
             result.skip("table without token prices", max(len(rows) - 1, 0))
     if not result.prices:
         bands = result.skipped.get("size band without named models", 0)
@@ -49,6 +51,6 @@ def _era(tables: list[tuple[str, list[list[str]]]]) -> str | None:
     headers = [" ".join(rows[0]).lower() for _, rows in tables]
     if any("input" in h and "output" in h for h in headers):
         return "input-output"
-    if any(pt.unit_in(h) in ("per_1m_tokens", "per_1k_tokens") for h in headers):
+    if any(unit_in(h) in ("per_1m_tokens", "per_1k_tokens") for h in headers):
         return "single-price"
     return None

@@ -24,8 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, overload
 
-from llmflation.rawstore import RawStore, RawStoreError, meta_from_json
+from llmflation.fetch.rawstore import RawStore, RawStoreError, meta_from_json
 from llmflation.records import CaptureMeta
 
 log = logging.getLogger(__name__)
@@ -206,13 +207,17 @@ def _row_of(meta: CaptureMeta) -> list[object]:
 
 
 def _meta_of(row: tuple[object, ...]) -> CaptureMeta:
-    values = dict(zip(_FIELDS, row, strict=True))
+    values: dict[str, Any] = dict(zip(_FIELDS, row, strict=True))
     for name in _TIME_FIELDS:
         if values[name] is not None:
-            values[name] = EPOCH + timedelta(microseconds=int(values[name]))  # type: ignore[arg-type]
-    return CaptureMeta(**values)  # type: ignore[arg-type]
+            values[name] = EPOCH + timedelta(microseconds=int(values[name]))
+    return CaptureMeta(**values)
 
 
+@overload
+def micros(value: datetime) -> int: ...
+@overload
+def micros(value: None) -> None: ...
 def micros(value: datetime | None) -> int | None:
     """Microseconds since the epoch: exact, and sorts as time does."""
     if value is None:

@@ -3,7 +3,7 @@
 For each address of each selected source: list every status-200 capture in the window (not
 collapsed by digest: a pricing page's bytes change on every load, and dating a change needs
 the capture before it too), say what the plan will cost, then read positions of the listing
-as :mod:`llmflation.bisection` asks, round by round, until every change is pinned between two
+as :mod:`llmflation.fetch.bisection` asks, round by round, until every change is pinned between two
 adjacent listed captures. A position is read
 
 - from the raw store when a capture at that timestamp is stored (a killed run resumes here:
@@ -29,8 +29,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from llmflation import bisection
-from llmflation.backfill import (
+from llmflation.fetch import bisection
+from llmflation.fetch.backfill import (
     BackfillResult,
     PlannedVersion,
     address_key,
@@ -42,11 +42,11 @@ from llmflation.backfill import (
 )
 from llmflation.config import Settings
 from llmflation.parsing import parse_bytes, parse_capture, parser_options
-from llmflation.rawstore import RawStore, write_atomic
+from llmflation.fetch.rawstore import RawStore, write_atomic
 from llmflation.records import CaptureMeta, ParseError, ParseResult
 from llmflation.report import RunReport
 from llmflation.sources import Source, SourceURL
-from llmflation.wayback import CdxClient, CdxRow, Pacer, WaybackListingError, WaybackOptions
+from llmflation.fetch.wayback import CdxClient, CdxRow, Pacer, WaybackListingError, WaybackOptions
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ class BisectionBackfill:
                 "unresolved_between": change.unresolved_between,
                 "both_stored": spot.outcomes[change.before].stored and spot.outcomes[change.after].stored,
             })
-        for position, outcome in sorted(spot.outcomes.items()):
+        for _position, outcome in sorted(spot.outcomes.items()):
             if outcome.kind == "unknown":
                 entry.unknown += 1
         if self.dry_run or self.stop_reason or spot.failures:

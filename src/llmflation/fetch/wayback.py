@@ -20,7 +20,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,9 +30,9 @@ from waybackpy import WaybackMachineCDXServerAPI
 from waybackpy.cdx_utils import full_url
 from waybackpy.exceptions import WaybackError
 
-from llmflation.bisection import DEFAULT_STEP
+from llmflation.fetch.bisection import DEFAULT_STEP
 from llmflation.config import Settings
-from llmflation.retry_after import retry_after_seconds
+from llmflation.fetch.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class WaybackOptions:
     attempts: int
     max_retry_after_s: float
     strategy: str = "bisect"  # "bisect": sample, then bisect; "every_version": every distinct digest
-    sample_step: str = DEFAULT_STEP  # how far apart the bisect strategy samples (llmflation.bisection)
+    sample_step: str = DEFAULT_STEP  # how far apart the bisect strategy samples (llmflation.fetch.bisection)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WaybackOptions:
@@ -226,7 +226,7 @@ class _GuardedCdxQuery(WaybackMachineCDXServerAPI):
         self.endpoint = endpoint
         self._fetch_page = fetch_page
 
-    def cdx_api_manager(self, payload: dict[str, str], headers: dict[str, str]) -> Iterator[str]:
+    def cdx_api_manager(self, payload: dict[str, str], headers: dict[str, str]) -> Generator[str, None, None]:
         payload["showResumeKey"] = "true"
         payload["limit"] = str(self.limit)
         while True:

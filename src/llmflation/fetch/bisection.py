@@ -8,7 +8,7 @@ between samples that differ costs about ``changes x log2(captures per step)`` re
 This module is the decision, with no network and no clock: given the listing of one address
 (every status-200 capture, oldest first, not collapsed) and what is known so far about each
 position of it, :func:`next_positions` says which positions to read next, and
-:func:`changes` says where the content changed. The backfill (``llmflation.backfill_bisect``) reads
+:func:`changes` says where the content changed. The backfill (``llmflation.fetch.backfill_bisect``) reads
 the positions (from the raw store when the bytes are already there, else by fetching them)
 and calls again, until nothing is left to read.
 

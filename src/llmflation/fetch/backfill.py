@@ -1,12 +1,12 @@
 """Backfill: the Wayback Machine's history of every registered address, into the raw store.
 
 Two strategies (``[wayback] strategy``). The default, ``bisect``, lists every capture, samples
-and bisects to each change of content (``llmflation.backfill_bisect``, deciding with
-``llmflation.bisection``). ``every_version``, described below and implemented here, fetches
+and bisects to each change of content (``llmflation.fetch.backfill_bisect``, deciding with
+``llmflation.fetch.bisection``). ``every_version``, described below and implemented here, fetches
 each distinct digest once; both share this module's result types, listing window and crawl.
 
 For each selected source and each address it has had (``Source.urls``, within its years):
-list the archived versions from the CDX index (``llmflation.wayback``), keep those whose
+list the archived versions from the CDX index (``llmflation.fetch.wayback``), keep those whose
 digest is not stored yet (each distinct version once, the earliest capture of it), fetch
 them with the ``wayback`` spider, and say per source how many were listed, already stored,
 fetched and failed.
@@ -30,15 +30,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from llmflation.capture import CaptureError, run_spider
+from llmflation.fetch.capture import CaptureError, run_spider
 from llmflation.config import Settings
 from llmflation.parsers import load_parser
 from llmflation.parsing import parse_store, parser_options
-from llmflation.rawstore import RawStore, write_atomic
+from llmflation.fetch.rawstore import RawStore, write_atomic
 from llmflation.records import CaptureMeta
 from llmflation.report import RunReport
 from llmflation.sources import Source, SourceURL, select_sources
-from llmflation.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions
+from llmflation.fetch.wayback import CdxClient, Pacer, WaybackListingError, WaybackOptions
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class SourceBackfill:
     """What one backfill did for one source."""
 
     source_id: str
-    strategy: str = "every_version"  # or "bisect" (llmflation.backfill_bisect)
+    strategy: str = "every_version"  # or "bisect" (llmflation.fetch.backfill_bisect)
     listed: int = 0  # CDX rows in the window (status 200; every_version: adjacent duplicates collapsed)
     already_stored: int = 0  # every_version: rows whose digest was stored; bisect: captures stored at their timestamp
     repeats: int = 0  # rows repeating a digest listed earlier in this run (fetched once)
@@ -198,7 +198,7 @@ def backfill(
     """List, plan and fetch the archived history of the selected sources; per-source results.
 
     ``strategy`` (default ``[wayback] strategy``, ``bisect``): ``bisect`` samples every ``step``
-    (default ``[wayback] sample_step``) and bisects to each change (``llmflation.backfill_bisect``);
+    (default ``[wayback] sample_step``) and bisects to each change (``llmflation.fetch.backfill_bisect``);
     ``every_version`` fetches each distinct digest once. ``dry_run`` lists and prints the plan,
     and fetches nothing. ``announce`` gets each plan line before anything is fetched.
     """
@@ -209,7 +209,7 @@ def backfill(
     tell = announce or (lambda line: log.info("%s", line))
     result = BackfillResult(sources={s.id: SourceBackfill(s.id) for s in sources})
     if strategy == "bisect":
-        from llmflation.backfill_bisect import backfill_by_bisection  # it builds on this module's pieces
+        from llmflation.fetch.backfill_bisect import backfill_by_bisection  # it builds on this module's pieces
 
         backfill_by_bisection(settings, options, sources, run_dir, result, since, until,
                               step or options.sample_step, dry_run, tell)
@@ -468,14 +468,14 @@ def _fetch(settings: Settings, plan: list[PlannedVersion], run_dir: Path, result
             outcomes[key] = line
     for version in plan:
         entry = result.sources[version.source_id]
-        line = outcomes.get((version.source_id, version.digest))
-        if line is not None and line.get("outcome") == "stored":
+        answer = outcomes.get((version.source_id, version.digest))
+        if answer is not None and answer.get("outcome") == "stored":
             entry.fetched += 1
-            if line.get("wayback_timestamp") != version.timestamp:
+            if answer.get("wayback_timestamp") != version.timestamp:
                 entry.notes.append(f"{version.original_url} listed at {version.timestamp} was served as "
-                                   f"{line.get('wayback_timestamp')} (same digest): stored under the served timestamp")
+                                   f"{answer.get('wayback_timestamp')} (same digest): stored under the served timestamp")
             continue
-        entry.failed.append(_failure(version, line.get("error", "not stored") if line is not None else not_fetched))
+        entry.failed.append(_failure(version, answer.get("error", "not stored") if answer is not None else not_fetched))
 
 
 def _failure(version: PlannedVersion, error: str) -> dict[str, str]:

@@ -58,7 +58,7 @@ def why_unusable(
         return "empty body with status 200"
     head = body[:SNIFF_BYTES]
     lowered = head.lower()
-    redirected = bool(final_url) and _without_fragment(final_url) != _without_fragment(requested_url)
+    redirected = final_url is not None and final_url != "" and _without_fragment(final_url) != _without_fragment(requested_url)
     if redirected:
         target = urlsplit(final_url or "")
         if _LOGIN_OR_CHALLENGE_URL.search(f"{target.path}?{target.query}") or (
