@@ -37,11 +37,12 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from llmflation.analyze.frames import column_values, timestamps
+from llmflation.schema import PRICE_INTERVALS
 from llmflation.sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -51,20 +52,7 @@ log = logging.getLogger(__name__)
 _SOURCE_RANK = {source.id: rank for rank, source in enumerate(SOURCES)}
 
 #: Columns of the published ``price_intervals`` table, in order.
-INTERVAL_COLUMNS = [
-    "model_id",
-    "provider",
-    "valid_from",
-    "valid_to",
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "is_free",
-    "first_seen",
-    "last_seen",
-    "n_captures",
-    "source_id",
-    "evidence",
-]
+INTERVAL_COLUMNS = PRICE_INTERVALS.column_names
 
 OBSERVATION_COLUMNS = [
     "model_id",
@@ -77,6 +65,8 @@ OBSERVATION_COLUMNS = [
     "kind",
 ]
 
+#: An observation or a span as one row of its table: values as pandas gives them.
+Row = dict[str, Any]
 _Price = tuple[Decimal | None, Decimal | None, bool]  # input, output, is_free
 
 
@@ -140,7 +130,7 @@ def price_intervals(
     obs = _prepare_observations(observations)
     retired = _retirement_dates(models)
     captures_by_source = _capture_times(source_captures)
-    rows: list[dict[str, object]] = []
+    rows: list[Row] = []
     disagreements: list[Disagreement] = []
     names = list(obs.columns)
     columns = [column_values(obs[name]) for name in names]  # plain values: row access in pandas is far slower
@@ -148,10 +138,10 @@ def price_intervals(
     for i, key in enumerate(zip(columns[names.index("model_id")], columns[names.index("provider")], strict=True)):
         positions.setdefault(key, []).append(i)
     for (model_id, provider), rows_at in sorted(positions.items(), key=lambda item: item[0]):
-        group: dict[str, list[dict[str, object]]] = {"capture": [], "reference": []}
+        group: dict[str, list[Row]] = {"capture": [], "reference": []}
         for i in rows_at:  # one (model, provider) as dicts at a time: a year's rows at once were hundreds of MB
             record = {name: column[i] for name, column in zip(names, columns, strict=True)}
-            group[record["kind"]].append(record)  # type: ignore[index]
+            group[record["kind"]].append(record)
         captured = group["capture"]
         reference = _reference_spans(group["reference"])
         capture_rows, covered = _capture_spans(captured, captures_by_source)
@@ -241,11 +231,11 @@ def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp
     return {source_id: sorted(whens) for source_id, whens in by_source.items()}
 
 
-def _price(row: Mapping[str, object]) -> _Price:
+def _price(row: Mapping[str, Any]) -> _Price:
     return (row["input_usd_per_mtok"], row["output_usd_per_mtok"], bool(row["is_free"]))
 
 
-def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenance: object) -> dict[str, object]:
+def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenance: object) -> Row:
     return {
         "valid_from": valid_from,
         "valid_to": valid_to,
@@ -256,7 +246,7 @@ def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenanc
     }
 
 
-def _reference_spans(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+def _reference_spans(rows: list[Row]) -> list[Row]:
     """Each reference row (in date order) holds until its stated end or the next row's date."""
     spans = []
     for i, row in enumerate(rows):
@@ -283,8 +273,8 @@ def _reference_spans(rows: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def _capture_spans(
-    captured: list[dict[str, object]], captures_by_source: dict[str, list[pd.Timestamp]]
-) -> tuple[list[dict[str, object]], tuple[pd.Timestamp, pd.Timestamp] | None]:
+    captured: list[Row], captures_by_source: dict[str, list[pd.Timestamp]]
+) -> tuple[list[Row], tuple[pd.Timestamp, pd.Timestamp] | None]:
     """Intervals from captures, and the period ``(first, last)`` the captures cover.
 
     Walks every capture of the sources that ever listed this (model, provider), in time order.
@@ -294,7 +284,7 @@ def _capture_spans(
     """
     if not captured:
         return [], None
-    listings: dict[tuple[pd.Timestamp, str], dict[str, object]] = {}
+    listings: dict[tuple[pd.Timestamp, str], Row] = {}
     for row in captured:
         key = (row["observed_at"], row["listing"])
         if key in listings and _price(listings[key]) != _price(row):
@@ -316,20 +306,20 @@ def _capture_spans(
     by_instant: dict[pd.Timestamp, list[str]] = {}
     for when, listing in ordered_events:
         by_instant.setdefault(when, []).append(listing)
-    state: dict[str, tuple[pd.Timestamp, dict[str, object]] | None] = {}
-    spans: list[dict[str, object]] = []
-    current: dict[str, object] | None = None
+    state: dict[str, tuple[pd.Timestamp, Row] | None] = {}
+    spans: list[Row] = []
+    current: Row | None = None
     for when, listings_now in by_instant.items():  # every listing captured at one instant, together
         rows_now = [listings.get((when, listing)) for listing in listings_now]
-        for listing, row in zip(listings_now, rows_now, strict=True):
-            state[listing] = (when, row) if row is not None else None
+        for listing, seen in zip(listings_now, rows_now, strict=True):
+            state[listing] = (when, seen) if seen is not None else None
         in_force = _in_force(state)
         price = _price(in_force) if in_force is not None else None
         if current is not None and (price is None or _price_of(current) != price):
             current["valid_to"] = when
             spans.append(current)
             current = None
-        if price is not None and current is None:
+        if price is not None and in_force is not None and current is None:
             current = _span(
                 when,
                 pd.NaT,
@@ -340,16 +330,16 @@ def _capture_spans(
                 source_id=in_force["source_id"],
                 evidence=in_force["evidence"],
             )
-        for row in rows_now:
-            if current is not None and row is not None and _price(row) == price:
+        for seen in rows_now:
+            if current is not None and seen is not None and _price(seen) == price:
                 current["last_seen"] = when
-                current["n_captures"] += int(row.get("n_captures", 1) or 1)  # a row may stand for several captures
+                current["n_captures"] += int(seen.get("n_captures", 1) or 1)  # a row may stand for several captures
     if current is not None:
         spans.append(current)
     return spans, (ordered_events[0][0], ordered_events[-1][0])
 
 
-def _in_force(state: Mapping[str, tuple[pd.Timestamp, dict[str, object]] | None]) -> dict[str, object] | None:
+def _in_force(state: Mapping[str, tuple[pd.Timestamp, Row] | None]) -> Row | None:
     """The listing row that states the price in force, given each listing's latest capture.
 
     The most recent listing wins. Listings captured at the same instant (two sources changing
@@ -367,27 +357,27 @@ def _in_force(state: Mapping[str, tuple[pd.Timestamp, dict[str, object]] | None]
     return min((row for when, row in listed if when == latest), key=_precedence)
 
 
-def _precedence(row: Mapping[str, object]) -> tuple[int, str, tuple[Decimal, Decimal], str]:
+def _precedence(row: Mapping[str, Any]) -> tuple[int, str, tuple[Decimal, Decimal], str]:
     """Sort key among rows observed at the same instant: registry order of the source (sources
     not in the registry after it, by id), then the lower price, then the listing."""
     source_id = str(row["source_id"])
     return (_SOURCE_RANK.get(source_id, len(_SOURCE_RANK)), source_id, _price_sort_key(row), str(row["listing"]))
 
 
-def _price_sort_key(row: Mapping[str, object]) -> tuple[Decimal, Decimal]:
+def _price_sort_key(row: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
     big = Decimal("Infinity")
     return (row["input_usd_per_mtok"] or big, row["output_usd_per_mtok"] or big)
 
 
-def _price_of(span: dict[str, object]) -> _Price:
-    return (span["input_usd_per_mtok"], span["output_usd_per_mtok"], span["is_free"])  # type: ignore[return-value]
+def _price_of(span: Row) -> _Price:
+    return (span["input_usd_per_mtok"], span["output_usd_per_mtok"], span["is_free"])
 
 
 def _merge(
-    reference: list[dict[str, object]],
-    captured: list[dict[str, object]],
+    reference: list[Row],
+    captured: list[Row],
     covered: tuple[pd.Timestamp, pd.Timestamp] | None,
-) -> list[dict[str, object]]:
+) -> list[Row]:
     """Reference spans outside the covered period, capture spans inside it, in time order.
 
     A reference span that starts before the covered period is cut at its start; one that
@@ -412,7 +402,7 @@ def _merge(
     return sorted(merged, key=lambda s: s["valid_from"])
 
 
-def _retire(spans: list[dict[str, object]], retired: pd.Timestamp | None) -> list[dict[str, object]]:
+def _retire(spans: list[Row], retired: pd.Timestamp | None) -> list[Row]:
     """Cut every span at the model's retirement; drop spans that start after it."""
     if retired is None:
         return spans
@@ -426,21 +416,21 @@ def _retire(spans: list[dict[str, object]], retired: pd.Timestamp | None) -> lis
     return kept
 
 
-def _expire(spans: list[dict[str, object]], horizon: pd.Timedelta | None,
-            as_of: pd.Timestamp) -> list[dict[str, object]]:
+def _expire(spans: list[Row], horizon: pd.Timedelta | None,
+            as_of: pd.Timestamp) -> list[Row]:
     """End each open span ``horizon`` after its last evidence, when that is already past at ``as_of``."""
     if horizon is None:
         return spans
     expired = []
     for span in spans:
-        end = span["last_seen"] + horizon  # type: ignore[operator]
+        end = span["last_seen"] + horizon
         if pd.isna(span["valid_to"]) and end <= as_of:
             span = {**span, "valid_to": end}
         expired.append(span)
     return expired
 
 
-def _disagreements(captured: list[dict[str, object]], reference: list[dict[str, object]]) -> list[Disagreement]:
+def _disagreements(captured: list[Row], reference: list[Row]) -> list[Disagreement]:
     """Captured prices that differ from the reference span in force on the capture's date."""
     found: dict[tuple[_Price, object], Disagreement] = {}
     if not reference:
@@ -469,8 +459,8 @@ def _disagreements(captured: list[dict[str, object]], reference: list[dict[str, 
             capture_evidence=row["evidence"],
             capture_input_usd_per_mtok=captured_price[0],
             capture_output_usd_per_mtok=captured_price[1],
-            reference_input_usd_per_mtok=span["input_usd_per_mtok"],  # type: ignore[arg-type]
-            reference_output_usd_per_mtok=span["output_usd_per_mtok"],  # type: ignore[arg-type]
+            reference_input_usd_per_mtok=span["input_usd_per_mtok"],
+            reference_output_usd_per_mtok=span["output_usd_per_mtok"],
             reference_evidence=str(span["evidence"]),
         )
     return list(found.values())
