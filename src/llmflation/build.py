@@ -39,7 +39,7 @@ from llmflation.parsing import ParsedStore
 from llmflation.records import PriceRecord
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
-from llmflation.schema import CHEAPEST_BY_QUALITY, MODELS, PRICES, TOKEN_USAGE
+from llmflation.schema import MODELS, PRICES, TOKEN_USAGE
 from llmflation.scores import (
     ScorePolicy,
     chosen_scores,
@@ -208,7 +208,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     chart_blend = "1:1" if "1:1" in blends else blends[0]
     per_task = add_per_task(result.tables, report.sections, intervals, scores, months, levels,  # cost per task
-                            CHEAPEST_BY_QUALITY.column_names, chart_blend, run_scores(result.parsed.ok()), classes)
+                            chart_blend, run_scores(result.parsed.ok()), classes)
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
     captures = result.captures if result.captures is not None else evidence_captures(settings, prices)

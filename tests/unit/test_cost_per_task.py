@@ -16,7 +16,7 @@ from llmflation.analyze.pertask import (
     cost_per_task,
 )
 from llmflation.match import Catalog
-from llmflation.schema import CHEAPEST_BY_QUALITY, COST_PER_TASK, TOKEN_USAGE, to_arrow
+from llmflation.schema import CHEAPEST_BY_QUALITY, COST_PER_TASK, DECLINE_RATES, TOKEN_USAGE, to_arrow
 from llmflation.usage import match_usage_name, without_effort
 
 UTC = "UTC"
@@ -157,10 +157,9 @@ def test_an_effort_variant_is_placed_by_its_own_runs_score_only() -> None:
 
 def test_per_task_series_keeps_to_one_suite_version_and_has_the_same_fits() -> None:
     tables = {"token_usage": USAGE, "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names),
-              "decline_rates": pd.DataFrame(columns=["benchmark", "threshold", "blend", "method", "start", "end", "n",
-                                                      "factor_per_year", "ci90_low", "ci90_high", "r2", "reason"])}
+              "decline_rates": pd.DataFrame(columns=DECLINE_RATES.column_names)}
     sections: dict = {}
-    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names,
+    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)],
                             "1:1", RUN_SCORES, CLASSES)
     # c is cheaper but its counts are of suite version v2; v1 has more models: c never enters the series
     assert set(per_task["model_id"]) == {"a"}
@@ -171,7 +170,7 @@ def test_per_task_series_keeps_to_one_suite_version_and_has_the_same_fits() -> N
     assert jan["model_id"] == "a" and jan["variant"] == "low" and jan["usd_per_suite_run"] == pytest.approx(2.4)
     assert jan["score"] == 76.0 and jan["score_source_id"] == "usage_src"
     above = add_per_task({**tables, "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names)}, {},
-                         INTERVALS, SCORES, MONTHS, [(GPQA, 78)], CHEAPEST_BY_QUALITY.column_names, "1:1", RUN_SCORES, CLASSES)
+                         INTERVALS, SCORES, MONTHS, [(GPQA, 78)], "1:1", RUN_SCORES, CLASSES)
     assert set(above["variant"]) == {"high"}  # at 78 the low-effort run (76) no longer qualifies; its model (80) would
     rates = tables["decline_rates"]
     assert set(rates.loc[rates["blend"] == PER_TASK, "method"]) == {"monthly", "frontier"}
@@ -216,7 +215,7 @@ def test_the_report_and_the_chart_show_per_token_and_per_task_side_by_side(tmp_p
     cheapest = cheapest_by_quality(INTERVALS, SCORES, MONTHS, [(GPQA, 75)], ["1:1"])
     tables = {"token_usage": USAGE, "cheapest_by_quality": cheapest,
               "decline_rates": decline_rates(cheapest, INTERVALS, SCORES, [(GPQA, 75)], ["1:1"])}
-    per_task = add_per_task(tables, {}, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names, "1:1",
+    per_task = add_per_task(tables, {}, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], "1:1",
                             RUN_SCORES, CLASSES)
     lines = headline_lines(tables["cheapest_by_quality"], tables["decline_rates"])
     (side,) = [line for line in lines if "per token vs per task" in line]
@@ -240,9 +239,8 @@ def test_without_any_token_usage_there_is_no_per_task_measure() -> None:
     """An offline build states no token usage: no per_task rows, not one 'no points' fit per level."""
     tables = {"token_usage": pd.DataFrame(columns=TOKEN_USAGE.column_names),
               "cheapest_by_quality": pd.DataFrame(columns=CHEAPEST_BY_QUALITY.column_names),
-              "decline_rates": pd.DataFrame(columns=["benchmark", "threshold", "blend", "method", "start", "end", "n",
-                                                      "factor_per_year", "ci90_low", "ci90_high", "r2", "reason"])}
+              "decline_rates": pd.DataFrame(columns=DECLINE_RATES.column_names)}
     sections: dict = {}
-    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], CHEAPEST_BY_QUALITY.column_names, "1:1")
+    per_task = add_per_task(tables, sections, INTERVALS, SCORES, MONTHS, [(GPQA, 75)], "1:1")
     assert per_task.empty and tables["decline_rates"].empty and tables["cost_per_task"].empty
     assert sections["cost_per_task"]["arithmetic_check"]["checked"] == 0

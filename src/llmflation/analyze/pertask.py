@@ -31,9 +31,9 @@ import pandas as pd
 from llmflation.analyze.chart import level_label
 from llmflation.analyze.fit import fit_decline, fit_row
 from llmflation.analyze.frontier import new_lowest_prices
-from llmflation.analyze.monthly import _as_month_starts, _priced_not_free, cheapest_per_month
+from llmflation.analyze.monthly import CHEAPEST_COLUMNS, _as_month_starts, _priced_not_free, cheapest_per_month
 from llmflation.benchmarks import comparable_as
-from llmflation.schema import COST_PER_TASK
+from llmflation.schema import COST_PER_TASK, TOKEN_USAGE
 
 MILLION = Decimal(1_000_000)
 #: The ``blend`` of the per-task rows of ``cheapest_by_quality`` and ``decline_rates``.
@@ -221,19 +221,22 @@ def run_level_scores(costs: pd.DataFrame, scores: pd.DataFrame, run_scores: pd.D
     return pd.concat([plain, varied], ignore_index=True)[[*_RUN_KEY, *_SCORE_FIELDS]]
 
 
-def cheapest_per_task(costs: pd.DataFrame, scores: pd.DataFrame, months: Iterable[object],
-                      levels: Sequence[tuple[str, float]], columns: list[str],
-                      run_scores: pd.DataFrame | None = None, classes: dict[str, str] | None = None) -> pd.DataFrame:
-    """The ``per_task`` rows of ``cheapest_by_quality``: per level and month, the cheapest suite run among
-    runs whose score reaches the level (:func:`run_level_scores`), within one suite version (:func:`chosen_suite`)."""
+def suite_runs(costs: pd.DataFrame) -> pd.DataFrame:
+    """The cost rows of the one suite version a per-task series uses (:func:`chosen_suite`); none when there is none."""
     suite = chosen_suite(costs)
     if suite is None:
-        return pd.DataFrame(columns=columns)
-    in_suite = costs[(costs["suite"] == suite[0]) & (costs["suite_version"] == suite[1])]
+        return costs.iloc[0:0]
+    return costs[(costs["suite"] == suite[0]) & (costs["suite_version"] == suite[1])]
+
+
+def cheapest_per_task(in_suite: pd.DataFrame, placed: dict[str, pd.DataFrame], months: Iterable[object],
+                      levels: Sequence[tuple[str, float]]) -> pd.DataFrame:
+    """The ``per_task`` rows of ``cheapest_by_quality``: per level and month, the cheapest suite run among
+    runs (``in_suite``, one suite version) whose score reaches the level (``placed``: per benchmark,
+    :func:`run_level_scores`)."""
     tables = []
     for benchmark, threshold in levels:
-        placed = run_level_scores(in_suite, scores, run_scores, benchmark, (classes or {}).get(benchmark))
-        qualifying = in_suite.merge(placed, on=_RUN_KEY, how="inner")
+        qualifying = in_suite.merge(placed[benchmark], on=_RUN_KEY, how="inner")
         qualifying = qualifying[qualifying["score"].astype(float) >= float(threshold)]
         if qualifying.empty:
             continue
@@ -248,25 +251,23 @@ def cheapest_per_task(costs: pd.DataFrame, scores: pd.DataFrame, months: Iterabl
             benchmark=benchmark, threshold=float(threshold), blend=PER_TASK, measure="usd_per_suite_run", usd_per_mtok=None,
             evidence=chosen["price_evidence"], score_setting=chosen["setting"], score_source_id=chosen["source_id"],
             score_self_reported=chosen["self_reported"])
-        tables.append(chosen.reindex(columns=columns))
+        tables.append(chosen.reindex(columns=CHEAPEST_COLUMNS))
     if not tables:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=CHEAPEST_COLUMNS)
     table = pd.concat(tables, ignore_index=True)
     table["month"] = pd.to_datetime(table["month"], utc=True).dt.as_unit("us")
     return table
 
 
-def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataFrame,
-                   levels: Sequence[tuple[str, float]], run_scores: pd.DataFrame | None = None,
-                   classes: dict[str, str] | None = None) -> list[dict[str, object]]:
+def per_task_rates(cheapest: pd.DataFrame, in_suite: pd.DataFrame, placed: dict[str, pd.DataFrame],
+                   levels: Sequence[tuple[str, float]]) -> list[dict[str, object]]:
     """``decline_rates`` rows of the ``per_task`` measure: the same fits as the token blends.
 
     ``monthly`` fits the cheapest run of each month; ``frontier`` the runs that set a new lowest
     cost at the level, each dated when its price took effect (or its model's first month here).
     With no cost rows at all there are no rows (rather than one "no points" row per level).
     """
-    suite = chosen_suite(costs)
-    if suite is None:  # no stated token usage at all (an offline build): no per-task measure to fit
+    if in_suite.empty:  # no stated token usage at all (an offline build): no per-task measure to fit
         return []
     rows = []
     for benchmark, threshold in levels:
@@ -275,15 +276,12 @@ def per_task_rates(cheapest: pd.DataFrame, costs: pd.DataFrame, scores: pd.DataF
         monthly = fit_decline(level["month"], level["usd_per_suite_run"])
         rows.append(fit_row(monthly, benchmark=benchmark, threshold=threshold, blend=PER_TASK, method="monthly"))
         points = pd.DataFrame(columns=["date", "model", "usd_per_mtok", "score"])
-        if suite is not None:
-            in_suite = costs[(costs["suite"] == suite[0]) & (costs["suite_version"] == suite[1])]
-            placed = run_level_scores(in_suite, scores, run_scores, benchmark, (classes or {}).get(benchmark))
-            joined = in_suite.merge(placed[[*_RUN_KEY, "score"]], on=_RUN_KEY, how="inner")
-            if not joined.empty:
-                first = joined.sort_values("month").drop_duplicates(["model_key", "provider", "price_valid_from"])
-                date = pd.to_datetime(first["price_valid_from"], utc=True).combine(first["month"], max)
-                points = pd.DataFrame({"date": date, "model": first["model_key"] + " @ " + first["provider"],
-                                       "usd_per_mtok": first["usd_per_suite_run"], "score": first["score"].astype(float)})
+        joined = in_suite.merge(placed[benchmark][[*_RUN_KEY, "score"]], on=_RUN_KEY, how="inner")
+        if not joined.empty:
+            first = joined.sort_values("month").drop_duplicates(["model_key", "provider", "price_valid_from"])
+            date = pd.to_datetime(first["price_valid_from"], utc=True).combine(first["month"], max)
+            points = pd.DataFrame({"date": date, "model": first["model_key"] + " @ " + first["provider"],
+                                   "usd_per_mtok": first["usd_per_suite_run"], "score": first["score"].astype(float)})
         series = new_lowest_prices(points, float(threshold))
         frontier = fit_decline(series["date"], series["usd_per_mtok"])
         rows.append(fit_row(frontier, benchmark=benchmark, threshold=threshold, blend=PER_TASK, method="frontier"))
@@ -326,26 +324,26 @@ def side_by_side(cheapest: pd.DataFrame, rates: pd.DataFrame, token_blend: str |
 
 def add_per_task(tables: dict[str, pd.DataFrame], sections: dict[str, object], intervals: pd.DataFrame,
                  scores: pd.DataFrame, months: Iterable[object], levels: Sequence[tuple[str, float]],
-                 cheapest_columns: list[str], token_blend: str, run_scores: pd.DataFrame | None = None,
+                 token_blend: str, run_scores: pd.DataFrame | None = None,
                  classes: dict[str, str] | None = None) -> pd.DataFrame:
     """Add ``cost_per_task``, the ``per_task`` rows of ``cheapest_by_quality`` and ``decline_rates``, and the
     report's ``cost_per_task`` section (arithmetic check, side by side) to a build's tables; returns the
     per-task rows (for the chart). ``run_scores``/``classes``: the usage sources' scores of each run and the
     levels' comparable classes, which place effort variants (:func:`run_level_scores`)."""
-    usage = tables.get("token_usage", pd.DataFrame())
+    usage = tables.get("token_usage", pd.DataFrame(columns=TOKEN_USAGE.column_names))
     months = list(months)
     costs = cost_per_task(usage, intervals, months) if len(usage) else pd.DataFrame(columns=COST_PER_TASK_COLUMNS)
     tables["cost_per_task"] = costs
+    in_suite = suite_runs(costs)
+    placed = {benchmark: run_level_scores(in_suite, scores, run_scores, benchmark, (classes or {}).get(benchmark))
+              for benchmark in dict.fromkeys(b for b, _ in levels)}
+    per_task = cheapest_per_task(in_suite, placed, months, levels)
     cheapest = tables["cheapest_by_quality"]
-    per_task = cheapest_per_task(costs, scores, months, levels, cheapest_columns, run_scores, classes)
     tables["cheapest_by_quality"] = pd.concat([cheapest, per_task], ignore_index=True) if len(per_task) else cheapest
-    rates = pd.DataFrame(per_task_rates(per_task, costs, scores, levels, run_scores, classes),
-                         columns=tables["decline_rates"].columns)
+    rates = pd.DataFrame(per_task_rates(per_task, in_suite, placed, levels), columns=tables["decline_rates"].columns)
     for column in ("start", "end"):
         rates[column] = pd.to_datetime(rates[column], utc=True).dt.as_unit("us")
     tables["decline_rates"] = pd.concat([tables["decline_rates"], rates], ignore_index=True)
-    checks = check_stated_costs(usage) if len(usage) else check_stated_costs(pd.DataFrame(columns=[
-        "stated_cost_usd", "component"]))
     suite = chosen_suite(costs)
     sections["cost_per_task"] = {
         "token_usage_rows": len(usage),
@@ -353,7 +351,7 @@ def add_per_task(tables: dict[str, pd.DataFrame], sections: dict[str, object], i
         "rows": len(costs),
         "models": int(costs["model_id"].nunique()) if len(costs) else 0,
         "suite_of_the_per_task_series": list(suite) if suite else None,
-        "arithmetic_check": check_summary(checks),
+        "arithmetic_check": check_summary(check_stated_costs(usage)),
         "per_token_vs_per_task": side_by_side(tables["cheapest_by_quality"], tables["decline_rates"], token_blend),
         "unmatched_usage_names": sorted(set(usage.loc[usage["model_id"].isna() & usage["component"].isna(), "model_key"]))[:200]
         if len(usage) else [],
