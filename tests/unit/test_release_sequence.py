@@ -4,7 +4,6 @@ and what a refused build leaves behind."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,12 +15,15 @@ from llmflation.sources import get_source
 from llmflation.stages import ReleaseSteps, analyze_stage, build_stage, publish_stage, release, validate_stage
 
 
-def _recording(calls: list[str]) -> ReleaseSteps:
-    """The real stages, each noting its name when called."""
+def _recording(calls: list[str], returned: dict[str, object] | None = None) -> ReleaseSteps:
+    """The real stages, each noting its name when called (and, in ``returned``, what it returned)."""
     def note(name, stage):
         def call(*args, **kwargs):
             calls.append(name)
-            return stage(*args, **kwargs)
+            result = stage(*args, **kwargs)
+            if returned is not None:
+                returned[name] = result
+            return result
         return call
     return ReleaseSteps(build=note("build", build_stage), validate=note("validate", validate_stage),
                         analyze=note("analyze", analyze_stage), publish=note("publish", publish_stage))
@@ -49,14 +51,12 @@ def test_a_release_analyses_a_copy_of_the_build_and_publishes_it(data_dir: Path,
     RawStore(settings.raw_dir).put(table.read_bytes(), source_id="litellm", url=get_source("litellm").live_url,
                                    observed_at=datetime(2026, 7, 24, tzinfo=UTC), via="live", status=200,
                                    content_type="application/json")
-    built: list = []
-    steps = _recording(calls := [])
-    keep = replace(steps, build=lambda *a, **k: built.append(steps.build(*a, **k)) or built[-1])
-
-    unpublished = release(settings, RunReport(run_id="20260725T000000Z"), publish=False, steps=keep)
+    returned: dict[str, object] = {}
+    unpublished = release(settings, RunReport(run_id="20260725T000000Z"), publish=False,
+                          steps=_recording(calls := [], returned))
     assert calls == ["build", "validate", "analyze"] and unpublished.published is None
     assert unpublished.validation.ok and len(unpublished.result.tables["cheapest_by_quality"])
-    assert "cheapest_by_quality" not in built[0].tables  # the stages returned new results; the build is as it was
+    assert "cheapest_by_quality" not in returned["build"].tables  # the stages returned new results; the build is as it was
 
     published = release(settings, RunReport(run_id="20260725T000001Z"), steps=_recording(calls := []))
     assert calls == ["build", "validate", "analyze", "publish"]
