@@ -34,9 +34,6 @@ _EFFORT_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 
-#: Provenance columns added to every record's fields.
-_PROVENANCE = ("source_id", "observed_at", "capture_url", "capture_id", "capture_sha256", "parser")
-
 
 def without_effort(name: str) -> str:
     """``name`` without a trailing reasoning effort/mode (``o3-mini-high`` -> ``o3-mini``); unchanged if it has none."""
@@ -65,7 +62,8 @@ def match_usage_name(name: str, catalog: Catalog, reasoning_ids: set[str],
 def _with_usage(parsed: Iterable[ParsedCapture]) -> Iterator[tuple[ParsedCapture, ParseResult]]:
     """Each parsed capture that states token usage, with its records."""
     for item in parsed:
-        # Usage comes from leaderboards, whose captures state scores too: price lists are not loaded.
+        # Usage comes from leaderboards, whose parsers refuse a capture without scores (aa_leaderboard):
+        # price lists are not loaded.
         if item.outcome is not None and not item.outcome.n_scores:
             continue
         result = item.result

@@ -136,6 +136,10 @@ def test_wrong_documents_are_parse_errors() -> None:
         _parse(json.dumps({"meta": {"endpoint": "text-to-image"}, "models": []}).encode())
     with pytest.raises(ParseError, match="no evaluations and no token counts among 1 models"):
         _parse(_doc({"slug": "x", "evaluations": {}, "breakdowns": {}}))
+    # counts without any evaluation: the build reads usage only from captures that state scores
+    counts = {"inputTokens": 10, "outputTokens": 20}
+    with pytest.raises(ParseError, match="token counts but nothing to place them at a level"):
+        _parse(_doc({"slug": "x", "evaluations": {}, "breakdowns": {"intelligence_index_token_counts": counts}}))
 
 
 def test_registry_row_credits_artificial_analysis() -> None:

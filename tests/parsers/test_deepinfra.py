@@ -88,6 +88,18 @@ def test_deprecated_free_and_time_priced_models() -> None:
     assert result.skipped == {"priced by time, not per token": 1, "price is not a number": 1}
 
 
+def test_a_price_plausible_in_cents_but_not_in_dollars_skips_that_model_only() -> None:
+    models = [
+        {"model_name": "tiny/model", "type": "text-generation",
+         "pricing": {"type": "tokens", "cents_per_input_token": "1e-29", "cents_per_output_token": 0.00009}},
+        {"model_name": "ok/model", "type": "text-generation",
+         "pricing": {"type": "tokens", "cents_per_input_token": 0.00007, "cents_per_output_token": 0.00009}},
+    ]
+    result = deepinfra.parse(next_data_page(models), capture("deepinfra"))
+    assert [p.model_key for p in result.prices] == ["ok/model"]
+    assert result.skipped == {"price out of any plausible range": 1}
+
+
 def test_next_data_without_token_prices_is_a_parse_error() -> None:
     models = [{"model_name": "img/model", "type": "text-to-image", "pricing": {"type": "image_units"}}]
     with pytest.raises(ParseError, match="next-data era: 1 models"):

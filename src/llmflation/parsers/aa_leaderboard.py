@@ -41,9 +41,10 @@ from decimal import Decimal
 from llmflation.parsers.artificial_analysis import MODEL_PAGE, _index_setting, append_scores
 from llmflation.parsers.common import load_json, mapping
 from llmflation.parsers.csvtable import utc_datetime
-from llmflation.records import CaptureMeta, ParseError, ParseResult, UsageRecord, as_decimal
+from llmflation.normalize import price_amount
+from llmflation.records import CaptureMeta, ParseError, ParseResult, UsageRecord
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: token counts without any evaluation are a parse error (usage is read only with scores)
 
 #: The suite the index token counts are for.
 SUITE = "aa_intelligence_index"
@@ -100,8 +101,10 @@ def parse(body: bytes, capture: CaptureMeta) -> ParseResult:
                 record = _usage(result, counts, {**common, "component": component}, {})
                 if record is not None:
                     result.usage.append(record)
-    if not result.scores and not result.usage:
-        raise ParseError(f"no evaluations and no token counts among {len(doc['models'])} models")
+    if not result.scores:  # the build reads token usage only from captures that state scores (usage.py)
+        counts = "token counts but " if result.usage else ""
+        raise ParseError(f"no evaluations {'and no token counts ' if not counts else ''}among {len(doc['models'])} models"
+                         + (f" ({counts}nothing to place them at a level)" if counts else ""))
     return result
 
 
@@ -114,7 +117,7 @@ def variant_of(name: str | None) -> str | None:
     if not found:
         return None
     parts = [part.strip() for part in found.group(1).split(",")]
-    return found.group(1).strip() if parts and all(_VARIANT_PART.fullmatch(p) for p in parts) else None
+    return found.group(1).strip() if all(_VARIANT_PART.fullmatch(p) for p in parts) else None
 
 
 def _usage(result: ParseResult, counts: object, common: dict[str, object],
@@ -160,10 +163,10 @@ def _stated(result: ParseResult, pricing: dict[str, object]) -> dict[str, Decima
             out[field] = None
             continue
         try:
-            amount = as_decimal(value)
-        except ParseError:
+            amount: Decimal | None = price_amount(value)
+        except ValueError:
             amount = None
-        if amount is None or not amount.is_finite() or amount < 0:
+        if amount is None or amount < 0:
             result.skip("stated price or cost is not a non-negative number")
             out[field] = None
             continue

@@ -25,7 +25,7 @@ from llmflation.parsers import pricing_text as pt
 from llmflation.parsers.price_tables import read_token_table
 from llmflation.records import CaptureMeta, ParseError, ParseResult, PriceRecord
 
-PARSER_VERSION = "2"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns
+PARSER_VERSION = "3"  # 2: the shared table and money reader also reads "$.50" and "Input/Output" columns; 3: a price implausible once in dollars skips its model, not the page
 PROVIDER = "deepinfra"
 
 #: How deep into ``__NEXT_DATA__`` we look for model entries; the page nests them a few levels.
@@ -88,14 +88,19 @@ def _read_model(entry: dict[str, object], result: ParseResult) -> None:
     if cents_in < 0 or cents_out < 0:
         result.skip("negative price")
         return
+    try:
+        usd_in, usd_out = _cents_per_token(cents_in), _cents_per_token(cents_out)
+    except ValueError:  # plausible in cents, not once in dollars (1e-29 cents is 1e-31 USD)
+        result.skip("price out of any plausible range")
+        return
     context = entry.get("max_tokens")
     quantization = entry.get("quantization")
     result.prices.append(
         PriceRecord(
             provider=PROVIDER,
             model_key=str(entry["model_name"]),
-            input_usd_per_mtok=_cents_per_token(cents_in),
-            output_usd_per_mtok=_cents_per_token(cents_out),
+            input_usd_per_mtok=usd_in,
+            output_usd_per_mtok=usd_out,
             unit_on_page="per_token",
             is_free=cents_in == 0 and cents_out == 0,
             is_deprecated=entry.get("deprecated") not in (None, False, 0, ""),
