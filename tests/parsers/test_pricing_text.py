@@ -155,6 +155,11 @@ def test_header_roles_tiers_and_units() -> None:
     ]
 
 
+def test_a_price_column_that_mentions_context_stays_a_price_column() -> None:
+    got = [c.role for c in read_header(["Model", "Input (prompts <= 200k context)", "Long context input", "Context window"])]
+    assert got == ["model", "input", "input", "context"]
+
+
 def test_an_input_output_cell_gives_input_then_output_unless_labelled() -> None:
     rows = [["Model", "Price per 1M tokens (input/output)"], ["A", "$0.70/$0.80"], ["B", "$2 / 1M output tokens, $1 / 1M input tokens"]]
     table = read_price_table(rows, "per_1m_tokens")

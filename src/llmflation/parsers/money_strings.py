@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from llmflation.normalize import DEFAULT_CHARS_PER_TOKEN, TOKEN_UNITS, usd_per_mtok
+from llmflation.parsers.pricing_text import clean
 from llmflation.records import ParseError, PriceRecord, as_decimal
 
 _NUMBER = r"(?:\d{1,9}(?:,\d{3})*(?:\.\d{1,12})?|\.\d{1,12})"  # "$.50" too
@@ -108,7 +109,7 @@ def unit_in(text: str) -> str | None:
     Token and character units are the ones ``normalize.usd_per_mtok`` converts; ``per_hour``,
     ``per_second``, ``per_minute`` and ``per_image`` mark prices that are not token prices.
     """
-    lowered = re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip().lower()[:MAX_CELL_CHARS]
+    lowered = clean(text).lower()[:MAX_CELL_CHARS]
     for unit, pattern in _NAMED_UNITS:
         if pattern.search(lowered):
             return unit

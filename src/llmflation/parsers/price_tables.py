@@ -78,14 +78,18 @@ class Column:
     unit: str | None = None
 
 
+#: Words of a header cell that prices something, whatever else it mentions ("... 200k context").
+_PRICE_WORDS = re.compile(r"input|output|prompt|complet|pric|cost|\$", re.I)
+
+
 def read_header(header: list[str]) -> list[Column]:
     """The :class:`Column` of each header cell."""
     columns = []
     for cell in header:
         tier = _tier(cell)
         named = unit_in(cell)
-        if "context" in cell.lower() and tier == "standard":
-            role = "context"
+        if "context" in cell.lower() and tier == "standard" and not _PRICE_WORDS.search(cell):
+            role = "context"  # "Context", "Context window": not "Input (prompts <= 200k context)"
         elif named is not None and named not in TOKEN_UNITS and not re.search(r"input|output|prompt|complet", cell, re.I):
             role = "usage"  # "Price per second", "$ / hour", "SDXL, $/step": priced, not per token
         else:
@@ -94,11 +98,6 @@ def read_header(header: list[str]) -> list[Column]:
                 role = "usage"
         columns.append(Column(role, tier, named if named in TOKEN_UNITS else None))
     return columns
-
-
-def column_roles(header: list[str]) -> list[str]:
-    """The role of each header cell (``input``, ``output``, ``cached``, ``model``...; ``""`` if none)."""
-    return [column.role for column in read_header(header)]
 
 
 def _tier(header: str) -> str:
@@ -127,10 +126,6 @@ class PriceTable:
     columns: list[Column]
     rows: list[PriceRow]
     has_training: bool
-
-    @property
-    def roles(self) -> list[str]:
-        return [column.role for column in self.columns]
 
 
 def read_price_table(rows: list[list[str]], default_unit: str | None = None, *,
@@ -163,8 +158,8 @@ def read_price_table(rows: list[list[str]], default_unit: str | None = None, *,
             cells = (cells + [""] * len(header))[: len(header)]
         row = PriceRow(model="", key=None, cells=cells)
         for cell, column in zip(cells, columns):
-            found = find_money(cell, column.unit or default_unit) if column.role in _PRICED else []
-            row.amounts.append(found if len(cell) <= MAX_CELL_CHARS else [])
+            priced = column.role in _PRICED and len(cell) <= MAX_CELL_CHARS  # an overlong cell is not read
+            row.amounts.append(find_money(cell, column.unit or default_unit) if priced else [])
             if column.role == "model" and not row.model:
                 row.model = cell
             elif column.role == "key" and row.key is None:
