@@ -29,10 +29,10 @@ from llmflation.analyze import (
 from llmflation.catalog import build_catalog, newest_model_records
 from llmflation.catalog_memo import CatalogMemo, catalog_key
 from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
-from llmflation.analyze.changes import price_changes
+from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS, price_changes
 from llmflation.config import Settings
 from llmflation.match import Catalog, assign_model_ids, format_summary, match_summary, unmatched_table
-from llmflation.buildstate import BuildState, evidence_captures, forget, state_dir
+from llmflation.buildstate import BuildState, forget, raw_index, state_dir
 from llmflation.analyze.pertask import add_per_task
 from llmflation.usage import run_scores, token_usage_table
 from llmflation.parsing import ParsedStore
@@ -68,10 +68,6 @@ class BuildResult:
     #: with ``full``), errors included; otherwise empty (a year holds 118k captures: bounded memory).
     #: ``parsed`` holds one capture per version of every listing, the whole history.
     read: ParsedStore = field(default_factory=ParsedStore)
-    #: Source, URL, time and sha256 of parsed captures (``CAPTURE_INDEX_COLUMNS``): where
-    #: ``price_changes`` finds the last capture that showed an old price. None: :func:`analyze`
-    #: looks up in the raw index just the captures the validated prices end at.
-    captures: pd.DataFrame | None = None
     #: Files beside the tables in the release (the chart), each written by its function.
     extra_files: dict[str, Callable[[Path], object]] = field(default_factory=dict)
 
@@ -138,6 +134,22 @@ def scores_frame(parsed: ParsedStore, reference: Reference, catalog: Catalog, po
         "unmatched_names": unmatched_score_names(matched).head(200).to_dict("records"),
     }
     return table
+
+
+def evidence_captures(settings: Settings, prices: pd.DataFrame) -> pd.DataFrame:
+    """The parsed captures (``CAPTURE_INDEX_COLUMNS``) at the first and last observation of each
+    price row's listing: all ``price_changes`` looks up, from the raw index."""
+    keys: list[tuple[str, str, datetime]] = []
+    for column in ("observed_at", "last_observed_at"):
+        if column in prices.columns and len(prices):
+            at = prices[["source_id", "capture_url", column]].dropna().drop_duplicates()
+            keys += zip(at["source_id"], at["capture_url"], pd.to_datetime(at[column], utc=True).dt.to_pydatetime(), strict=True)
+    index = raw_index(settings)
+    try:
+        return pd.DataFrame(index.usable_captures_at(keys), columns=CAPTURE_INDEX_COLUMNS)
+    finally:
+        index.close()
+
 
 
 def build(settings: Settings, report: RunReport, source_ids: list[str] | None = None, full: bool = False,
@@ -211,8 +223,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
                             chart_blend, run_scores(result.parsed.ok()), classes)
     report.sections.setdefault("catalog", {})["cheapest_months_of_new_models"] = cheapest_months_by_model_year(
         cheapest, result.tables["models"])
-    captures = result.captures if result.captures is not None else evidence_captures(settings, prices)
-    result.tables["price_changes"] = price_changes(prices, captures, reference.prices)
+    result.tables["price_changes"] = price_changes(prices, evidence_captures(settings, prices), reference.prices)
     data_to = newest_evidence(intervals)
     report.sections["analysis"] = {
         "headline": headline_lines(result.tables["cheapest_by_quality"], result.tables["decline_rates"], data_to),

@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,6 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
-from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS
 from llmflation.config import Settings
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
 from llmflation.fetch.rawindex import EPOCH, RawIndex, micros
@@ -97,21 +96,6 @@ def state_dir(settings: Settings) -> Path:
 
 def raw_index(settings: Settings) -> RawIndex:
     return RawIndex(RawStore(settings.raw_dir), settings.state_dir / "raw_index.sqlite")
-
-
-def evidence_captures(settings: Settings, prices: pd.DataFrame) -> pd.DataFrame:
-    """The parsed captures (``CAPTURE_INDEX_COLUMNS``) at the first and last observation of each
-    price row's listing: all ``price_changes`` looks up, from the raw index."""
-    keys: list[tuple[str, str, datetime]] = []
-    for column in ("observed_at", "last_observed_at"):
-        if column in prices.columns and len(prices):
-            at = prices[["source_id", "capture_url", column]].dropna().drop_duplicates()
-            keys += zip(at["source_id"], at["capture_url"], pd.to_datetime(at[column], utc=True).dt.to_pydatetime(), strict=True)
-    index = raw_index(settings)
-    try:
-        return pd.DataFrame(index.usable_captures_at(keys), columns=CAPTURE_INDEX_COLUMNS)
-    finally:
-        index.close()
 
 
 def forget(settings: Settings) -> None:

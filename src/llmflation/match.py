@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from llmflation.analyze.frames import column_values
+from llmflation.frames import column_values
 from llmflation.schema import UNMATCHED_MODELS
 
 log = logging.getLogger(__name__)

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llmflation.analyze.frames import column_values
+from llmflation.frames import column_values
 from llmflation.crosscheck import CrossCheck, cross_check
 from llmflation.schema import TABLES, to_arrow
 from llmflation.sources import Source, UnknownSourceError, get_source
@@ -427,17 +427,14 @@ def hold_out_out_of_range(prices: pd.DataFrame, findings: list[Finding]) -> pd.D
 
     decided: dict[tuple[object, bool], bool] = {}  # per distinct (amount, free)
 
-    def bad_once(value: object, free: bool) -> bool:
+    def bad_once(value: object, free: bool) -> bool:  # price cells are Decimal, str, float or None: hashable
         key = (value, free)
-        try:
-            if key not in decided:
-                decided[key] = bad(value, free)
-            return decided[key]
-        except TypeError:  # an unhashable value
-            return bad(value, free)
+        if key not in decided:
+            decided[key] = bad(value, free)
+        return decided[key]
 
     mask = pd.Series(False, index=prices.index)
-    free = [bool(f) for f in prices["is_free"].tolist()]
+    free = _free(prices).tolist()
     for column in PRICE_COLUMNS:
         mask |= pd.Series([bad_once(v, f) for v, f in zip(prices[column].tolist(), free)], index=prices.index)
     return _hold_out(prices, mask, findings, "price_range",

@@ -234,7 +234,6 @@ def test_price_changes_name_the_last_capture_of_the_old_price_from_the_raw_index
     put(store, B, 2)  # the cut
     report = RunReport("r")
     result = build(nightly, report)
-    assert result.captures is None  # looked up when analysing, not loaded whole
     analyzed, _ = analyze_stage(nightly, report, result, validate_stage(nightly, report, result))
     changes = analyzed.tables["price_changes"]
     cut = changes[(changes["source_id"] == "openrouter") & (changes["model_key"] == "openai/gpt-4o-mini")].iloc[0]

@@ -295,3 +295,13 @@ def test_the_float_screens_hold_out_exactly_what_the_decimal_walk_does(seed: int
     assert screened.tables["prices"].index.tolist() == exact.tables["prices"].index.tolist()
     assert {f.check for f in exact.findings if f.severity == "held_out"} >= {"price_jump", "cross_provider"}  # the data reaches both
     assert 0 < walked < len(prices)  # the screen passes some series on to the walk, not all
+
+
+def test_tables_already_checked_are_skipped_only_when_they_are_the_very_same_frame() -> None:
+    from llmflation.validate import check_tables
+
+    good = validate({"prices": frame(price_row())}, now=NOW)
+    assert good.ok and check_tables(good.tables, checked=good.checked).ok
+    broken = good.tables["prices"].drop(columns=["capture_id"])  # a new frame under the same name
+    refused = check_tables({"prices": broken}, checked=good.checked)
+    assert not refused.ok and "prices" not in refused.checked

@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from llmflation.analyze.frames import column_values, timestamps
+from llmflation.frames import column_values, timestamps
 from llmflation.schema import PRICE_INTERVALS
 from llmflation.sources import SOURCES
 
