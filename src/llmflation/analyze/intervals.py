@@ -39,8 +39,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
+from llmflation.analyze.listing_runs import Price, keeps_later, price_order, single_listing_spans
 from llmflation.frames import column_values, timestamps
 from llmflation.schema import PRICE_INTERVALS
 from llmflation.sources import SOURCES
@@ -67,7 +69,6 @@ OBSERVATION_COLUMNS = [
 
 #: An observation or a span as one row of its table: values as pandas gives them.
 Row = dict[str, Any]
-_Price = tuple[Decimal | None, Decimal | None, bool]  # input, output, is_free
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def price_intervals(
     source_captures: pd.DataFrame,
     evidence_horizon: pd.Timedelta | None = None,
     as_of: pd.Timestamp | None = None,
+    fast: bool = True,
 ) -> PriceIntervals:
     """Build the ``price_intervals`` table from price observations.
 
@@ -125,6 +127,9 @@ def price_intervals(
     ``evidence_horizon``: how long an uncontradicted price holds after its last evidence (None:
     until contradicted); ``as_of``: the build's time (default now), before which an end must fall.
 
+    ``fast``: find the spans of the groups one listing alone states with array operations
+    (:mod:`~llmflation.analyze.listing_runs`); ``False`` walks every group (the tests compare the two).
+
     Returns ``(intervals, disagreements)``; the intervals sorted by model, provider and start.
     """
     obs = _prepare_observations(observations)
@@ -132,21 +137,26 @@ def price_intervals(
     captures_by_source = _capture_times(source_captures)
     rows: list[Row] = []
     disagreements: list[Disagreement] = []
-    names = list(obs.columns)
-    columns = [column_values(obs[name]) for name in names]  # plain values: row access in pandas is far slower
-    positions: dict[tuple[str, str], list[int]] = {}
+    decided, taken = single_listing_spans(obs, captures_by_source) if fast else ({}, np.zeros(len(obs), dtype=bool))
+    walked = obs[~taken]
+    names = list(walked.columns)
+    columns = [column_values(walked[name]) for name in names]  # plain values: row access in pandas is far slower
+    positions: dict[tuple[str, str], list[int]] = {key: [] for key in decided}
     for i, key in enumerate(zip(columns[names.index("model_id")], columns[names.index("provider")], strict=True)):
         positions.setdefault(key, []).append(i)
     for (model_id, provider), rows_at in sorted(positions.items(), key=lambda item: item[0]):
-        group: dict[str, list[Row]] = {"capture": [], "reference": []}
-        for i in rows_at:  # one (model, provider) as dicts at a time: a year's rows at once were hundreds of MB
-            record = {name: column[i] for name, column in zip(names, columns, strict=True)}
-            group[record["kind"]].append(record)
-        captured = group["capture"]
-        reference = _reference_spans(group["reference"])
-        capture_rows, covered = _capture_spans(captured, captures_by_source)
-        disagreements.extend(_disagreements(captured, reference))
-        spans = _merge(reference, capture_rows, covered)
+        if (model_id, provider) in decided:  # one listing, no reference rows: its runs, found for all such at once
+            spans = decided[(model_id, provider)]
+        else:
+            group: dict[str, list[Row]] = {"capture": [], "reference": []}
+            for i in rows_at:  # one (model, provider) as dicts at a time: a year's rows at once were hundreds of MB
+                record = {name: column[i] for name, column in zip(names, columns, strict=True)}
+                group[record["kind"]].append(record)
+            captured = group["capture"]
+            reference = _reference_spans(group["reference"])
+            capture_rows, covered = _capture_spans(captured, captures_by_source)
+            disagreements.extend(_disagreements(captured, reference))
+            spans = _merge(reference, capture_rows, covered)
         spans = _retire(spans, retired.get(model_id))
         spans = _expire(spans, evidence_horizon, as_of if as_of is not None else pd.Timestamp.now(tz="UTC"))
         for span in spans:
@@ -231,11 +241,11 @@ def _capture_times(source_captures: pd.DataFrame) -> dict[str, list[pd.Timestamp
     return {source_id: sorted(whens) for source_id, whens in by_source.items()}
 
 
-def _price(row: Mapping[str, Any]) -> _Price:
+def _price(row: Mapping[str, Any]) -> Price:
     return (row["input_usd_per_mtok"], row["output_usd_per_mtok"], bool(row["is_free"]))
 
 
-def _span(valid_from: pd.Timestamp, valid_to: object, price: _Price, **provenance: object) -> Row:
+def _span(valid_from: pd.Timestamp, valid_to: object, price: Price, **provenance: object) -> Row:
     return {
         "valid_from": valid_from,
         "valid_to": valid_to,
@@ -287,13 +297,14 @@ def _capture_spans(
     listings: dict[tuple[pd.Timestamp, str], Row] = {}
     for row in captured:
         key = (row["observed_at"], row["listing"])
-        if key in listings and _price(listings[key]) != _price(row):
+        earlier = listings.get(key)
+        if earlier is not None and _price(earlier) != _price(row):
             log.debug(
                 "%s at %s: two prices in one capture of %s on %s; the lower is used",
                 row["model_id"], row["provider"], row["listing"], row["observed_at"],
             )
-            row = min(listings[key], row, key=_price_sort_key)
-        listings[key] = row
+        if earlier is None or keeps_later(_price(earlier), _price(row)):
+            listings[key] = row
     first_listing: dict[str, pd.Timestamp] = {}
     for when, source_id in listings:
         if source_id not in first_listing or when < first_listing[source_id]:
@@ -365,11 +376,10 @@ def _precedence(row: Mapping[str, Any]) -> tuple[int, str, tuple[Decimal, Decima
 
 
 def _price_sort_key(row: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
-    big = Decimal("Infinity")
-    return (row["input_usd_per_mtok"] or big, row["output_usd_per_mtok"] or big)
+    return price_order(_price(row))
 
 
-def _price_of(span: Row) -> _Price:
+def _price_of(span: Row) -> Price:
     return (span["input_usd_per_mtok"], span["output_usd_per_mtok"], span["is_free"])
 
 
@@ -432,7 +442,7 @@ def _expire(spans: list[Row], horizon: pd.Timedelta | None,
 
 def _disagreements(captured: list[Row], reference: list[Row]) -> list[Disagreement]:
     """Captured prices that differ from the reference span in force on the capture's date."""
-    found: dict[tuple[_Price, object], Disagreement] = {}
+    found: dict[tuple[Price, object], Disagreement] = {}
     if not reference:
         return []
     for row in captured:
