@@ -24,6 +24,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from llmflation.schema import PRICE_CHANGES
@@ -67,11 +68,11 @@ def _capture_changes(prices: pd.DataFrame, captures: pd.DataFrame) -> list[dict[
         _quant=frame["quantization"].astype(object).where(frame["quantization"].notna(), ""),
     )
     frame = frame.sort_values(["source_id", "provider", "model_key", "tier", "_quant", "observed_at"], kind="stable")
-    # Plain lists for the scan (row access in pandas is far slower); whole rows only for the changes.
-    series = list(zip(*(frame[c].tolist() for c in ("source_id", "provider", "model_key", "tier", "_quant")), strict=True))
-    money = [(_decimal(a), _decimal(b)) for a, b in zip(frame["input_usd_per_mtok"].tolist(),
-                                                        frame["output_usd_per_mtok"].tolist(), strict=True)]
-    changed = [i for i in range(1, len(series)) if series[i] == series[i - 1] and money[i] != money[i - 1]]
+    # Codes for the scan (a year of versions is 100k rows, a few thousand distinct values); whole rows only for the changes.
+    series = frame.groupby(["source_id", "provider", "model_key", "tier", "_quant"], sort=False, dropna=False).ngroup().to_numpy()
+    money_in, money_out = _amount_codes(frame["input_usd_per_mtok"]), _amount_codes(frame["output_usd_per_mtok"])
+    changed: list[int] = (np.flatnonzero((series[1:] == series[:-1])
+                                         & ((money_in[1:] != money_in[:-1]) | (money_out[1:] != money_out[:-1]))) + 1).tolist()
     wanted = sorted({j for i in changed for j in (i - 1, i)})
     records = dict(zip(wanted, frame.iloc[wanted].to_dict("records"), strict=True))
     rows: list[dict[str, Any]] = []
@@ -146,6 +147,14 @@ def _capture_index(captures: pd.DataFrame) -> dict[tuple[str, str, pd.Timestamp]
     times = pd.to_datetime(captures["observed_at"], utc=True)
     return {(s, u, t): sha for s, u, t, sha in zip(captures["source_id"], captures["capture_url"], times,
                                                   captures["capture_sha256"], strict=True)}
+
+
+def _amount_codes(column: pd.Series) -> np.ndarray:
+    """One integer per row, equal where the amounts are equal as decimals (``1`` and ``1.0``; missing: -1);
+    each distinct value converted once."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    exact, _ = pd.factorize(pd.Series([_decimal(v) for v in uniques], dtype=object), use_na_sentinel=True)
+    return np.where(codes >= 0, exact[np.maximum(codes, 0)] if len(exact) else -1, -1)
 
 
 def _price_pair(row: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
