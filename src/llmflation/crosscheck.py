@@ -225,16 +225,22 @@ def cross_check(prices: pd.DataFrame, max_gap: timedelta = MAX_GAP) -> CrossChec
     names = api_provider_names()
     sources = {s.id: s for s in registry.SOURCES}
     pages: list[tuple[Row, bool]] = []
-    apis: _ApiIndex = defaultdict(lambda: defaultdict(list))
+    api_rows: list[dict[str, Any]] = []
     for raw in _records(prices[_read_mask(prices, sources, names)]):
-        source = sources[str(raw["source_id"])]
         converted = bool(raw["converted_from_characters"])
-        if source.kind == "pricing_page":
+        if sources[str(raw["source_id"])].kind == "pricing_page":
             pages.append((_row(raw), converted))
         elif not converted:
-            row = _row(raw)
-            key, matched_on = _match_key(row)
-            apis[(names[(source.id, raw["provider"])], matched_on, key)][source.id].append((row, raw["provider"]))
+            api_rows.append(raw)
+    # Only the API rows some page row asks for are indexed: a year of nights holds 100k API rows.
+    asked = {(page.provider, matched_on, key) for page, _ in pages for key, matched_on in [_match_key(page)]}
+    apis: _ApiIndex = defaultdict(lambda: defaultdict(list))
+    for raw in api_rows:
+        model_id = str(raw["model_id"]) if _present(raw["model_id"]) else None
+        key, matched_on = _key_of(model_id, str(raw["model_key"]))
+        wanted = (names[(str(raw["source_id"]), raw["provider"])], matched_on, key)
+        if wanted in asked:
+            apis[wanted][str(raw["source_id"])].append((_row(raw), raw["provider"]))
     providers_named = set(names.values())
     outcomes = [_compare(page, converted, apis, providers_named, max_gap) for page, converted in pages]
     return CrossCheck(outcomes, max_gap)
@@ -392,9 +398,13 @@ def _row(raw: dict[str, Any]) -> Row:
 
 def _match_key(row: Row) -> tuple[str, str]:
     """The catalog ``model_id``, else the exact normalized name (``match.name_key``), and which it is."""
-    if row.model_id:
-        return row.model_id, "model_id"
-    return _name_key(row.model_key), "name"
+    return _key_of(row.model_id, row.model_key)
+
+
+def _key_of(model_id: str | None, model_key: str) -> tuple[str, str]:
+    if model_id:
+        return model_id, "model_id"
+    return _name_key(model_key), "name"
 
 
 @cache
