@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from llmflation.frames import column_values
@@ -462,14 +463,16 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
     the row has no ``quantization`` of its own, the one read from the name (``-fp8``) is set.
     """
     catalog = catalog or Catalog.load()
-    names = prices[name_column].astype(str)
-    matches = match_names(names, catalog)
-    found = [matches[name] for name in names.tolist()]  # one lookup per distinct name, then one per row
-    timed = {name for name in matches if catalog.depends_on_time(name)} if time_column in prices.columns else set()
+    codes, distinct = pd.factorize(prices[name_column].astype(str))  # a year of rows repeats a few thousand names
+    matches = match_names(distinct, catalog)
+    found = np.array([matches[name] for name in distinct], dtype=object)[codes]
+    timed = [i for i, name in enumerate(distinct) if catalog.depends_on_time(name)] if time_column in prices.columns else []
     if timed:
         at_cache: dict[tuple[str, object], Match] = {}
-        for index, (name, at) in enumerate(zip(names.tolist(), column_values(prices[time_column]), strict=True)):
-            if name in timed and at is not None and not pd.isna(at):
+        when = column_values(prices[time_column])
+        for index in np.flatnonzero(np.isin(codes, timed)).tolist():
+            name, at = str(distinct[codes[index]]), when[index]
+            if at is not None and not pd.isna(at):
                 key = (name, at)
                 if key not in at_cache:
                     at_cache[key] = catalog.match(name, at=pd.Timestamp(at).to_pydatetime())
@@ -492,7 +495,7 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
 RELEASE_SLACK = pd.Timedelta(days=31)
 
 
-def _not_before_release(found: list[Match], seen: pd.Series, catalog: Catalog) -> list[Match]:
+def _not_before_release(found: np.ndarray, seen: pd.Series, catalog: Catalog) -> np.ndarray:
     """``found`` with each match of a row seen over :data:`RELEASE_SLACK` before its model's release unmatched.
 
     Such a row is an undated name (``deepseek-chat``, ``gemini-pro``) that meant an earlier model
@@ -504,7 +507,7 @@ def _not_before_release(found: list[Match], seen: pd.Series, catalog: Catalog) -
     released = pd.to_datetime(ids.map(release_of).astype(object).where(ids.notna(), None), utc=True)
     when = pd.to_datetime(seen, utc=True).reset_index(drop=True)
     early = (when < released - RELEASE_SLACK).fillna(False).to_numpy()
-    out = list(found)
+    out = found.copy()
     for index in early.nonzero()[0]:
         match = out[index]
         out[index] = Match(match.name, None, f"seen {when[index]:%Y-%m-%d}, before {match.model_id} was released "
