@@ -118,7 +118,7 @@ def compare(before: Path, after: Path) -> list[str]:
             lines.append(f"{name}: {len(old)} rows before, {len(new)} after")
             continue
         left, right = _canonical(old), _canonical(new)
-        differing = ~((left == right) | (left.isna() & right.isna()))
+        differing = ~((left == right).fillna(False) | (left.isna() & right.isna()))  # a value against a missing one differs
         cells = int(differing.to_numpy().sum())
         if cells:
             by_column = differing.sum()

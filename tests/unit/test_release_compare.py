@@ -32,3 +32,11 @@ def test_a_changed_cell_a_missing_table_and_a_new_column_are_reported(tmp_path: 
         "prices: 1 cells differ in {'usd': 1}",
         "scores: only in before",
     ]
+
+
+def test_a_value_that_became_missing_is_a_difference(tmp_path: Path) -> None:
+    table = pd.DataFrame({"model_id": ["a", "b"], "usd": [1.0, 2.0]})
+    before = _write(tmp_path / "before", token_usage=table)
+    after = _write(tmp_path / "after", token_usage=table.assign(model_id=["a", None]))
+    (line,) = compare(before, after)  # rows are aligned by sorting, so the cells counted depend on the order
+    assert line.startswith("token_usage: ") and "cells differ" in line and "model_id" in line
