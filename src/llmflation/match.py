@@ -13,7 +13,9 @@ step that finds anything decides:
    ``openai/``, ``groq/``, ``bedrock/us-east-1/``, ``accounts/fireworks/models/``; Bedrock's
    ``meta.`` / ``us.anthropic.`` prefixes and ``-v1:0`` revision; OpenRouter's ``:free`` style
    variants), version spellings are unified (``v3p2`` -> ``3.2``, ``llama3`` -> ``llama-3``,
-   Azure's ``gpt-35`` -> ``gpt-3.5``, ``2024-08-06`` = ``20240806``), and the name is compared
+   Azure's ``gpt-35`` -> ``gpt-3.5``, ``claude-4-5-sonnet`` -> ``claude-sonnet-4-5`` (Anthropic's
+   order from Claude 4 on), ``llama-3-3-instruct-70b`` -> ``llama-3-3-70b-instruct``,
+   ``2024-08-06`` = ``20240806``), and the name is compared
    as a sequence of letter and digit runs, so case, ``.``, ``-``, ``_``, ``@`` and spaces do
    not matter. Catalog ids and aliases
    are compared the same way (aliases only when written as ids, not display names).
@@ -100,6 +102,12 @@ _DATE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[
 _AZURE_GPT35 = re.compile(r"(?<![a-z0-9])gpt-35(?![0-9])")
 _FIREWORKS_VERSION = re.compile(r"(?<!\d)v?(\d+)p(\d+)(?!\d)")
 _LLAMA_V = re.compile(r"\b(llama)-?v(\d)")
+#: From Claude 4 on Anthropic names the tier first (``claude-sonnet-4-5``); some sources keep the
+#: Claude 3 order for them (``claude-4-5-sonnet`` at Artificial Analysis): the same model.
+_CLAUDE_VERSION_FIRST = re.compile(r"\bclaude-([4-9]|[1-9]\d)((?:[-.]\d)?)-(opus|sonnet|haiku)\b")
+#: Meta's Llama ids put the size before ``instruct`` (``llama-3.3-70b-instruct``); Artificial
+#: Analysis writes it after (``llama-3-3-instruct-70b``, ``llama-3-2-instruct-11b-vision``).
+_LLAMA_INSTRUCT_FIRST = re.compile(r"\bllama-(\d+(?:[-.]\d+)?)((?:-nemotron)?)-instruct-(\d+b)((?:-vision)?)\b")
 _RUNS = re.compile(r"[a-z]+|\d+")
 
 
@@ -387,6 +395,8 @@ def _parse(name: str) -> _Parsed:
     model = _DATE.sub(lambda m: m[1] + m[2] + m[3], model)
     model = _AZURE_GPT35.sub("gpt-3.5", model)
     model = _LLAMA_V.sub(r"\1-\2", model)
+    model = _CLAUDE_VERSION_FIRST.sub(r"claude-\3-\1\2", model)
+    model = _LLAMA_INSTRUCT_FIRST.sub(r"llama-\1\2-\3\4-instruct", model)
     model = _FIREWORKS_VERSION.sub(r"\1.\2", model)
     segments = [s for s in re.split(r"[^a-z0-9]+", model) if s]
     base = _runs(segments)

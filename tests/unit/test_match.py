@@ -337,3 +337,32 @@ def test_a_price_seen_long_before_the_model_was_released_is_not_that_models() ->
     out = assign_model_ids(prices, catalog)
     assert out["model_id"].tolist() == [None, "deepseek/deepseek-chat", "deepseek/deepseek-chat"]  # 11 days early: a preview
     assert "before deepseek/deepseek-chat was released (2025-12-01)" in out["match_reason"].iloc[0]
+
+
+@pytest.mark.parametrize(("name", "model_id"), [
+    ("claude-4-5-sonnet", "claude-sonnet-4-5-20250929"),               # Artificial Analysis' order
+    ("claude-4.5-sonnet", "claude-sonnet-4-5-20250929"),
+    ("claude-sonnet-4-5", "claude-sonnet-4-5-20250929"),
+    ("claude-4-opus-20250514", "claude-opus-4-20250514"),
+    ("anthropic/claude-4-opus-20250514", "claude-opus-4-20250514"),
+    ("claude-4-5-haiku", None),                                         # another tier stays another model
+    ("claude-4-1-opus", None),                                          # and another version
+    ("claude-3-5-sonnet-20241022", "claude-3-5-sonnet-20241022"),       # Claude 3 names keep their own order
+    ("claude-sonnet-3-5-20241022", None),
+])
+def test_claude_names_in_either_order_from_claude_4_on(name: str, model_id: str | None) -> None:
+    catalog = Catalog(["claude-sonnet-4-5-20250929", "claude-opus-4-20250514", "claude-3-5-sonnet-20241022"],
+                      {"claude-sonnet-4-5": "claude-sonnet-4-5-20250929"})
+    assert catalog.match(name).model_id == model_id
+
+
+@pytest.mark.parametrize(("name", "model_id"), [
+    ("llama-3-3-instruct-70b", "llama-3.3-70b-instruct"),             # Artificial Analysis' order
+    ("llama-3-2-instruct-11b-vision", "llama-3.2-11b-vision-instruct"),
+    ("llama-3-1-nemotron-instruct-70b", "llama-3.1-nemotron-70b-instruct"),
+    ("llama-3-3-70b", None),                                            # the base model is not the instruct one
+    ("llama-3-1-instruct-70b", None),                                   # another version
+])
+def test_llama_names_with_instruct_before_the_size(name: str, model_id: str | None) -> None:
+    catalog = Catalog(["llama-3.3-70b-instruct", "llama-3.2-11b-vision-instruct", "llama-3.1-nemotron-70b-instruct"])
+    assert catalog.match(name).model_id == model_id
