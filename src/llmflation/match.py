@@ -512,9 +512,9 @@ def _not_before_release(found: np.ndarray, seen: pd.Series, catalog: Catalog) ->
     when the price was seen; giving it the later model would credit an old price with a newer
     model's scores. Compared column-wise: a build matches every price row.
     """
-    ids = pd.Series([m.model_id or None for m in found], dtype=object)
-    release_of = {model_id: catalog.released.get(model_id) for model_id in ids.dropna().unique()}  # once per model
-    released = pd.to_datetime(ids.map(release_of).astype(object).where(ids.notna(), None), utc=True)
+    codes, ids = pd.factorize(pd.Series([m.model_id or None for m in found], dtype=object), use_na_sentinel=True)
+    dates = pd.to_datetime(pd.Series([catalog.released.get(i) for i in ids] + [None], dtype=object), utc=True)
+    released = dates.take(codes).reset_index(drop=True)  # once per model; code -1 (unmatched) takes the last: NaT
     when = pd.to_datetime(seen, utc=True).reset_index(drop=True)
     early = (when < released - RELEASE_SLACK).fillna(False).to_numpy()
     out = found.copy()
