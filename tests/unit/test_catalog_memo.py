@@ -72,3 +72,24 @@ def test_an_unreadable_kept_catalog_is_built_again(stores, monkeypatch) -> None:
     again, _ = tables(nightly)
     assert len(calls) == 1
     assert_same(again, tables(rebuilt, full=True)[0])
+
+
+def test_a_change_to_the_package_code_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching rules live in the code: an edited or added module must not reuse a catalog kept before it."""
+    from llmflation import catalog_memo
+    from llmflation.parsing import ParsedStore
+
+    code = tmp_path / "package"
+    code.mkdir()
+    (code / "match.py").write_text("RULES = 1\n")
+    reference = tmp_path / "reference"
+    shutil.copytree(REPO_REFERENCE_DIR, reference)
+    monkeypatch.setattr(catalog_memo, "_PACKAGE", code)
+    keys = [catalog_memo.catalog_key(reference, ParsedStore())]
+    assert catalog_memo.catalog_key(reference, ParsedStore()) == keys[0]  # the same code: the same key
+    (code / "match.py").write_text("RULES = 2\n")
+    keys.append(catalog_memo.catalog_key(reference, ParsedStore()))
+    (code / "parsers").mkdir()
+    (code / "parsers" / "new.py").write_text("")
+    keys.append(catalog_memo.catalog_key(reference, ParsedStore()))
+    assert len(set(keys)) == 3
