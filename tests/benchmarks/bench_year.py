@@ -174,6 +174,7 @@ def timed_build(data_dir: Path, full: bool) -> dict[str, float]:
         "    'peak_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))\n"
     )
     env = {**os.environ, "LLMFLATION_DATA_DIR": str(data_dir)}
+    os.sync()  # the nights just stored and the state just put back are written out first, not during the build timed
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"build failed:\n{done.stderr[-4000:]}")
