@@ -34,13 +34,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from llmflation.config import Settings
+from llmflation.frames import per_distinct
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
 from llmflation.fetch.rawindex import EPOCH, RawIndex, micros
 from llmflation.fetch.rawstore import RawStore
@@ -317,10 +317,8 @@ class BuildState:
             capture_sha256=frame["sha256"],
         )
         out = out.sort_values(["first_us", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
-        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them; each distinct string converted once
-            codes, texts = pd.factorize(out[name], use_na_sentinel=True)
-            exact = np.array([*(Decimal(text) for text in texts), None], dtype=object)  # code -1 (missing): None
-            out[name] = pd.Series(exact[codes], index=out.index, dtype=object)
+        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
+            out[name] = pd.Series(per_distinct(out[name], _exact), index=out.index, dtype=object)
         return out.reindex(columns=PRICES.column_names).reset_index(drop=True)
 
     def parsed(self, source_ids: set[str] | None = None) -> ParsedStore:
@@ -409,6 +407,10 @@ def _chunks(items: Iterator[CaptureMeta], size: int) -> Iterator[list[CaptureMet
             chunk = []
     if chunk:
         yield chunk
+
+
+def _exact(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def _timestamps(micros: pd.Series) -> pd.Series:

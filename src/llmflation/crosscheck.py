@@ -236,8 +236,7 @@ def cross_check(prices: pd.DataFrame, max_gap: timedelta = MAX_GAP) -> CrossChec
     asked = {(page.provider, matched_on, key) for page, _ in pages for key, matched_on in [_match_key(page)]}
     apis: _ApiIndex = defaultdict(lambda: defaultdict(list))
     for raw in api_rows:
-        model_id = str(raw["model_id"]) if _present(raw["model_id"]) else None
-        key, matched_on = _key_of(model_id, str(raw["model_key"]))
+        key, matched_on = _key_of(_model_id(raw), str(raw["model_key"]))
         wanted = (names[(str(raw["source_id"]), raw["provider"])], matched_on, key)
         if wanted in asked:
             apis[wanted][str(raw["source_id"])].append((_row(raw), raw["provider"]))
@@ -385,7 +384,7 @@ def _row(raw: dict[str, Any]) -> Row:
         source_id=str(raw["source_id"]),
         provider=str(raw["provider"]),
         model_key=str(raw["model_key"]),
-        model_id=str(raw["model_id"]) if _present(raw["model_id"]) else None,
+        model_id=_model_id(raw),
         observed_at=observed,
         last_observed_at=max(last, observed),
         capture_id=str(raw["capture_id"]),
@@ -394,6 +393,10 @@ def _row(raw: dict[str, Any]) -> Row:
         input_usd_per_mtok=_amount(raw["input_usd_per_mtok"]),
         output_usd_per_mtok=_amount(raw["output_usd_per_mtok"]),
     )
+
+
+def _model_id(raw: dict[str, Any]) -> str | None:
+    return str(raw["model_id"]) if _present(raw["model_id"]) else None
 
 
 def _match_key(row: Row) -> tuple[str, str]:

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llmflation.frames import column_values
+from llmflation.frames import column_values, per_distinct
 from llmflation.crosscheck import CrossCheck, cross_check
 from llmflation.schema import TABLES, to_arrow
 from llmflation.sources import Source, UnknownSourceError, get_source
@@ -349,9 +349,7 @@ def check_provenance(prices: pd.DataFrame) -> list[Finding]:
         return []
 
     def holds(column: str, test: Any) -> Any:
-        """``test`` of each row's value, decided once per distinct value (a year repeats a few thousand)."""
-        codes, uniques = pd.factorize(pd.Series(prices[column].tolist(), dtype=object), use_na_sentinel=True)
-        return np.array([*(bool(test(v)) for v in uniques), bool(test(None))], dtype=bool)[codes]
+        return per_distinct(prices[column].tolist(), lambda value: bool(test(value)), dtype=bool)
 
     good = (holds("capture_sha256", lambda sha: isinstance(sha, str) and _SHA256.match(sha))
             & holds("capture_id", _text) & holds("capture_url", _text) & holds("parser", _text))
@@ -602,13 +600,11 @@ def _values(prices: pd.DataFrame, column: str) -> list[Any]:
 def _amounts(prices: pd.DataFrame, column: str) -> Any:
     """A price column as float64, once per distinct value: NaN where the checks see no amount, and
     infinity for a non-finite decimal (so its series goes to the exact walk, which rejects it)."""
-    codes, uniques = pd.factorize(pd.Series(_values(prices, column), dtype=object), use_na_sentinel=True)
-    floats = []
-    for value in uniques:
+    def as_float(value: object) -> float:
         amount = _decimal(value)
-        floats.append(float("nan") if amount is None else float(amount) if amount.is_finite() else float("inf"))
-    table = np.array([*floats, float("nan")], dtype="float64")
-    return table[codes]
+        return float("nan") if amount is None else float(amount) if amount.is_finite() else float("inf")
+
+    return per_distinct(_values(prices, column), as_float, dtype="float64")
 
 
 def _free(prices: pd.DataFrame) -> Any:

@@ -121,12 +121,11 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     previous_present = np.r_[False, present[:-1]]
     previous_price = np.r_[-1, price[:-1]]
     run_start = present & (group_start | ~previous_present | (price != previous_price))
-    run_of_point = np.cumsum(run_start) - 1
-    in_run = present  # a listed point that starts no run continues the one before it, in its group
+    run_of_point = np.cumsum(run_start) - 1  # a listed point that starts no run continues the one before it
     run_heads = np.flatnonzero(run_start)
     run_last = np.zeros(len(run_heads), dtype=np.int64)
-    np.maximum.at(run_last, run_of_point[in_run], np.flatnonzero(in_run))
-    captures = np.bincount(run_of_point[in_run], weights=weight[in_run], minlength=len(run_heads)).astype(np.int64)
+    np.maximum.at(run_last, run_of_point[present], np.flatnonzero(present))
+    captures = np.bincount(run_of_point[present], weights=weight[present], minlength=len(run_heads)).astype(np.int64)
     after = run_last + 1
     closed = after < n_points
     closed[closed] = point_owner[after[closed]] == point_owner[run_last[closed]]
