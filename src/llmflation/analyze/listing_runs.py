@@ -78,8 +78,10 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     starts = ends - sizes
     times = np.concatenate(listing_times) if len(listing_times) else np.empty(0, dtype=np.int64)
     at = np.full(n_rows, -1, dtype=np.int64)  # each row's capture, as an index into times
+    by_listing = np.argsort(listing_codes, kind="stable")  # the rows of each listing together: one pass, not one per listing
+    bounds = np.searchsorted(listing_codes[by_listing], np.arange(len(listings) + 1))
     for code, own in enumerate(listing_times):
-        rows = np.flatnonzero(listing_codes == code)
+        rows = by_listing[bounds[code]:bounds[code + 1]]
         k = np.searchsorted(own, when[rows])
         found = k < len(own)
         found[found] = own[k[found]] == when[rows[found]]
