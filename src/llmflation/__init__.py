@@ -18,3 +18,10 @@ def load(table: str, release: str = "latest", base: str | None = None, **options
     from llmflation.loader import load as _load
 
     return _load(table, release=release, base=base, **options)
+
+
+def prices_as_of(prices: pd.DataFrame, when: object) -> pd.DataFrame:
+    """The rows of a ``prices`` table each listing showed as of ``when``: see :func:`llmflation.price_runs.shown_as_of`."""
+    from llmflation.price_runs import shown_as_of
+
+    return shown_as_of(prices, when)

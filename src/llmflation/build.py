@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from llmflation.analyze import (
@@ -36,7 +37,8 @@ from llmflation.buildstate import BuildState, forget, raw_index, state_dir
 from llmflation.analyze.pertask import add_per_task
 from llmflation.usage import run_scores, token_usage_table
 from llmflation.parsing import ParsedStore
-from llmflation.records import PriceRecord
+from llmflation.price_runs import meanings, record_key, record_runs
+from llmflation.records import PriceRecord, record_to_dict
 from llmflation.reference import Reference, load_reference
 from llmflation.report import RunReport
 from llmflation.schema import MODELS, PRICES, TOKEN_USAGE
@@ -72,49 +74,69 @@ class BuildResult:
     extra_files: dict[str, Callable[[Path], object]] = field(default_factory=dict)
 
 
-def prices_frame(parsed: ParsedStore) -> pd.DataFrame:
-    """One row per price per version of a listing, with the provenance of the capture that first showed it.
+def prices_frame(parsed: ParsedStore, catalog: Catalog | None = None) -> pd.DataFrame:
+    """The ``prices`` table from parsed captures, capture by capture: one row per run of one record in
+    a listing (:mod:`~llmflation.price_runs`), with the provenance of the capture that first showed it.
 
     A listing (a source's URL) captured again with exactly the same records (every night the
-    table did not change) adds no rows: the rows of its first capture get a later
-    ``last_observed_at`` and a larger ``n_captures``. Without this, a year of nightly captures of
-    unchanged price tables would repeat the same millions of rows; every capture stays in the
-    raw store, and a version that returns after another (A, B, A) gets rows again. Records are
-    compared as a set, as the backfill's bisection compares captures: a listing that only
-    reorders its entries is not a new version.
+    table did not change) is the same version: its records get a later ``last_observed_at`` and a
+    larger ``n_captures``. A new version continues the runs of the records it still shows and
+    starts runs for the others; every capture stays in the raw store. Records are compared as a
+    set, as the backfill's bisection compares captures: a listing that only reorders its entries
+    is not a new version. Captures without prices (a leaderboard's) are not versions of a price list.
 
-    This is the capture-by-capture definition of the table, for a handful of parsed captures;
-    :func:`build` computes the same table incrementally (``buildstate``), and the tests hold the
-    two equal.
+    With ``catalog``, an entry's run also ends where what its name means in the catalog changes
+    (:func:`~llmflation.price_runs.meanings`).
+
+    This is the definition of the table, for a handful of parsed captures; :func:`build` computes
+    the same table incrementally (``buildstate``), and the tests hold the two equal.
     """
-    rows: list[dict[str, object]] = []
-    latest: dict[tuple[str, str], tuple[frozenset[PriceRecord], list[dict[str, object]]]] = {}
+    versions: list[dict[str, object]] = []
+    shown: list[tuple[PriceRecord, ...]] = []
+    latest: dict[tuple[str, str], int] = {}
+    listings: dict[tuple[str, str], int] = {}
+    numbered: dict[tuple[str, str], int] = {}  # captures of each listing so far
     for item in parsed.ok():  # in observation order
         capture = item.capture
         assert item.result is not None
         records = tuple(item.result.prices)
-        listing = (capture.source_id, capture.url)
-        previous = latest.get(listing)
-        if previous is not None and previous[0] == frozenset(records):  # the same records in another order: unchanged
-            for row in previous[1]:
-                row["last_observed_at"] = capture.observed_at
-                row["n_captures"] = int(row["n_captures"]) + 1  # type: ignore[call-overload]
+        if not records:
             continue
-        provenance = {
-            "observed_at": capture.observed_at,
-            "last_observed_at": capture.observed_at,
-            "n_captures": 1,
-            "source_id": capture.source_id,
-            "capture_url": capture.url,
-            "capture_id": capture.capture_id,
-            "capture_sha256": capture.sha256,
-            "via": capture.via,
-            "wayback_timestamp": capture.wayback_timestamp,
+        listing = (capture.source_id, capture.url)
+        numbered[listing] = numbered.get(listing, 0) + 1
+        before = latest.get(listing)
+        if before is not None and frozenset(shown[before]) == frozenset(records):  # the same records in another order: unchanged
+            versions[before]["last_observed_at"] = capture.observed_at
+            versions[before]["n_captures"] = int(versions[before]["n_captures"]) + 1  # type: ignore[call-overload]
+            continue
+        if before is not None:
+            versions[before]["ended_at"] = capture.observed_at
+        latest[listing] = len(versions)
+        versions.append({
+            "listing": listings.setdefault(listing, len(listings)),
+            "position": 0 if before is None else int(versions[before]["position"]) + 1,  # type: ignore[call-overload]
+            "observed_at": capture.observed_at, "last_observed_at": capture.observed_at, "n_captures": 1, "ended_at": None,
+            "first_capture_number": numbered[listing],
+            "source_id": capture.source_id, "capture_url": capture.url, "capture_id": capture.capture_id,
+            "capture_sha256": capture.sha256, "via": capture.via, "wayback_timestamp": capture.wayback_timestamp,
             "parser": item.parser,
-        }
-        version = [{**asdict(record), **provenance} for record in records]
-        latest[listing] = (frozenset(records), version)
-        rows.extend(version)
+        })
+        shown.append(records)
+    pairs = [(v, i) for v, records in enumerate(shown) for i in range(len(records))]
+    if not pairs:
+        return pd.DataFrame(columns=PRICES.column_names)
+    seen = pd.Series([versions[v]["observed_at"] for v, _ in pairs])
+    meaning = meanings(np.array([shown[v][i].model_key for v, i in pairs], dtype=object), seen, catalog)
+    keys = pd.factorize(pd.Series([(record_key(shown[v][i]), code) for (v, i), code in zip(pairs, meaning.tolist(), strict=True)]))[0]
+    runs = record_runs(np.array([versions[v]["listing"] for v, _ in pairs], dtype=np.int64),
+                       np.array([versions[v]["position"] for v, _ in pairs], dtype=np.int64), keys,
+                       np.array([versions[v]["n_captures"] for v, _ in pairs], dtype=np.int64))
+    rows = []
+    for first, last, n in zip(runs.first.tolist(), runs.last.tolist(), runs.n_captures.tolist(), strict=True):
+        v, i = pairs[first]
+        end = versions[pairs[last][0]]
+        rows.append({**record_to_dict(shown[v][i]), **versions[v], "last_observed_at": end["last_observed_at"],
+                     "ended_at": end["ended_at"], "n_captures": n})
     return pd.DataFrame(rows).reindex(columns=PRICES.column_names)
 
 
@@ -170,13 +192,13 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         state.update(report)
         wanted = set(source_ids) if source_ids else None
         parsed = state.parsed(wanted)
-        listed = state.prices(wanted)
+        memo = CatalogMemo(state_dir(settings), catalog_key(settings.reference_dir, parsed))
+        built = memo.load() or build_catalog(reference, newest_model_records(parsed))
+        catalog = built.catalog
+        listed = state.prices(wanted, catalog)  # runs split where a name's meaning in the catalog changes
         read = state.read
     finally:
         state.close()
-    memo = CatalogMemo(state_dir(settings), catalog_key(settings.reference_dir, parsed))
-    built = memo.load() or build_catalog(reference, newest_model_records(parsed))
-    catalog = built.catalog
     prices = assign_model_ids(listed, catalog)
     log.info("built prices: %s rows from %s captures", len(prices), len(parsed.ok()))
     report.sections["matching"] = format_summary(match_summary(prices, catalog)) if len(prices) else []

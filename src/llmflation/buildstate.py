@@ -8,7 +8,10 @@ Under ``<data_dir>/state/build/``:
   ``meta`` holds the raw-index position the state is up to date with, and each source's parser
   variant (module, version, options) the versions were made with.
 - ``rows.parquet``: the price rows of every parse result a version points at (one copy per
-  distinct result, however many versions and captures share it), decimals kept exactly.
+  distinct result, however many versions and captures share it), decimals kept exactly, each with
+  a digest of its fields (``record``): the ``prices`` table is the runs of each record along its
+  listing's versions (:mod:`~llmflation.price_runs`), found from the digests without making a row
+  of every record of every version.
 
 Each build reads only the manifest entries the raw index gained since the last build. A listing
 whose new captures are older than its newest version (a Wayback backfill) is folded again from
@@ -34,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
@@ -41,6 +45,8 @@ import pyarrow.parquet as pq
 
 from llmflation.config import Settings
 from llmflation.frames import per_distinct
+from llmflation.match import Catalog
+from llmflation.price_runs import meanings, record_key, record_runs
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
 from llmflation.fetch.rawindex import EPOCH, RawIndex, micros
 from llmflation.fetch.rawstore import RawStore
@@ -52,7 +58,7 @@ from llmflation.sources import SOURCES
 log = logging.getLogger(__name__)
 
 #: Bumped when what a version is, or the files' layout, changes: older state is rebuilt.
-STATE_FORMAT = "1"
+STATE_FORMAT = "2"
 
 #: Manifest entries folded per batch: bounds the captures held in memory at once.
 CHUNK = 20_000
@@ -140,7 +146,8 @@ class BuildState:
             self.db.execute("DELETE FROM versions")
             after = 0
         options = parser_options(self.settings)
-        changed_sources = self._changed_parsers(options)
+        parsers = self._current_parsers(options)
+        changed_sources = self._changed_parsers(parsers)
         latest = self._latest_versions()
         # Listings where a parser crashed last time: a bug fixed without a version bump must get its chance.
         refold: set[Listing] = {(source_id, url) for source_id, url in json.loads(self._meta("retry") or "[]")}
@@ -185,7 +192,7 @@ class BuildState:
             self._set_meta("seq", str(upto))
             self._set_meta("generations", generations)
             self._set_meta("retry", json.dumps(sorted(crashed)))
-            for source_id, cache_id in self._current_parsers(options).items():
+            for source_id, cache_id in parsers.items():
                 self._set_meta(f"parser:{source_id}", cache_id)
         self._drop_unused_rows(known_results)
         for source_id, total in self.index.count_by_source().items():
@@ -242,10 +249,11 @@ class BuildState:
     def _current_parsers(self, options: dict[str, Any]) -> dict[str, str]:
         return {source.id: self.cache.spec(source, options).cache_id for source in SOURCES}
 
-    def _changed_parsers(self, options: dict[str, Any]) -> set[str]:
-        """Sources whose versions were made by another parser version or options than now."""
+    def _changed_parsers(self, parsers: dict[str, str]) -> set[str]:
+        """Sources whose versions were made by another parser version or options than now (``parsers``:
+        each source's parser variant now, from :meth:`_current_parsers`)."""
         changed = set()
-        for source_id, cache_id in self._current_parsers(options).items():
+        for source_id, cache_id in parsers.items():
             before = self._meta(f"parser:{source_id}")
             if before is not None and before != cache_id:
                 changed.add(source_id)
@@ -288,33 +296,50 @@ class BuildState:
 
     # -- the tables --------------------------------------------------------------------------
 
-    def prices(self, source_ids: set[str] | None = None) -> pd.DataFrame:
-        """The ``prices`` table (without ``model_id``): one row per price per version of a listing.
-
-        Consecutive versions of a listing with the same prices (only scores or model facts
-        changed) are one price version, as when the prices were compared capture by capture.
-        """
+    def prices(self, source_ids: set[str] | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+        """The ``prices`` table (without ``model_id``): one row per run of one record in a listing
+        (:mod:`~llmflation.price_runs`), found on integer codes; only the runs' rows are made whole.
+        With ``catalog``, a run also ends where what its name means changes (``price_runs.meanings``)."""
         versions = pd.read_sql_query(
-            f"SELECT {', '.join(_VERSION_COLUMNS)} FROM versions WHERE n_prices > 0 ORDER BY source_id, url, first_us",
+            f"SELECT {', '.join(_VERSION_COLUMNS)} FROM versions WHERE n_prices > 0 ORDER BY source_id, url, first_us, version_id",
             self.db)
         if source_ids is not None:
-            versions = versions[versions["source_id"].isin(source_ids)]
+            versions = versions[versions["source_id"].isin(source_ids)].reset_index(drop=True)
         if versions.empty:
             return pd.DataFrame(columns=PRICES.column_names)
-        listing = versions["source_id"] + "\n" + versions["url"]
-        starts = (listing != listing.shift()) | (versions["prices_digest"] != versions["prices_digest"].shift())
-        group = starts.cumsum()
-        heads = versions[starts].assign(group=group[starts])
-        totals = versions.groupby(group).agg(last_us=("last_us", "max"), n_captures=("n_captures", "sum"))
-        heads = heads.drop(columns=["last_us", "n_captures"]).join(totals, on="group")
-        rows = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA).combine_chunks().to_pandas()  # one chunk: takes stay fast
+        listing = pd.factorize(versions["source_id"] + "\n" + versions["url"])[0]
+        position = versions.groupby(listing, sort=False).cumcount().to_numpy()
+        next_first = versions.groupby(listing, sort=False)["first_us"].shift(-1)  # the version after, which ends a run
+        first_number = versions.groupby(listing, sort=False)["n_captures"].cumsum() - versions["n_captures"] + 1
+        table = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA).combine_chunks()  # one chunk: takes stay fast
+        result_of_row, results = pd.factorize(table.column("result_key").to_numpy(zero_copy_only=False))
+        result_of_version = pd.Index(results).get_indexer(versions["result_key"])
+        rows_of_result = np.bincount(result_of_row, minlength=len(results))
+        by_result = np.argsort(result_of_row, kind="stable")  # each result's rows together, in the parser's order
+        result_start = np.cumsum(rows_of_result) - rows_of_result
+        sizes = np.where(result_of_version >= 0, rows_of_result[result_of_version], 0)
+        pair_version = np.repeat(np.arange(len(versions)), sizes)
+        offset = np.arange(len(pair_version)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        pair_row = by_result[result_start[result_of_version[pair_version]] + offset]
+        record = pd.factorize(table.column("record").to_numpy(zero_copy_only=False))[0][pair_row]
+        meaning = meanings(table.column("model_key").to_numpy(zero_copy_only=False)[pair_row],
+                           _timestamps(pd.Series(versions["first_us"].to_numpy()[pair_version])), catalog)
+        record = record * (int(meaning.max()) + 1) + meaning
+        runs = record_runs(listing[pair_version], position[pair_version], record,
+                           versions["n_captures"].to_numpy()[pair_version])
+        first, last = pair_version[runs.first], pair_version[runs.last]
+        rows = table.take(pa.array(pair_row[runs.first])).to_pandas()
         rows["context_window_tokens"] = rows["context_window_tokens"].astype("Int64")
-        frame = heads.merge(rows, on="result_key", how="inner", sort=False)
-        out = frame.assign(
-            observed_at=_timestamps(frame["first_us"]),
-            last_observed_at=_timestamps(frame["last_us"]),
-            capture_url=frame["url"],
-            capture_sha256=frame["sha256"],
+        head = versions.iloc[first].reset_index(drop=True)
+        ended = next_first.to_numpy()[last]
+        out = rows.assign(
+            observed_at=_timestamps(head["first_us"]),
+            last_observed_at=_timestamps(versions["last_us"].iloc[last].reset_index(drop=True)),
+            ended_at=pd.to_datetime(pd.Series(ended, dtype="Int64"), unit="us", utc=True),
+            n_captures=runs.n_captures, first_capture_number=first_number.to_numpy()[first],
+            source_id=head["source_id"], capture_url=head["url"], capture_id=head["capture_id"],
+            capture_sha256=head["sha256"], via=head["via"], wayback_timestamp=head["wayback_timestamp"],
+            parser=head["parser"], first_us=head["first_us"],
         )
         out = out.sort_values(["first_us", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
         for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
@@ -372,7 +397,7 @@ class BuildState:
 
 
 _ROWS_SCHEMA = pa.schema(
-    [pa.field("result_key", pa.string()), pa.field("row", pa.int64())]
+    [pa.field("result_key", pa.string()), pa.field("row", pa.int64()), pa.field("record", pa.string())]
     + [pa.field(c.name, pa.string() if c.name in _DECIMAL_FIELDS else c.type) for c in PRICES.columns if c.name in _RECORD_FIELDS]
 )
 
@@ -395,7 +420,7 @@ def _result_rows(outcome: Outcome, cache: ParseCache) -> pd.DataFrame:
     for name in _DECIMAL_FIELDS:
         frame[name] = [None if v is None else str(v) for v in frame[name]]
     frame["context_window_tokens"] = frame["context_window_tokens"].astype("Int64")
-    return frame.assign(result_key=outcome.key, row=range(len(frame)))
+    return frame.assign(result_key=outcome.key, row=range(len(frame)), record=[record_key(r) for r in result.prices])
 
 
 def _chunks(items: Iterator[CaptureMeta], size: int) -> Iterator[list[CaptureMeta]]:

@@ -505,6 +505,17 @@ def assign_model_ids(prices: pd.DataFrame, catalog: Catalog | None = None, name_
 RELEASE_SLACK = pd.Timedelta(days=31)
 
 
+def seen_before_release(model_ids: Iterable[str | None], seen: pd.Series, catalog: Catalog
+                        ) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """Which (model, time) pairs are over :data:`RELEASE_SLACK` before the model's release (a name seen
+    then meant another model), with the times and release dates compared (UTC; NaT when none)."""
+    codes, ids = pd.factorize(pd.Series([i or None for i in model_ids], dtype=object), use_na_sentinel=True)
+    dates = pd.to_datetime(pd.Series([catalog.released.get(i) for i in ids] + [None], dtype=object), utc=True)
+    released = dates.take(codes).reset_index(drop=True)  # once per model; code -1 (unmatched) takes the last: NaT
+    when = pd.to_datetime(seen, utc=True).reset_index(drop=True)
+    return (when < released - RELEASE_SLACK).fillna(False).to_numpy(), when, released
+
+
 def _not_before_release(found: np.ndarray, seen: pd.Series, catalog: Catalog) -> np.ndarray:
     """``found`` with each match of a row seen over :data:`RELEASE_SLACK` before its model's release unmatched.
 
@@ -512,11 +523,7 @@ def _not_before_release(found: np.ndarray, seen: pd.Series, catalog: Catalog) ->
     when the price was seen; giving it the later model would credit an old price with a newer
     model's scores. Compared column-wise: a build matches every price row.
     """
-    codes, ids = pd.factorize(pd.Series([m.model_id or None for m in found], dtype=object), use_na_sentinel=True)
-    dates = pd.to_datetime(pd.Series([catalog.released.get(i) for i in ids] + [None], dtype=object), utc=True)
-    released = dates.take(codes).reset_index(drop=True)  # once per model; code -1 (unmatched) takes the last: NaT
-    when = pd.to_datetime(seen, utc=True).reset_index(drop=True)
-    early = (when < released - RELEASE_SLACK).fillna(False).to_numpy()
+    early, when, released = seen_before_release([m.model_id for m in found], seen, catalog)
     out = found.copy()
     for index in early.nonzero()[0]:
         match = out[index]

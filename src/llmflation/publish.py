@@ -94,9 +94,16 @@ def latest_digest(published_dir: Path) -> str | None:
 
 
 def read_latest_table(published_dir: Path, name: str) -> pd.DataFrame | None:
-    """A table of the release ``latest`` points at (the drift check's baseline); None when absent or unreadable."""
+    """A table of the release ``latest`` points at (the drift checks' baseline); None when absent, unreadable,
+    or of another major schema version (its rows mean something else: comparing counts would be wrong)."""
     release = latest_release(published_dir)
     if release is None or not (release / f"{name}.parquet").exists():
+        return None
+    manifest = release / RELEASE_MANIFEST
+    schema = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version") if manifest.exists() else None
+    if str(schema).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        log.info("release %s has schema %s, this build %s: no drift baseline for %s", release.name, schema,
+                 SCHEMA_VERSION, name)
         return None
     try:
         return pq.read_table(release / f"{name}.parquet").to_pandas()

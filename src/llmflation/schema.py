@@ -27,7 +27,7 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 #: add an entry to SCHEMA_CHANGELOG.md, whenever a published column is added, removed, renamed or
 #: retyped; ``tests/unit/test_schema_contract.py`` fails until the snapshot is regenerated with
 #: ``python -m llmflation.schema_contract --write``.
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "3.0.0"
 DATE = pa.date32()
 
 _USD_PER_MTOK = "USD per 1,000,000 tokens"
@@ -127,13 +127,20 @@ PROVENANCE_COLUMNS = tuple(shared(name) for name in (
 PRICES = TableSpec(
     name="prices",
     description=(
-        "Every price of every version of every source listing, in USD per million tokens, with the provenance of "
-        "the capture that first showed it; later captures with the same records extend last_observed_at."
+        "Every price every source listing has shown, in USD per million tokens: one row per run of one entry (exactly "
+        "the same fields) in consecutive captures of its listing, with the provenance of the capture that first showed "
+        "it; the row grows a later last_observed_at while the listing keeps showing it, and ends (ended_at) at the first "
+        "capture that does not."
     ),
     columns=(
-        Column("observed_at", TIMESTAMP, "When the source first showed this version: fetch time, or the Wayback snapshot time", required=True),
-        Column("last_observed_at", TIMESTAMP, "Last capture of the same listing with exactly the same records", required=True),
-        shared("n_captures", "Captures of this listing that showed exactly these records, first to last"),
+        Column("observed_at", TIMESTAMP, "When the listing first showed this entry: fetch time, or the Wayback snapshot time", required=True),
+        Column("last_observed_at", TIMESTAMP, "Last capture of the listing that showed exactly this entry, before it ended", required=True),
+        Column("ended_at", TIMESTAMP, "First capture of the listing after last_observed_at, which no longer shows exactly this entry "
+               "(its price or another field changed, or the model left the list); null while the newest capture shows it"),
+        shared("n_captures", "Captures of this listing that showed exactly this entry, first to last"),
+        Column("first_capture_number", pa.int64(), "Which of its listing's parsed captures first showed this entry, counting from 1: "
+               "the entry was shown in captures first_capture_number to first_capture_number + n_captures - 1", "captures",
+               required=True),
         shared("source_id", "Registry id of the source"),
         shared("provider"),
         shared("model_key"),

@@ -294,49 +294,56 @@ def keep_previous_on_drift(prices: pd.DataFrame, previous: pd.DataFrame, finding
 
 def hold_out_shrunken_newest_capture(prices: pd.DataFrame, previous: pd.DataFrame, findings: list[Finding],
                                      allowlist: list[AllowEntry]) -> pd.DataFrame:
-    """Per (source, address): a newer capture with fewer than half the rows of the last release's newest is held out."""
+    """Per (source, address): a newer capture showing fewer than half the rows the last release's newest
+    showed is held out; the listing's rows stay as the last release had them (the last good capture current)."""
     if prices.empty or previous.empty:
         return prices
     last_good = _newest_capture_rows(previous)
     newest = _newest_capture_rows(prices)
     held: list[dict[str, Any]] = []
-    drop: set[str] = set()
-    for key, (capture_id, observed, n_rows) in newest.items():
+    for key, (observed, n_rows) in newest.items():
         before = last_good.get(key)
-        if before is None or capture_id == before[0] or observed <= before[1] or before[2] < DRIFT_MIN_ROWS:
+        if before is None or observed <= before[0] or before[1] < DRIFT_MIN_ROWS:
             continue
-        if Decimal(n_rows) >= DRIFT_MIN_SHARE * Decimal(before[2]):
+        if Decimal(n_rows) >= DRIFT_MIN_SHARE * Decimal(before[1]):
             continue
         if any(e.accepts(key[0], "*", observed) for e in allowlist):
             continue
-        drop.add(capture_id)
-        held.append({"source_id": key[0], "capture_url": key[1], "capture_id": capture_id, "rows_now": n_rows,
-                     "last_good_capture_id": before[0], "rows_in_last_good_capture": before[2]})
-    if not drop:
+        held.append({"source_id": key[0], "capture_url": key[1], "newest_capture_at": observed.isoformat(), "rows_now": n_rows,
+                     "last_good_capture_at": before[0].isoformat(), "rows_in_last_good_capture": before[1]})
+    if not held:
         return prices
     for row in held:
         findings.append(Finding(
             "drift", "kept_previous", "prices",
-            f"source {row['source_id']}: newest capture of {row['capture_url']} has {row['rows_now']} price rows "
+            f"source {row['source_id']}: newest capture of {row['capture_url']} shows {row['rows_now']} prices "
             f"against {row['rows_in_last_good_capture']} in the last good one (fell by more than half): held out, "
-            f"the last good capture stays current",
+            f"the listing's rows stay as the last release had them",
             [row],
         ))
-    return prices[~prices["capture_id"].isin(drop)]
+    listings = {(row["source_id"], row["capture_url"]) for row in held}
+    def of_held(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series([key in listings for key in zip(frame["source_id"], frame["capture_url"], strict=True)],
+                         index=frame.index, dtype=bool)
+    kept = previous[of_held(previous)].reindex(columns=prices.columns)
+    return pd.concat([prices[~of_held(prices)], kept], ignore_index=True)
 
 
-def _newest_capture_rows(prices: pd.DataFrame) -> dict[tuple[str, str], tuple[str, datetime, int]]:
-    """Per (source_id, capture_url): the newest capture's id, time and number of price rows."""
-    counts = prices.groupby(["source_id", "capture_url", "capture_id"], sort=False).agg(
-        observed=("observed_at", "max"), n=("model_key", "size")).reset_index()
-    out: dict[tuple[str, str], tuple[str, datetime, int]] = {}
-    for row in counts.itertuples(index=False):
+def _newest_capture_rows(prices: pd.DataFrame) -> dict[tuple[str, str], tuple[datetime, int]]:
+    """Per (source_id, capture_url): the time of the listing's newest capture and how many rows it shows
+    (the rows seen last then and not ended since)."""
+    last = pd.to_datetime(prices["last_observed_at"].fillna(prices["observed_at"]), utc=True)
+    shown = prices["ended_at"].isna() if "ended_at" in prices.columns else pd.Series(True, index=prices.index)
+    frame = pd.DataFrame({"source_id": prices["source_id"].astype(str), "capture_url": prices["capture_url"].astype(str),
+                          "last": last, "shown": shown.to_numpy()})
+    newest = frame.groupby(["source_id", "capture_url"], sort=False)["last"].transform("max")
+    counts = frame[(frame["last"] == newest) & frame["shown"]].groupby(["source_id", "capture_url"], sort=False).agg(
+        observed=("last", "max"), n=("last", "size"))
+    out: dict[tuple[str, str], tuple[datetime, int]] = {}
+    for (source_id, url), row in zip(counts.index, counts.itertuples(index=False), strict=True):
         when = _utc(row.observed)
-        if when is None:
-            continue
-        key = (str(row.source_id), str(row.capture_url))
-        if key not in out or when > out[key][1]:
-            out[key] = (str(row.capture_id), when, int(row.n))
+        if when is not None:
+            out[(str(source_id), str(url))] = (when, int(row.n))
     return out
 
 

@@ -19,11 +19,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from llmflation import prices_as_of
 from llmflation.cli import main
 from llmflation.config import load_settings
 from llmflation.fetch.rawstore import RawStore
@@ -233,9 +235,10 @@ def test_snapshot_faults_are_retried_reported_and_resumed(
 
     prices = build_stage(load_settings(), RunReport(run_id="test")).tables["prices"]
     served = {v0, v1, v2, v3, "20240510010000", v5, v6}
-    assert {t.strftime("%Y%m%d%H%M%S") for t in prices["observed_at"]} == served
-    counts = prices.groupby("wayback_timestamp").size().to_dict()
-    assert counts[v5] < counts[v4 if v4 in counts else "20240510010000"] < counts[v3]  # 10 < 20 < 30 models
+    # Each served version starts or ends rows (the versions differ); what each showed is the rows as of its time.
+    assert {t.strftime("%Y%m%d%H%M%S") for t in pd.concat([prices["observed_at"], prices["ended_at"]]).dropna()} == served
+    counts = {ts: len(prices_as_of(prices, datetime.strptime(ts, "%Y%m%d%H%M%S"))) for ts in served}
+    assert counts[v5] < counts["20240510010000"] < counts[v3]  # 10 < 20 < 30 models
 
 
 def test_a_backfill_killed_half_way_fetches_only_what_is_missing_when_started_again(
@@ -337,7 +340,9 @@ def test_the_nightly_run_backfills_history_unless_told_to_skip_it(corpus_dir: Pa
     assert first["backfill"]["sources"]["openrouter"]["fetched"] == 7 and "backfill" not in second
     prices = pd.read_parquet(data_dir / "published" / "latest" / "prices.parquet")
     archived = prices[prices["wayback_timestamp"].notna()]
-    assert set(archived["wayback_timestamp"]) == set(versions)  # the HTML version has no prices
+    # Every archived version (the HTML one has no prices) starts, ends or last shows rows: the table tells each.
+    told = pd.concat([prices[c] for c in ("observed_at", "last_observed_at", "ended_at")]).dropna()
+    assert set(versions) <= set(told.dt.strftime("%Y%m%d%H%M%S")) and set(archived["wayback_timestamp"]) <= set(versions)
     assert (archived["observed_at"].dt.strftime("%Y%m%d%H%M%S") == archived["wayback_timestamp"]).all()
 
 

@@ -59,6 +59,7 @@ def published_tables() -> dict[str, pd.DataFrame]:
 
 
 def comparable(table: pd.DataFrame) -> pd.DataFrame:
-    """A table without ``n_captures`` (it counts the captures stored, which bisecting keeps few), rows sorted."""
-    kept = table.drop(columns=[c for c in ("n_captures",) if c in table.columns])
+    """A table without ``n_captures`` and ``first_capture_number`` (they count the captures stored, which
+    bisecting keeps few), rows sorted."""
+    kept = table.drop(columns=[c for c in ("n_captures", "first_capture_number") if c in table.columns])
     return kept.astype(str).sort_values(list(kept.columns)).reset_index(drop=True)

@@ -17,7 +17,7 @@ def price_row(model_key: str = "openai/gpt-4o", inp: str | None = "2.5", out: st
     observed = datetime.fromisoformat(when).replace(tzinfo=UTC)
     capture_key = f"{source_id}|{observed.isoformat()}"
     return {
-        "observed_at": observed, "last_observed_at": observed, "n_captures": 1, "source_id": source_id, "provider": provider, "model_key": model_key,
+        "observed_at": observed, "last_observed_at": observed, "n_captures": 1, "first_capture_number": 1, "source_id": source_id, "provider": provider, "model_key": model_key,
         "model_id": model_id, "model_name": None,
         "input_usd_per_mtok": None if inp is None else Decimal(inp),
         "output_usd_per_mtok": None if out is None else Decimal(out),

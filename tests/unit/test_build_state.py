@@ -12,6 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from llmflation.build import build, prices_frame
+from llmflation.catalog import build_catalog, newest_model_records
+from llmflation.reference import load_reference
 from llmflation.buildstate import raw_index, state_dir
 from llmflation.config import Settings, load_settings
 from llmflation.parsers import openrouter
@@ -102,7 +104,9 @@ def test_incremental_builds_after_every_step_equal_a_full_rebuild(stores) -> Non
     litellm = prices[prices["source_id"] == "litellm"].sort_values("observed_at")
     assert litellm["is_deprecated"].tolist() == [False, True]
     # The same rows, in the same order, as comparing every capture with the one before.
-    reference = prices_frame(parse_store(store, rebuilt.data_dir / "scratch", RunReport("r")))
+    parsed = parse_store(store, rebuilt.data_dir / "scratch", RunReport("r"))
+    catalog = build_catalog(load_reference(rebuilt.reference_dir), newest_model_records(parsed)).catalog
+    reference = prices_frame(parsed, catalog)
     pd.testing.assert_frame_equal(prices.drop(columns=["model_id", "match_reason"]).reset_index(drop=True),
                                   reference.drop(columns=["model_id", "match_reason"]).reset_index(drop=True),
                                   check_dtype=False)

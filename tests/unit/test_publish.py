@@ -15,7 +15,7 @@ def price_rows(n: int = 2) -> pd.DataFrame:
     return pd.DataFrame([
         {
             "observed_at": datetime(2025, 12, 29, tzinfo=UTC), "last_observed_at": datetime(2025, 12, 29, tzinfo=UTC),
-            "n_captures": 1, "source_id": "openrouter", "provider": "openrouter",
+            "n_captures": 1, "first_capture_number": 1, "source_id": "openrouter", "provider": "openrouter",
             "model_key": f"vendor/model-{i}", "input_usd_per_mtok": Decimal("0.075"), "output_usd_per_mtok": Decimal("0.3"),
             "tier": "standard", "unit_on_page": "per_token", "is_free": False, "is_deprecated": False,
             "converted_from_characters": False, "capture_url": "https://openrouter.ai/api/v1/models",

@@ -14,6 +14,7 @@ from llmflation.validate import AllowEntry, AllowlistError, load_allowlist, vali
 from tests.support.price_rows import frame, price_row
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+NIGHT_1, NIGHT_2 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
 
 
 def checks(result, severity: str = "held_out") -> dict[str, int]:
@@ -188,12 +189,28 @@ def capture_rows(when: str, n: int, start: int = 0) -> list[dict]:
 
 def test_a_newest_capture_that_half_reads_the_page_is_held_out() -> None:
     previous = frame(*capture_rows("2026-01-01", 12))
-    now = frame(*capture_rows("2026-01-01", 12), *capture_rows("2026-01-02", 3))
-    result = validate({"prices": now}, previous={"prices": previous}, now=NOW)
+    # The next night's capture shows 3 of the 12: their rows run on to it, the other 9 end there.
+    now = frame(*capture_rows("2026-01-01", 12)).assign(
+        last_observed_at=[NIGHT_2 if i < 3 else NIGHT_1 for i in range(12)],
+        ended_at=[pd.NaT if i < 3 else NIGHT_2 for i in range(12)])
+    other = frame(price_row("m0", when="2026-01-02", source_id="litellm", provider="openai"))
+    result = validate({"prices": pd.concat([now, other], ignore_index=True)}, previous={"prices": previous}, now=NOW)
     assert checks(result, "kept_previous") == {"drift": 1}
     kept = result.tables["prices"]
-    assert len(kept) == 12 and set(kept["observed_at"].dt.day) == {1}
-    assert "held out, the last good capture stays current" in result.findings[0].message
+    ours = kept[kept["source_id"] == "openrouter"]
+    assert len(ours) == 12 and set(ours["last_observed_at"].dt.day) == {1} and ours["ended_at"].isna().all()
+    assert (kept["source_id"] == "litellm").sum() == 1  # other listings carry on
+    assert "held out, the listing's rows stay as the last release had them" in result.findings[0].message
+    assert result.findings[0].rows[0]["rows_now"] == 3 and result.findings[0].rows[0]["rows_in_last_good_capture"] == 12
+
+
+def test_a_newest_capture_that_shows_most_rows_again_is_kept() -> None:
+    previous = frame(*capture_rows("2026-01-01", 12))
+    now = frame(*capture_rows("2026-01-01", 12)).assign(
+        last_observed_at=[NIGHT_2 if i < 8 else NIGHT_1 for i in range(12)],
+        ended_at=[pd.NaT if i < 8 else NIGHT_2 for i in range(12)])
+    result = validate({"prices": now}, previous={"prices": previous}, now=NOW)
+    assert result.findings == [] and len(result.tables["prices"]) == 12
 
 
 def test_a_newest_capture_with_half_the_rows_or_a_short_list_is_kept() -> None:

@@ -11,9 +11,11 @@ Evidence comes in two kinds:
 For one (model, provider), a price holds from its first evidence until a different price is
 observed, the model is retired (``models.retired_date``), or it is withdrawn: every source that
 had listed it has since been captured without it. When a (model, provider) is listed by two
-sources, the most recent listing gives the price in force; listings captured at the same
-instant are decided by source precedence (the registry's order: price APIs, then pricing
-pages), then the lower price, then the listing's name (``_in_force``).
+sources, the listing whose price began most recently (its latest change) gives the price in
+force: a listing that goes on showing an old price does not take over from one that has since
+changed, however often it is captured. Prices that began at the same instant (two sources
+changing in the same second) are decided by source precedence (the registry's order: price APIs,
+then pricing pages), then the lower price, then the listing's name (``_in_force``).
 
 Evidence ages: a price that nothing contradicts holds until its last evidence (``last_seen``:
 the last capture listing it, or a reference row's ``last_confirmed``) plus the evidence horizon
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -117,7 +119,9 @@ def price_intervals(
     ``observed_at`` (UTC), ``input_usd_per_mtok``, ``output_usd_per_mtok`` (Decimal, USD per 1M
     tokens, or None), ``source_id``, ``evidence`` (capture sha256 or the reference row's
     source URL), ``kind`` (``capture`` | ``reference``), and optionally ``valid_to`` (the end a
-    reference row states), ``last_confirmed`` (a reference row's last evidence), ``is_free`` and ``tier``.
+    reference row states), ``last_confirmed`` (a reference row's last evidence), ``is_free``, ``tier``
+    and ``seen_until`` (a capture row shown at every capture of its listing from ``observed_at`` to
+    then: a ``prices`` row spans many; missing or equal to ``observed_at``, the row is one capture's).
     ``models``: ``model_id``, ``retired_date`` (NaT when none).
     ``source_captures``: ``source_id``, ``observed_at`` of every successfully parsed capture.
     Both may carry ``listing``: which list of models a capture is (a source with several URLs,
@@ -187,6 +191,12 @@ def _prepare_observations(observations: pd.DataFrame) -> pd.DataFrame:
     obs["observed_at"] = pd.to_datetime(obs["observed_at"], utc=True)
     if obs["observed_at"].isna().any():
         raise ValueError("an observation has no observed_at")
+    until = pd.to_datetime(obs["seen_until"], utc=True) if "seen_until" in obs.columns else obs["observed_at"]
+    obs["seen_until"] = until.where(until.notna() & (obs["kind"] == "capture"), obs["observed_at"])
+    if (obs["seen_until"] < obs["observed_at"]).any():
+        first = obs[obs["seen_until"] < obs["observed_at"]].iloc[0]
+        raise ValueError(f"observation of {first['model_id']} at {first['provider']} ({first['source_id']}, "
+                         f"{first['evidence']}) is seen until before it is observed")
     if "valid_to" in obs.columns:
         obs["valid_to"] = pd.to_datetime(obs["valid_to"], utc=True)
     else:
@@ -288,14 +298,19 @@ def _capture_spans(
     """Intervals from captures, and the period ``(first, last)`` the captures cover.
 
     Walks every capture of the sources that ever listed this (model, provider), in time order.
-    Each source's state is its latest capture: the price it listed, or absent. The price in
-    force is the most recent listing among sources still listing; when every source that had
-    listed the model has since been captured without it, the model is withdrawn.
+    Each source's state is its latest capture: the price it lists and since when, or absent. The
+    price in force is the one that began most recently among sources still listing; when every
+    source that had listed the model has since been captured without it, the model is withdrawn.
     """
     if not captured:
         return [], None
     listings: dict[tuple[pd.Timestamp, str], Row] = {}
+    observed: dict[tuple[pd.Timestamp, str], list[Row]] = {}  # every row observed at a capture, for the count
+    spanning: dict[str, list[Row]] = {}  # rows shown at every capture of their listing until seen_until
     for row in captured:
+        observed.setdefault((row["observed_at"], row["listing"]), []).append(row)
+        if row["seen_until"] > row["observed_at"]:
+            spanning.setdefault(row["listing"], []).append(row)
         key = (row["observed_at"], row["listing"])
         earlier = listings.get(key)
         if earlier is not None and _price(earlier) != _price(row):
@@ -320,10 +335,16 @@ def _capture_spans(
     state: dict[str, tuple[pd.Timestamp, Row] | None] = {}
     spans: list[Row] = []
     current: Row | None = None
+    counted: dict[str, int] = {}  # per listing, the last capture number the current span has counted
     for when, listings_now in by_instant.items():  # every listing captured at one instant, together
         rows_now = [listings.get((when, listing)) for listing in listings_now]
-        for listing, seen in zip(listings_now, rows_now, strict=True):
-            state[listing] = (when, seen) if seen is not None else None
+        shown = [_shown(listings.get((when, listing)), spanning.get(listing, ()), when) for listing in listings_now]
+        for listing, seen in zip(listings_now, shown, strict=True):
+            before = state.get(listing)
+            if seen is None:
+                state[listing] = None
+            elif before is None or _price(before[1]) != _price(seen):
+                state[listing] = (when, seen)  # the price this listing states begins here
         in_force = _in_force(state)
         price = _price(in_force) if in_force is not None else None
         if current is not None and (price is None or _price_of(current) != price):
@@ -331,6 +352,7 @@ def _capture_spans(
             spans.append(current)
             current = None
         if price is not None and in_force is not None and current is None:
+            counted = {}
             current = _span(
                 when,
                 pd.NaT,
@@ -341,21 +363,51 @@ def _capture_spans(
                 source_id=in_force["source_id"],
                 evidence=in_force["evidence"],
             )
-        for seen in rows_now:
+        for listing, seen in zip(listings_now, rows_now, strict=True):
             if current is not None and seen is not None and _price(seen) == price:
                 current["last_seen"] = when
-                current["n_captures"] += int(seen.get("n_captures", 1) or 1)  # a row may stand for several captures
+                current["n_captures"] += _captures(seen, observed[(when, listing)], price, counted)
     if current is not None:
         spans.append(current)
     return spans, (ordered_events[0][0], ordered_events[-1][0])
 
 
-def _in_force(state: Mapping[str, tuple[pd.Timestamp, Row] | None]) -> Row | None:
-    """The listing row that states the price in force, given each listing's latest capture.
+def _captures(row: Row, observed: list[Row], price: Price, counted: dict[str, int]) -> int:
+    """Captures a listing's rows observed at one instant add to a span showing ``price``.
 
-    The most recent listing wins. Listings captured at the same instant (two sources changing
-    in the same second) are decided by :func:`_precedence`: the source listed first in the
-    registry, then the lower price, then the listing's name, so the result never depends on
+    Rows that number their captures (``capture_from`` .. ``capture_to``, a ``prices`` row's
+    captures among its listing's) count each capture once, however many rows (two names of the
+    model in one table) showed it; ranges arrive in time order, so the span keeps per listing the
+    last number counted. Other rows count their ``n_captures``, the row kept for the instant only.
+    """
+    if "capture_from" not in row or pd.isna(row["capture_from"]):
+        return int(row.get("n_captures", 1) or 1)  # a row may stand for several captures
+    added = 0
+    for seen in observed:
+        if _price(seen) != price or pd.isna(seen["capture_from"]):
+            continue
+        upto = counted.get(seen["listing"], 0)
+        first, last = int(seen["capture_from"]), int(seen["capture_to"])
+        added += max(0, last - max(first, upto + 1) + 1)
+        counted[seen["listing"]] = max(upto, last)
+    return added
+
+
+def _shown(row: Row | None, spanning: Iterable[Row], when: pd.Timestamp) -> Row | None:
+    """The row a listing shows at a capture: the one observed then, or one whose span holds that capture
+    (two rows of the model at once: :func:`keeps_later`, rows in their order)."""
+    for span in spanning:
+        if span["observed_at"] < when < span["seen_until"] and (row is None or keeps_later(_price(row), _price(span))):
+            row = span
+    return row
+
+
+def _in_force(state: Mapping[str, tuple[pd.Timestamp, Row] | None]) -> Row | None:
+    """The listing row that states the price in force, given each listing's current price and since when.
+
+    The price that began most recently wins. Prices that began at the same instant (two sources
+    changing in the same second) are decided by :func:`_precedence`: the source listed first in
+    the registry, then the lower price, then the listing's name, so the result never depends on
     the order the rows arrived in.
     """
     if len(state) == 1:  # one listing (the common case): its row, if it lists the model

@@ -77,17 +77,20 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     ends = np.cumsum(sizes)
     starts = ends - sizes
     times = np.concatenate(listing_times) if len(listing_times) else np.empty(0, dtype=np.int64)
+    until = pd.DatetimeIndex(obs["seen_until"]).as_unit("ns").asi8 if "seen_until" in obs.columns else when
     at = np.full(n_rows, -1, dtype=np.int64)  # each row's capture, as an index into times
+    until_at = np.full(n_rows, -1, dtype=np.int64)  # the capture it is seen until
     by_listing = np.argsort(listing_codes, kind="stable")  # the rows of each listing together: one pass, not one per listing
     bounds = np.searchsorted(listing_codes[by_listing], np.arange(len(listings) + 1))
     for code, own in enumerate(listing_times):
         rows = by_listing[bounds[code]:bounds[code + 1]]
-        k = np.searchsorted(own, when[rows])
-        found = k < len(own)
-        found[found] = own[k[found]] == when[rows[found]]
-        at[rows[found]] = starts[code] + k[found]
+        for instants, index in ((when, at), (until, until_at)):
+            k = np.searchsorted(own, instants[rows])
+            found = k < len(own)
+            found[found] = own[k[found]] == instants[rows[found]]
+            index[rows[found]] = starts[code] + k[found]
 
-    decidable = _decidable_groups(obs, group, listing_codes, at)
+    decidable = _decidable_groups(obs, group, listing_codes, at, until_at, when, until)
     decided = decidable[np.where(group >= 0, group, 0)] & (group >= 0)
     taken[decided] = True
     rows = np.flatnonzero(decided & ~_second_rows_of_a_capture(obs, group, at, decided))
@@ -111,12 +114,23 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
                                                       obs["is_free"].to_numpy()[rows], strict=True)), dtype=object))
     present = np.zeros(n_points, dtype=bool)
     present[row_point] = True
+    observed = present.copy()  # the points a row is observed at (last_seen counts only those)
     price = np.full(n_points, -1, dtype=np.int64)
     price[row_point] = price_codes
     row_at_point = np.full(n_points, -1, dtype=np.int64)
     row_at_point[row_point] = rows
     weight = np.zeros(n_points, dtype=np.int64)
     weight[row_point] = _weights(obs, rows)
+    # A row seen until a later capture is shown at every capture of its listing in between (no weight: its
+    # captures are counted at its two observations); the groups decided here have no other row there.
+    inside = until_at[rows] - at[rows] - 1
+    spans = np.flatnonzero(inside > 0)
+    if len(spans):
+        lengths = inside[spans]
+        covered = np.repeat(row_point[spans] + 1, lengths) + np.arange(int(lengths.sum())) \
+            - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        present[covered] = True
+        price[covered] = np.repeat(price_codes[spans], lengths)
 
     group_start = np.zeros(n_points, dtype=bool)
     group_start[point_start] = True
@@ -127,6 +141,8 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     run_heads = np.flatnonzero(run_start)
     run_last = np.zeros(len(run_heads), dtype=np.int64)
     np.maximum.at(run_last, run_of_point[present], np.flatnonzero(present))
+    last_observed = np.zeros(len(run_heads), dtype=np.int64)
+    np.maximum.at(last_observed, run_of_point[observed], np.flatnonzero(observed))
     captures = np.bincount(run_of_point[present], weights=weight[present], minlength=len(run_heads)).astype(np.int64)
     after = run_last + 1
     closed = after < n_points
@@ -136,7 +152,7 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     column = {name: obs[name].to_numpy() for name in
               ("model_id", "provider", "input_usd_per_mtok", "output_usd_per_mtok", "is_free", "source_id", "evidence")}
     out: dict[tuple[Any, Any], list[Span]] = {}
-    for head, last, ends_at, n, is_closed in zip(run_heads.tolist(), run_last.tolist(), after.tolist(),
+    for head, last, ends_at, n, is_closed in zip(run_heads.tolist(), last_observed.tolist(), after.tolist(),
                                                  captures.tolist(), closed.tolist(), strict=True):
         row = int(row_at_point[head])
         start = stamps[point_at[head]]
@@ -155,15 +171,22 @@ def single_listing_spans(obs: pd.DataFrame, captures_by_listing: dict[str, list[
     return out, taken
 
 
-def _decidable_groups(obs: pd.DataFrame, group: np.ndarray, listing_codes: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Per group: one listing, captures only, one row per capture, every row at a capture of its listing."""
+def _decidable_groups(obs: pd.DataFrame, group: np.ndarray, listing_codes: np.ndarray, at: np.ndarray,
+                      until_at: np.ndarray, when: np.ndarray, until: np.ndarray) -> np.ndarray:
+    """Per group: one listing, captures only, every row at a capture of its listing and seen until one,
+    no row at a capture another row's span holds (rows of one capture are reduced to one later)."""
     n_groups = int(group.max()) + 1 if len(group) else 0
     if n_groups <= 0:
         return np.zeros(0, dtype=bool)
     valid = group >= 0
     g = group[valid]
     bad = np.zeros(n_groups, dtype=bool)
-    bad[g[(obs["kind"].to_numpy()[valid] != "capture") | (at[valid] < 0) | (listing_codes[valid] < 0)]] = True
+    bad[g[(obs["kind"].to_numpy()[valid] != "capture") | (at[valid] < 0) | (until_at[valid] < 0) | (listing_codes[valid] < 0)]] = True
+    # Rows come sorted by group and time: a span that the group's next row starts inside overlaps it.
+    overlaps = (group[1:] == group[:-1]) & (until[:-1] > when[:-1]) & (when[1:] < until[:-1]) & valid[:-1]
+    bad[group[:-1][overlaps]] = True
+    shares_its_start = pd.DataFrame({"g": group, "at": at}).duplicated(keep=False).to_numpy() & (until > when) & valid
+    bad[group[shares_its_start]] = True  # a span beside another row of its first capture
     lowest = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
     highest = np.full(n_groups, -1, dtype=np.int64)
     np.minimum.at(lowest, g, listing_codes[valid])

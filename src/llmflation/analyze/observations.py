@@ -1,10 +1,10 @@
 """The inputs of :func:`~llmflation.analyze.intervals.price_intervals`, from the tables that hold them.
 
-- :func:`capture_observations`: the published ``prices`` table (one row per price per capture);
-  the evidence of each row is its capture's sha256.
-- :func:`source_captures`: every successfully parsed capture of each source. A capture that
-  parses yields at least one price (a capture with none is a ParseError), so the distinct
-  (source_id, observed_at) pairs of ``prices`` are exactly those captures.
+- :func:`capture_observations`: the published ``prices`` table (one row per run of one entry in a
+  listing); the evidence of each row is the sha256 of the capture that first showed it.
+- :func:`source_captures`: the captures of each listing where something in it changed, or that
+  begin or end a row: a listing's entries change only there, so between them each entry is
+  either shown throughout or not at all.
 - :func:`reference_observations`: the curated ``prices.csv`` of ``data/reference`` (one row per
   dated list price); the evidence of each row is the URL that stated it.
 
@@ -25,18 +25,28 @@ from llmflation.sources import REFERENCE_SOURCE_ID
 def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:
     """Observations (kind ``capture``) from the ``prices`` table, matched rows only.
 
-    A row seen in several captures of an unchanged listing (``n_captures`` > 1) gives two
-    observations, at its first and its last capture, weighted so they count its captures.
+    A row seen in several captures of its listing (``n_captures`` > 1) gives two observations, at
+    its first and its last capture, weighted so they count its captures; the first says it was
+    shown at every capture of the listing until the last (``seen_until``). With
+    ``first_capture_number``, observations carry which of the listing's captures they stand for
+    (``capture_from``, ``capture_to``), so two rows of one model in one listing count a capture once.
     """
     matched = prices[prices["model_id"].notna() & (prices["model_id"].astype(str) != "")]
     first = _observations(matched, "observed_at")
     if "last_observed_at" not in matched.columns:
-        return first.assign(n_captures=1)
+        return first.assign(n_captures=1, seen_until=first["observed_at"])
     counts = matched["n_captures"].fillna(1).astype(int).to_numpy() if "n_captures" in matched.columns else 1
-    repeated = (matched["last_observed_at"].notna() & (pd.to_datetime(matched["last_observed_at"], utc=True)
-                                                       > pd.to_datetime(matched["observed_at"], utc=True))).to_numpy()
+    last_seen = pd.to_datetime(matched["last_observed_at"], utc=True)
+    repeated = (last_seen.notna() & (last_seen > pd.to_datetime(matched["observed_at"], utc=True))).to_numpy()
     first["n_captures"] = counts - repeated.astype(int)
+    first["seen_until"] = last_seen.where(repeated, pd.to_datetime(matched["observed_at"], utc=True)).to_numpy()
     last = _observations(matched[repeated], "last_observed_at").assign(n_captures=1)
+    last["seen_until"] = last["observed_at"]
+    if "first_capture_number" in matched.columns:  # which of its listing's captures each row spans
+        number = pd.to_numeric(matched["first_capture_number"], errors="coerce").astype("Int64").to_numpy()
+        through = number + first["n_captures"].to_numpy() - 1  # the first observation: all but a separate last capture
+        first["capture_from"], first["capture_to"] = number, through
+        last["capture_from"] = last["capture_to"] = through[repeated] + 1
     return pd.concat([first, last], ignore_index=True)
 
 
@@ -71,12 +81,14 @@ def listing_of(prices: pd.DataFrame) -> pd.Series:
 
 
 def source_captures(prices: pd.DataFrame) -> pd.DataFrame:
-    """``source_id``, ``listing``, ``observed_at`` of every capture that produced the ``prices`` table
-    (the first and last capture of each unchanged run of a listing)."""
+    """``source_id``, ``listing``, ``observed_at`` of the captures that tell the ``prices`` table's story:
+    the first and last capture of each row (a run of one entry in a listing) and the capture that
+    ended it (``ended_at``), which is how a model that left a list is seen to be gone."""
     captures = prices[["source_id", "observed_at"]].assign(listing=listing_of(prices))
-    if "last_observed_at" in prices.columns:
-        lasts = prices[["source_id", "last_observed_at"]].rename(columns={"last_observed_at": "observed_at"})
-        captures = pd.concat([captures, lasts.assign(listing=listing_of(prices))], ignore_index=True)
+    later = [column for column in ("last_observed_at", "ended_at") if column in prices.columns]
+    if later:
+        captures = pd.concat([captures, *(prices[["source_id", column]].rename(columns={column: "observed_at"})
+                                          .assign(listing=listing_of(prices)) for column in later)], ignore_index=True)
         captures = captures[captures["observed_at"].notna()]
     captures = captures.drop_duplicates()
     captures = captures.assign(observed_at=pd.to_datetime(captures["observed_at"], utc=True))
