@@ -21,7 +21,10 @@ def load(table: str, release: str = "latest", base: str | None = None, **options
 
 
 def prices_as_of(prices: pd.DataFrame, when: object) -> pd.DataFrame:
-    """The rows of a ``prices`` table each listing showed as of ``when``: see :func:`llmflation.price_runs.shown_as_of`."""
-    from llmflation.price_runs import shown_as_of
+    """The rows of a ``prices`` table each listing showed as of ``when``: see :func:`llmflation.price_runs.prices_as_of`.
 
-    return shown_as_of(prices, when)
+    Imported on first use, as :func:`load` is.
+    """
+    from llmflation.price_runs import prices_as_of as _prices_as_of
+
+    return _prices_as_of(prices, when)

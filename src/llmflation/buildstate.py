@@ -339,9 +339,9 @@ class BuildState:
             n_captures=runs.n_captures, first_capture_number=first_number.to_numpy()[first],
             source_id=head["source_id"], capture_url=head["url"], capture_id=head["capture_id"],
             capture_sha256=head["sha256"], via=head["via"], wayback_timestamp=head["wayback_timestamp"],
-            parser=head["parser"], first_us=head["first_us"],
+            parser=head["parser"],
         )
-        out = out.sort_values(["first_us", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
+        out = out.sort_values(["observed_at", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
         for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
             out[name] = pd.Series(per_distinct(out[name], _exact), index=out.index, dtype=object)
         return out.reindex(columns=PRICES.column_names).reset_index(drop=True)

@@ -95,24 +95,22 @@ def record_runs(listing: np.ndarray, version: np.ndarray, record: np.ndarray, n_
     order = np.lexsort((np.arange(size), version, record, listing))  # stable: a repeated record keeps its first place
     same_record = np.r_[False, (listing[order][1:] == listing[order][:-1]) & (record[order][1:] == record[order][:-1])]
     step = np.r_[0, np.diff(version[order])]
-    order = order[~(same_record & (step == 0))]  # the second copy of a record in one version
-    same_record = np.r_[False, (listing[order][1:] == listing[order][:-1]) & (record[order][1:] == record[order][:-1])]
-    step = np.r_[0, np.diff(version[order])]
-    starts = ~(same_record & (step == 1))
+    starts = ~(same_record & (step <= 1))  # the next version, or a second copy in the same one, continues the run
+    copy = same_record & (step == 0)  # counted once: its captures are the first copy's
     run_of = np.cumsum(starts) - 1
     heads = np.flatnonzero(starts)
     tails = np.r_[heads[1:] - 1, len(order) - 1]
-    captures = np.bincount(run_of, weights=n_captures[order].astype(np.float64)).astype(np.int64)
+    captures = np.bincount(run_of, weights=np.where(copy, 0, n_captures[order]).astype(np.float64)).astype(np.int64)
     first, last = order[heads], order[tails]
     by_first = np.argsort(first, kind="stable")
     return Runs(first[by_first], last[by_first], captures[by_first])
 
 
-def shown_as_of(prices: pd.DataFrame, when: object) -> pd.DataFrame:
+def prices_as_of(prices: pd.DataFrame, when: object) -> pd.DataFrame:
     """The rows of a ``prices`` table that each listing showed as of ``when``: at its newest capture
     at or before then (``observed_at <= when``, and not ended by then). A listing's rows stay
     shown after its last capture until a capture ends them; a listing first captured after
-    ``when`` shows nothing. What one capture of a listing showed is ``shown_as_of`` its time.
+    ``when`` shows nothing. What one capture of a listing showed is ``prices_as_of`` its time.
     """
     at = pd.Timestamp(when)
     at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")

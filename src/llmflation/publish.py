@@ -86,11 +86,15 @@ def latest_release(published_dir: Path) -> Path | None:
     return link.resolve()
 
 
-def latest_digest(published_dir: Path) -> str | None:
-    release = latest_release(published_dir)
+def _manifest(release: Path | None) -> dict[str, Any]:
+    """A release's ``release.json`` (empty when there is no release or no manifest)."""
     if release is None or not (release / RELEASE_MANIFEST).exists():
-        return None
-    return json.loads((release / RELEASE_MANIFEST).read_text(encoding="utf-8")).get("content_digest")
+        return {}
+    return dict(json.loads((release / RELEASE_MANIFEST).read_text(encoding="utf-8")))
+
+
+def latest_digest(published_dir: Path) -> str | None:
+    return _manifest(latest_release(published_dir)).get("content_digest")
 
 
 def read_latest_table(published_dir: Path, name: str) -> pd.DataFrame | None:
@@ -99,8 +103,7 @@ def read_latest_table(published_dir: Path, name: str) -> pd.DataFrame | None:
     release = latest_release(published_dir)
     if release is None or not (release / f"{name}.parquet").exists():
         return None
-    manifest = release / RELEASE_MANIFEST
-    schema = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version") if manifest.exists() else None
+    schema = _manifest(release).get("schema_version")
     if str(schema).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         log.info("release %s has schema %s, this build %s: no drift baseline for %s", release.name, schema,
                  SCHEMA_VERSION, name)

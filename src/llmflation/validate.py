@@ -321,12 +321,14 @@ def hold_out_shrunken_newest_capture(prices: pd.DataFrame, previous: pd.DataFram
             f"the listing's rows stay as the last release had them",
             [row],
         ))
-    listings = {(row["source_id"], row["capture_url"]) for row in held}
-    def of_held(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series([key in listings for key in zip(frame["source_id"], frame["capture_url"], strict=True)],
-                         index=frame.index, dtype=bool)
-    kept = previous[of_held(previous)].reindex(columns=prices.columns)
-    return pd.concat([prices[~of_held(prices)], kept], ignore_index=True)
+    listings = pd.MultiIndex.from_tuples([(row["source_id"], row["capture_url"]) for row in held])
+    kept = previous[_listing_index(previous).isin(listings)].reindex(columns=prices.columns)
+    return pd.concat([prices[~_listing_index(prices).isin(listings)], kept], ignore_index=True)
+
+
+def _listing_index(prices: pd.DataFrame) -> pd.MultiIndex:
+    """Each row's (source_id, capture_url): the listing it came from."""
+    return pd.MultiIndex.from_arrays([prices["source_id"].astype(str), prices["capture_url"].astype(str)])
 
 
 def _newest_capture_rows(prices: pd.DataFrame) -> dict[tuple[str, str], tuple[datetime, int]]:

@@ -11,6 +11,8 @@ import pandas as pd
 from llmflation.analyze import capture_observations, price_intervals, source_captures
 from llmflation import prices_as_of
 from llmflation.build import prices_frame
+from llmflation.buildstate import BuildState
+from llmflation.config import load_settings
 from llmflation.match import Catalog, assign_model_ids
 from llmflation.parsing import parse_store
 from llmflation.fetch.rawstore import RawStore
@@ -133,6 +135,16 @@ def test_a_run_ends_where_its_name_comes_to_mean_another_model(tmp_path: Path) -
         ("vendor/b", "b-new", 3, 2),
     ]
     assert (prices_frame(parsed)["model_key"] != "vendor/c").sum() == 2  # without a catalog: one row per entry
+    state = BuildState(load_settings(env={"LLMFLATION_DATA_DIR": str(tmp_path)}))  # the build's incremental way
+    try:
+        state.update(RunReport("r"))
+        incremental = state.prices(None, catalog)
+    finally:
+        state.close()
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:  # missing as None whatever the column's dtype
+        return frame.astype(object).where(frame.notna(), None)
+    pd.testing.assert_frame_equal(plain(incremental), plain(prices_frame(parsed, catalog)))
+    assert len(incremental) == len(prices)
 
 
 def test_two_names_of_one_model_in_one_listing_count_each_capture_once(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from llmflation.publish import latest_release, publish
+from llmflation.publish import latest_release, publish, read_latest_table
 from llmflation.schema import PRICES
 
 
@@ -37,6 +37,17 @@ def test_a_release_is_complete_and_latest_points_at_it(tmp_path: Path) -> None:
     assert str(frame["observed_at"].dtype) == "datetime64[us, UTC]"
     schema = pq.read_schema(latest / "prices.parquet")
     assert schema.field("input_usd_per_mtok").metadata[b"unit"] == b"USD per 1,000,000 tokens"
+
+
+def test_the_drift_baseline_is_the_latest_release_of_the_same_major_schema(tmp_path: Path) -> None:
+    """A release of another major schema version has rows that mean something else (2.x: one per version of a
+    listing): its counts are no baseline for this build's."""
+    assert read_latest_table(tmp_path, "prices") is None
+    publish(tmp_path, "v1", {"prices": price_rows(3)}, {})
+    assert len(read_latest_table(tmp_path, "prices")) == 3
+    manifest = tmp_path / "latest" / "release.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_version": "2.0.0"}))
+    assert read_latest_table(tmp_path, "prices") is None
 
 
 def test_datapackage_describes_every_column_with_units(tmp_path: Path) -> None:

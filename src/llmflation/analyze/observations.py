@@ -36,10 +36,10 @@ def capture_observations(prices: pd.DataFrame) -> pd.DataFrame:
     if "last_observed_at" not in matched.columns:
         return first.assign(n_captures=1, seen_until=first["observed_at"])
     counts = matched["n_captures"].fillna(1).astype(int).to_numpy() if "n_captures" in matched.columns else 1
-    last_seen = pd.to_datetime(matched["last_observed_at"], utc=True)
-    repeated = (last_seen.notna() & (last_seen > pd.to_datetime(matched["observed_at"], utc=True))).to_numpy()
+    last_seen = pd.to_datetime(matched["last_observed_at"], utc=True).reset_index(drop=True)  # aligned with ``first``
+    repeated = (last_seen.notna() & (last_seen > first["observed_at"])).to_numpy()
     first["n_captures"] = counts - repeated.astype(int)
-    first["seen_until"] = last_seen.where(repeated, pd.to_datetime(matched["observed_at"], utc=True)).to_numpy()
+    first["seen_until"] = last_seen.where(repeated, first["observed_at"])
     last = _observations(matched[repeated], "last_observed_at").assign(n_captures=1)
     last["seen_until"] = last["observed_at"]
     if "first_capture_number" in matched.columns:  # which of its listing's captures each row spans
@@ -84,12 +84,11 @@ def source_captures(prices: pd.DataFrame) -> pd.DataFrame:
     """``source_id``, ``listing``, ``observed_at`` of the captures that tell the ``prices`` table's story:
     the first and last capture of each row (a run of one entry in a listing) and the capture that
     ended it (``ended_at``), which is how a model that left a list is seen to be gone."""
-    captures = prices[["source_id", "observed_at"]].assign(listing=listing_of(prices))
-    later = [column for column in ("last_observed_at", "ended_at") if column in prices.columns]
-    if later:
-        captures = pd.concat([captures, *(prices[["source_id", column]].rename(columns={column: "observed_at"})
-                                          .assign(listing=listing_of(prices)) for column in later)], ignore_index=True)
-        captures = captures[captures["observed_at"].notna()]
+    listing = listing_of(prices)
+    times = [column for column in ("observed_at", "last_observed_at", "ended_at") if column in prices.columns]
+    captures = pd.concat([prices[["source_id", column]].rename(columns={column: "observed_at"}).assign(listing=listing)
+                          for column in times], ignore_index=True)
+    captures = captures[captures["observed_at"].notna()]
     captures = captures.drop_duplicates()
     captures = captures.assign(observed_at=pd.to_datetime(captures["observed_at"], utc=True))
     return captures.sort_values(["source_id", "observed_at"]).reset_index(drop=True)
