@@ -35,7 +35,7 @@ headline intervals; the other tiers are ignored here.
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -297,8 +297,8 @@ def _capture_spans(
 ) -> tuple[list[Row], tuple[pd.Timestamp, pd.Timestamp] | None]:
     """Intervals from captures, and the period ``(first, last)`` the captures cover.
 
-    Walks every capture of the sources that ever listed this (model, provider), in time order.
-    Each source's state is its latest capture: the price it lists and since when, or absent. The
+    Walks the captures of the sources that ever listed this (model, provider) where one may change
+    its state, in time order. Each source's state is its latest capture: the price it lists and since when, or absent. The
     price in force is the one that began most recently among sources still listing; when every
     source that had listed the model has since been captured without it, the model is withdrawn.
     """
@@ -324,10 +324,19 @@ def _capture_spans(
     for when, source_id in listings:
         if source_id not in first_listing or when < first_listing[source_id]:
             first_listing[source_id] = when
+    # Between its own rows a listing's state cannot change, so its other captures need no visit: the
+    # instants are the rows' own, the capture after each row's last (where it may be gone), and the
+    # listing's last capture (the end of the period the captures cover).
     events = set(listings)
-    for source_id, start in first_listing.items():
-        times = captures_by_source.get(source_id, [])  # sorted: the captures from the first listing on
-        events.update((when, source_id) for when in times[bisect_left(times, start):])
+    for row in captured:
+        times = captures_by_source.get(row["listing"], [])  # sorted
+        after = bisect_right(times, row["seen_until"])
+        if after < len(times):
+            events.add((times[after], row["listing"]))
+    for listing, start in first_listing.items():
+        times = captures_by_source.get(listing, [])
+        if times and times[-1] >= start:
+            events.add((times[-1], listing))
     ordered_events = sorted(events)
     by_instant: dict[pd.Timestamp, list[str]] = {}
     for when, listing in ordered_events:
