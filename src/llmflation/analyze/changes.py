@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from llmflation.frames import column_values
 from llmflation.schema import PRICE_CHANGES
 
 #: The columns of the index of parsed captures :func:`price_changes` looks the old evidence up in.
@@ -74,7 +75,9 @@ def _capture_changes(prices: pd.DataFrame, captures: pd.DataFrame) -> list[dict[
     changed: list[int] = (np.flatnonzero((series[1:] == series[:-1])
                                          & ((money_in[1:] != money_in[:-1]) | (money_out[1:] != money_out[:-1]))) + 1).tolist()
     wanted = sorted({j for i in changed for j in (i - 1, i)})
-    records = dict(zip(wanted, frame.iloc[wanted].to_dict("records"), strict=True))
+    picked = frame.iloc[wanted]
+    values = [column_values(picked[name]) for name in picked.columns]  # plain values: to_dict boxes each one slowly
+    records = {i: dict(zip(picked.columns, row, strict=True)) for i, row in zip(wanted, zip(*values), strict=True)}
     rows: list[dict[str, Any]] = []
     for i in changed:
         previous, row = records[i - 1], records[i]

@@ -141,6 +141,7 @@ def decline_rates(
     still gets a row, with ``factor_per_year`` empty and the ``reason``.
     """
     rows = []
+    points_of: dict[tuple[str, str], pd.DataFrame] = {}  # levels of one benchmark share its priced points
     for benchmark, threshold in benchmarks_thresholds:
         for blend in blends:
             level = cheapest_by_quality[
@@ -150,7 +151,9 @@ def decline_rates(
             ]
             monthly = fit_decline(level["month"], level["usd_per_mtok"])
             rows.append(fit_row(monthly, benchmark=benchmark, threshold=threshold, blend=blend, method="monthly"))
-            points = points_from_intervals(intervals, scores, benchmark, blend)
+            if (benchmark, blend) not in points_of:
+                points_of[(benchmark, blend)] = points_from_intervals(intervals, scores, benchmark, blend)
+            points = points_of[(benchmark, blend)]
             series = new_lowest_prices(points, float(threshold))
             frontier = fit_decline(series["date"], series["usd_per_mtok"])
             rows.append(fit_row(frontier, benchmark=benchmark, threshold=threshold, blend=blend, method="frontier"))

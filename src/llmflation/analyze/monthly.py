@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from llmflation.normalize import blended_usd_per_mtok
@@ -63,18 +64,27 @@ def cheapest_per_month(spans: pd.DataFrame, months: Iterable[object]) -> pd.Data
     price = spans["usd_per_mtok"].map(float).to_numpy()
     order = sorted(range(len(spans)), key=lambda i: price[i])
     ordered = spans.iloc[order].reset_index(drop=True)
-    valid_from = pd.to_datetime(ordered["valid_from"], utc=True)
-    valid_to = pd.to_datetime(ordered["valid_to"], utc=True)
-    rows = []
-    for start in starts:
-        end = start + pd.offsets.MonthBegin(1)
-        overlaps = (valid_from < end) & (valid_to.isna() | (valid_to > start))
-        hits = overlaps.to_numpy().nonzero()[0]
+    valid_from = _utc_datetime64(ordered["valid_from"])
+    valid_to = _utc_datetime64(ordered["valid_to"])  # NaT: still in force
+    open_ended = np.isnat(valid_to)
+    chosen, chosen_months = [], []
+    ends = _utc_datetime64(starts + pd.offsets.MonthBegin(1))
+    for start, start64, end64 in zip(starts, _utc_datetime64(starts), ends, strict=True):
+        overlaps = (valid_from < end64) & (open_ended | (valid_to > start64))
+        hits = overlaps.nonzero()[0]
         if len(hits):
-            rows.append({"month": start, **ordered.iloc[hits[0]].to_dict()})
-    if not rows:
+            chosen.append(hits[0])
+            chosen_months.append(start)
+    if not chosen:
         return pd.DataFrame(columns=["month", *spans.columns])
-    return pd.DataFrame(rows, columns=["month", *spans.columns])
+    rows = ordered.iloc[chosen].reset_index(drop=True)
+    rows.insert(0, "month", pd.DatetimeIndex(chosen_months))
+    return rows
+
+
+def _utc_datetime64(times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Instants as plain UTC ``datetime64[us]`` (NaT kept), for comparisons over whole arrays."""
+    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).tz_convert(None).to_numpy(dtype="datetime64[us]")
 
 
 def cheapest_by_quality(
