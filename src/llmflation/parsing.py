@@ -18,12 +18,14 @@ build) are spread over processes.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import inspect
 import json
 import logging
 import multiprocessing
 import os
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -117,11 +119,15 @@ class ParserSpec:
 
     @classmethod
     def of(cls, source: Source, options: dict[str, Any]) -> ParserSpec:
-        module = load_parser(source.parser)
-        accepted = inspect.signature(module.parse).parameters
-        kwargs = tuple((key, value) for key, value in sorted(options.items()) if key in accepted)
-        variant = module.PARSER_VERSION + "".join(f"-{key}={value}" for key, value in kwargs)
-        return cls(source.parser, f"{source.parser}@{module.PARSER_VERSION}", variant, kwargs)
+        version, parameters = _parser_facts(source.parser)
+        return cls.made(source.parser, version, set(parameters), options)
+
+    @classmethod
+    def made(cls, module: str, version: str, parameters: set[str], options: dict[str, Any]) -> ParserSpec:
+        """The spec of parser ``module`` at ``version`` whose ``parse`` takes ``parameters``."""
+        kwargs = tuple((key, value) for key, value in sorted(options.items()) if key in parameters)
+        variant = version + "".join(f"-{key}={value}" for key, value in kwargs)
+        return cls(module, f"{module}@{version}", variant, kwargs)
 
     @property
     def cache_id(self) -> str:
@@ -190,10 +196,34 @@ class ParseCache:
         self._known: dict[tuple[str, str], list[tuple[dict[str, Any], Outcome]]] = {}
 
     def spec(self, source: Source, options: dict[str, Any]) -> ParserSpec:
+        """The source's parser as configured. Kept in the index by the digest of the parser module's
+        source file, so a night whose captures are all known bytes imports no parser (importing
+        them, BeautifulSoup and lxml with them, was a tenth of such a night's build). A module's
+        ``PARSER_VERSION`` and ``parse`` signature are in its own file (tested), so a new digest is
+        the only way either can change."""
         key = (source.parser, tuple(sorted(options.items())))
         if key not in self._specs:
-            self._specs[key] = ParserSpec.of(source, options)
+            if source.parser in sys.modules:  # loaded already: reading it costs nothing, and it is what will run
+                self._specs[key] = ParserSpec.of(source, options)
+            else:
+                self._specs[key] = self._kept_spec(source.parser, options) or self._keep_spec(source, options)
         return self._specs[key]
+
+    def _kept_spec(self, module: str, options: dict[str, Any]) -> ParserSpec | None:
+        digest = _module_digest(module)
+        row = self._connect().execute("SELECT version, parameters FROM parsers WHERE module = ? AND source_sha256 = ?",
+                                      (module, digest)).fetchone() if digest else None
+        return None if row is None else ParserSpec.made(module, row[0], set(json.loads(row[1])), options)
+
+    def _keep_spec(self, source: Source, options: dict[str, Any]) -> ParserSpec:
+        version, parameters = _parser_facts(source.parser)
+        digest = _module_digest(source.parser)
+        if digest is not None:
+            db = self._connect()
+            with db:
+                db.execute("INSERT OR REPLACE INTO parsers(module, source_sha256, version, parameters) VALUES (?, ?, ?, ?)",
+                           (source.parser, digest, version, json.dumps(parameters)))
+        return ParserSpec.made(source.parser, version, set(parameters), options)
 
     def parse(self, store: RawStore, items: list[tuple[Source, CaptureMeta]], report: RunReport,
               options: dict[str, Any]) -> ParsedStore:
@@ -307,6 +337,20 @@ class ParseCache:
             self._db = None
 
 
+def _parser_facts(module: str) -> tuple[str, list[str]]:
+    """A parser module's ``PARSER_VERSION`` and the names of its ``parse`` parameters (importing it)."""
+    loaded = load_parser(module)
+    return loaded.PARSER_VERSION, sorted(inspect.signature(loaded.parse).parameters)
+
+
+def _module_digest(module: str) -> str | None:
+    """sha256 of a parser module's source file, found without importing the module; None when it has none."""
+    found = importlib.util.find_spec(module)
+    if found is None or not found.origin or not found.origin.endswith(".py"):
+        return None
+    return hashlib.sha256(Path(found.origin).read_bytes()).hexdigest()
+
+
 def _open_index(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=60)
     with db:
@@ -315,6 +359,8 @@ def _open_index(path: Path) -> sqlite3.Connection:
         db.execute("CREATE INDEX IF NOT EXISTS results_content ON results(cache_id, sha256)")
         db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
         db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', ?)", (uuid.uuid4().hex,))
+        db.execute("CREATE TABLE IF NOT EXISTS parsers(module TEXT NOT NULL, source_sha256 TEXT NOT NULL, version TEXT NOT NULL,"
+                   " parameters TEXT NOT NULL, PRIMARY KEY(module, source_sha256))")
     db.execute("SELECT COUNT(*) FROM results").fetchone()
     return db
 
