@@ -140,11 +140,13 @@ class BuildState:
         upto = self.index.last_seq()
         after = int(self._meta("seq") or 0)
         generations = f"{self.index.generation()} {self.cache.generation()}"
+        dropped = False  # versions deleted: their results' rows may be used no more
         if self._meta("generations") not in (None, generations):
             log.warning("build state: the raw index or the parse index was made again since the last build: "
                         "folding every capture again")
             self.db.execute("DELETE FROM versions")
             after = 0
+            dropped = True
         options = parser_options(self.settings)
         parsers = self._current_parsers(options)
         changed_sources = self._changed_parsers(parsers)
@@ -161,10 +163,11 @@ class BuildState:
             latest.pop(listing, None)
             self.db.execute("DELETE FROM versions WHERE source_id = ? AND url = ?", listing)
         if changed_sources or refold:
+            dropped = True
             log.info("build state: folding again %d source(s) whose parser changed and %d listing(s) with older captures",
                      len(changed_sources), len(refold))
         new_rows: list[pd.DataFrame] = []
-        known_results = self._known_results()
+        known_results: set[str] | None = None  # read when a new version needs it: a night of known lists adds none
         n_captures = 0
         for chunk in _chunks(self._to_fold(after, changed_sources, refold), CHUNK):
             items = [(source, capture) for capture in chunk if (source := usable_source(capture, report)) is not None]
@@ -179,8 +182,11 @@ class BuildState:
                 report_outcome(report, capture, outcome)
                 if outcome.error is not None:
                     continue
-                self._fold(latest, capture, spec.parser_id, outcome)
-                if outcome.n_prices and outcome.key not in known_results:
+                if not self._fold(latest, capture, spec.parser_id, outcome) or not outcome.n_prices:
+                    continue  # the listing's version goes on: its rows are kept already
+                if known_results is None:
+                    known_results = self._known_results()
+                if outcome.key not in known_results:
                     known_results.add(outcome.key)
                     new_rows.append(_result_rows(outcome, self.cache))
             n_captures += len(chunk)
@@ -194,7 +200,8 @@ class BuildState:
             self._set_meta("retry", json.dumps(sorted(crashed)))
             for source_id, cache_id in parsers.items():
                 self._set_meta(f"parser:{source_id}", cache_id)
-        self._drop_unused_rows(known_results)
+        if dropped or new_rows:
+            self._drop_unused_rows(self._known_results() if known_results is None else known_results)
         for source_id, total in self.index.count_by_source().items():
             report.source(source_id).captures_total = total
         report.sections["build_state"] = {"captures_read": n_captures, "listings_folded_again": len(refold),
@@ -208,14 +215,15 @@ class BuildState:
             return
         yield from self.index.captures_where(after, sources, listings)
 
-    def _fold(self, latest: dict[Listing, Version], capture: CaptureMeta, parser_id: str, outcome: Outcome) -> None:
+    def _fold(self, latest: dict[Listing, Version], capture: CaptureMeta, parser_id: str, outcome: Outcome) -> bool:
+        """Extend the listing's version with ``capture``, or start a new one (True) when its records differ."""
         listing = (capture.source_id, capture.url)
         when = micros(capture.observed_at)
         version = latest.get(listing)
         if version is not None and version.records_digest == outcome.records_digest:
             version.last_us = max(version.last_us, when)
             version.n_captures += 1
-            return
+            return False
         if version is not None:
             self._save(version)
         latest[listing] = Version(
@@ -225,6 +233,7 @@ class BuildState:
             result_path=outcome.path, prices_digest=outcome.prices_digest, records_digest=outcome.records_digest,
             n_prices=outcome.n_prices, n_scores=outcome.n_scores, n_models=outcome.n_models,
         )
+        return True
 
     def _save(self, version: Version) -> None:
         values = [getattr(version, name) for name in _VERSION_COLUMNS]
