@@ -6,6 +6,7 @@ analysis tables. Everything published is rebuilt from ``data/raw/`` plus ``data/
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from llmflation.analyze import (
 )
 from llmflation.catalog import build_catalog, newest_model_records
 from llmflation.catalog_memo import CatalogMemo, catalog_key
+from llmflation.kept import KeptResult, frame_digest, package_digest
 from llmflation.catalog_measures import catalog_section, cheapest_months_by_model_year
 from llmflation.analyze.changes import CAPTURE_INDEX_COLUMNS, price_changes
 from llmflation.config import Settings
@@ -216,6 +218,34 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
     return BuildResult(tables=tables, parsed=parsed, reference=reference, read=read)
 
 
+#: The columns of ``price_intervals`` the level series read, and all that their kept result is keyed by
+#: (a night that only saw the same prices again changes ``last_seen`` and ``n_captures``, nothing here).
+LEVEL_INTERVAL_COLUMNS = ["model_id", "provider", "valid_from", "valid_to", "input_usd_per_mtok", "output_usd_per_mtok",
+                          "is_free", "evidence"]
+
+
+def level_series(settings: Settings, intervals: pd.DataFrame, scores: pd.DataFrame,
+                 months: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``cheapest_by_quality`` and ``decline_rates`` of the token blends, kept between builds
+    (:mod:`llmflation.kept`): while no price interval, level score, month or setting changed, they are
+    what the last build made, and fitting every level again would cost as much as on a night of changes."""
+    levels, blends = settings.quality_levels, settings.blends
+    priced = intervals.reindex(columns=LEVEL_INTERVAL_COLUMNS)
+    digest = hashlib.sha256()
+    package_digest(digest)
+    frame_digest(digest, "intervals", priced)
+    frame_digest(digest, "scores", scores)
+    digest.update(repr(([m.isoformat() for m in months], list(levels), list(blends))).encode())
+    kept = KeptResult(state_dir(settings) / "levels.pickle", digest.hexdigest(), tuple)
+    found = kept.load()
+    if found is not None:
+        return found
+    cheapest = cheapest_by_quality(priced, scores, months, levels, blends)
+    rates = decline_rates(cheapest, priced, scores, levels, blends)
+    kept.save((cheapest, rates))
+    return cheapest, rates
+
+
 def analyze(settings: Settings, report: RunReport, result: BuildResult, now: datetime | None = None) -> None:
     """Add the analysis tables and the chart to a validated build: intervals, cheapest per level, decline rates.
 
@@ -237,8 +267,7 @@ def analyze(settings: Settings, report: RunReport, result: BuildResult, now: dat
     classes = level_classes(levels, settings.level_settings)
     scores = scores_for_levels(chosen_scores(result.tables["scores"]), classes)
     months = month_starts(settings.series_start, now)
-    cheapest = cheapest_by_quality(intervals, scores, months, levels, blends)
-    rates = decline_rates(cheapest, intervals, scores, levels, blends)
+    cheapest, rates = level_series(settings, intervals, scores, months)
     result.tables.update({"price_intervals": intervals, "cheapest_by_quality": cheapest, "decline_rates": rates})
     chart_blend = "1:1" if "1:1" in blends else blends[0]
     per_task = add_per_task(result.tables, report.sections, intervals, scores, months, levels,  # cost per task

@@ -11,33 +11,23 @@ is kept under ``<data_dir>/state/build/catalog.pickle`` beside a key: the sha256
 - every file of the reference folder, by path and bytes,
 - each newest model capture: source, capture id, sha256, observation time and parse result key.
 
-A different key, a missing or unreadable file: the catalog is built again and the file
-replaced (written whole, then renamed). ``build --full`` deletes the build state, this file
-with it. Only our own build writes the file it later reads.
+A different key, a missing or unreadable file: the catalog is built again (:mod:`llmflation.kept`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import pickle
 from pathlib import Path
 
 from llmflation.catalog import CatalogBuild, newest_model_captures
+from llmflation.kept import KeptResult, package_digest
 from llmflation.parsing import ParsedStore
-from llmflation.fetch.rawstore import write_atomic
-
-log = logging.getLogger(__name__)
-
-_PACKAGE = Path(__file__).resolve().parent
 
 
 def catalog_key(reference_dir: Path, parsed: ParsedStore) -> str:
     """The digest of everything the catalog is built from (see the module doc)."""
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(f"code {path.relative_to(_PACKAGE).as_posix()}\n".encode())
-        digest.update(path.read_bytes())
+    package_digest(digest)
     root = Path(reference_dir)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(f"reference {path.relative_to(root).as_posix()}\n".encode())
@@ -54,28 +44,18 @@ class CatalogMemo:
     """The kept catalog of one build state folder: :meth:`load` it, or build it and :meth:`save` it."""
 
     def __init__(self, folder: Path, key: str) -> None:
-        self.path = Path(folder) / "catalog.pickle"
-        self.key = key
+        self._file = KeptResult(Path(folder) / "catalog.pickle", key, CatalogBuild)
         self._kept: tuple[CatalogBuild, int] | None = None  # what load gave, and how many names it had matched
 
     def load(self) -> CatalogBuild | None:
         """The kept catalog when its key is this build's; None otherwise."""
-        try:
-            key, built = pickle.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return None
-        except Exception as exc:  # noqa: BLE001  any unreadable file (another version's classes included): build again
-            log.warning("kept catalog %s is unreadable (%s): building it again", self.path, exc)
-            return None
-        if key != self.key or not isinstance(built, CatalogBuild):
-            return None
-        log.info("catalog: unchanged inputs, the kept catalog is used")
-        self._kept = (built, len(built.catalog._matched))
+        built = self._file.load()
+        if built is not None:
+            self._kept = (built, len(built.catalog._matched))
         return built
 
     def save(self, built: CatalogBuild) -> None:
         """Keep ``built`` (with the names matched so far) for the next build with the same inputs."""
         if self._kept is not None and self._kept[0] is built and self._kept[1] == len(built.catalog._matched):
             return  # the file already holds exactly this
-        write_atomic(self.path, pickle.dumps((self.key, built), protocol=pickle.HIGHEST_PROTOCOL))
-
+        self._file.save(built)

@@ -76,7 +76,7 @@ def test_an_unreadable_kept_catalog_is_built_again(stores, monkeypatch) -> None:
 
 def test_a_change_to_the_package_code_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Matching rules live in the code: an edited or added module must not reuse a catalog kept before it."""
-    from llmflation import catalog_memo
+    from llmflation import catalog_memo, kept
     from llmflation.parsing import ParsedStore
 
     code = tmp_path / "package"
@@ -84,7 +84,7 @@ def test_a_change_to_the_package_code_changes_the_key(tmp_path: Path, monkeypatc
     (code / "match.py").write_text("RULES = 1\n")
     reference = tmp_path / "reference"
     shutil.copytree(REPO_REFERENCE_DIR, reference)
-    monkeypatch.setattr(catalog_memo, "_PACKAGE", code)
+    monkeypatch.setattr(kept, "_PACKAGE", code)
     keys = [catalog_memo.catalog_key(reference, ParsedStore())]
     assert catalog_memo.catalog_key(reference, ParsedStore()) == keys[0]  # the same code: the same key
     (code / "match.py").write_text("RULES = 2\n")
