@@ -76,8 +76,9 @@ def _capture_changes(prices: pd.DataFrame, captures: pd.DataFrame) -> list[dict[
                                          & ((money_in[1:] != money_in[:-1]) | (money_out[1:] != money_out[:-1]))) + 1).tolist()
     wanted = sorted({j for i in changed for j in (i - 1, i)})
     picked = frame.iloc[wanted]
-    values = [column_values(picked[name]) for name in picked.columns]  # plain values: to_dict boxes each one slowly
-    records = {i: dict(zip(picked.columns, row, strict=True)) for i, row in zip(wanted, zip(*values), strict=True)}
+    names = list(picked.columns)
+    values = [column_values(picked[name]) for name in names]  # plain values: to_dict boxes each one slowly
+    records = {i: dict(zip(names, row, strict=True)) for i, row in zip(wanted, zip(*values), strict=True)}
     rows: list[dict[str, Any]] = []
     for i in changed:
         previous, row = records[i - 1], records[i]
