@@ -197,7 +197,7 @@ def build(settings: Settings, report: RunReport, source_ids: list[str] | None = 
         memo = CatalogMemo(state_dir(settings), catalog_key(settings.reference_dir, parsed))
         built = memo.load() or build_catalog(reference, newest_model_records(parsed))
         catalog = built.catalog
-        listed = state.prices(wanted, catalog)  # runs split where a name's meaning in the catalog changes
+        listed = state.prices(wanted, catalog, memo.key)  # runs split where a name's meaning in the catalog changes
         read = state.read
     finally:
         state.close()

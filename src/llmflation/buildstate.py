@@ -26,6 +26,7 @@ the tables are identical to an incremental build's (tested).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -45,6 +46,7 @@ import pyarrow.parquet as pq
 
 from llmflation.config import Settings
 from llmflation.frames import per_distinct
+from llmflation.kept import KeptResult, frame_digest, package_digest
 from llmflation.match import Catalog
 from llmflation.price_runs import meanings, record_key, record_runs
 from llmflation.parsing import Outcome, ParseCache, ParsedCapture, ParsedStore, parser_options, report_outcome, usable_source
@@ -305,10 +307,17 @@ class BuildState:
 
     # -- the tables --------------------------------------------------------------------------
 
-    def prices(self, source_ids: set[str] | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+    def prices(self, source_ids: set[str] | None = None, catalog: Catalog | None = None,
+               catalog_digest: str | None = None) -> pd.DataFrame:
         """The ``prices`` table (without ``model_id``): one row per run of one record in a listing
         (:mod:`~llmflation.price_runs`), found on integer codes; only the runs' rows are made whole.
-        With ``catalog``, a run also ends where what its name means changes (``price_runs.meanings``)."""
+        With ``catalog``, a run also ends where what its name means changes (``price_runs.meanings``).
+
+        With ``catalog_digest`` (the key of everything the catalog is made from), the runs are kept
+        between builds (``runs.pickle``, :mod:`llmflation.kept`) under the digest of what they are
+        found from: the versions without their last capture and count, the stored rows and the
+        catalog. A night that only extends versions changes none of those, and takes its rows'
+        ``last_observed_at`` and ``n_captures`` from the versions as they are now."""
         versions = pd.read_sql_query(
             f"SELECT {', '.join(_VERSION_COLUMNS)} FROM versions WHERE n_prices > 0 ORDER BY source_id, url, first_us, version_id",
             self.db)
@@ -317,9 +326,45 @@ class BuildState:
         if versions.empty:
             return pd.DataFrame(columns=PRICES.column_names)
         listing = pd.factorize(versions["source_id"] + "\n" + versions["url"])[0]
-        position = versions.groupby(listing, sort=False).cumcount().to_numpy()
         next_first = versions.groupby(listing, sort=False)["first_us"].shift(-1)  # the version after, which ends a run
-        first_number = versions.groupby(listing, sort=False)["n_captures"].cumsum() - versions["n_captures"] + 1
+        through = versions.groupby(listing, sort=False)["n_captures"].cumsum().to_numpy()  # captures up to each version
+        first_number = through - versions["n_captures"].to_numpy() + 1
+        kept = None
+        if catalog_digest is not None:
+            digest = hashlib.sha256(f"{catalog_digest} {sorted(source_ids) if source_ids is not None else None}\n".encode())
+            package_digest(digest)
+            frame_digest(digest, "versions", versions.drop(columns=["last_us", "n_captures"]))
+            digest.update(self._rows_path().read_bytes() if self._rows_path().exists() else b"")
+            kept = KeptResult(self.root / "runs.pickle", digest.hexdigest(), tuple)
+        found = kept.load() if kept is not None else None
+        if found is None:
+            found = self._runs(versions, listing, catalog)
+            if kept is not None:
+                kept.save(found)
+        rows, first, last = found
+        # A run spans consecutive versions of its listing: its captures are theirs, first to last.
+        n_captures = through[last] - through[first] + versions["n_captures"].to_numpy()[first]
+        head = versions.iloc[first].reset_index(drop=True)
+        ended = next_first.to_numpy()[last]
+        out = rows.assign(
+            observed_at=_timestamps(head["first_us"]),
+            last_observed_at=_timestamps(versions["last_us"].iloc[last].reset_index(drop=True)),
+            ended_at=pd.to_datetime(pd.Series(ended, dtype="Int64"), unit="us", utc=True),
+            n_captures=n_captures, first_capture_number=first_number[first],
+            source_id=head["source_id"], capture_url=head["url"], capture_id=head["capture_id"],
+            capture_sha256=head["sha256"], via=head["via"], wayback_timestamp=head["wayback_timestamp"],
+            parser=head["parser"],
+        )
+        out = out.sort_values(["observed_at", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
+        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
+            out[name] = pd.Series(per_distinct(out[name], _exact), index=out.index, dtype=object)
+        return out.reindex(columns=PRICES.column_names).reset_index(drop=True)
+
+    def _runs(self, versions: pd.DataFrame, listing: np.ndarray,
+              catalog: Catalog | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """The stored row of each run's first record, and the positions in ``versions`` of each run's
+        first and last version: every (version, record) pair of the stored rows, in one pass."""
+        position = versions.groupby(listing, sort=False).cumcount().to_numpy()
         table = pq.read_table(self._rows_path(), schema=_ROWS_SCHEMA).combine_chunks()  # one chunk: takes stay fast
         result_of_row, results = pd.factorize(table.column("result_key").to_numpy(zero_copy_only=False))
         result_of_version = pd.Index(results).get_indexer(versions["result_key"])
@@ -336,24 +381,9 @@ class BuildState:
         record = record * (int(meaning.max()) + 1) + meaning
         runs = record_runs(listing[pair_version], position[pair_version], record,
                            versions["n_captures"].to_numpy()[pair_version])
-        first, last = pair_version[runs.first], pair_version[runs.last]
         rows = table.take(pa.array(pair_row[runs.first])).to_pandas()
         rows["context_window_tokens"] = rows["context_window_tokens"].astype("Int64")
-        head = versions.iloc[first].reset_index(drop=True)
-        ended = next_first.to_numpy()[last]
-        out = rows.assign(
-            observed_at=_timestamps(head["first_us"]),
-            last_observed_at=_timestamps(versions["last_us"].iloc[last].reset_index(drop=True)),
-            ended_at=pd.to_datetime(pd.Series(ended, dtype="Int64"), unit="us", utc=True),
-            n_captures=runs.n_captures, first_capture_number=first_number.to_numpy()[first],
-            source_id=head["source_id"], capture_url=head["url"], capture_id=head["capture_id"],
-            capture_sha256=head["sha256"], via=head["via"], wayback_timestamp=head["wayback_timestamp"],
-            parser=head["parser"],
-        )
-        out = out.sort_values(["observed_at", "capture_id", "row"], kind="mergesort")  # capture order, then the parser's
-        for name in _DECIMAL_FIELDS:  # exact, as the parser wrote them
-            out[name] = pd.Series(per_distinct(out[name], _exact), index=out.index, dtype=object)
-        return out.reindex(columns=PRICES.column_names).reset_index(drop=True)
+        return rows, pair_version[runs.first], pair_version[runs.last]
 
     def parsed(self, source_ids: set[str] | None = None) -> ParsedStore:
         """One parsed capture per version (its first capture), in observation order; records load when asked for."""

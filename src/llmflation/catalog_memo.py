@@ -44,6 +44,7 @@ class CatalogMemo:
     """The kept catalog of one build state folder: :meth:`load` it, or build it and :meth:`save` it."""
 
     def __init__(self, folder: Path, key: str) -> None:
+        self.key = key  # names the catalog: what else is kept from it is kept under this too
         self._file = KeptResult(Path(folder) / "catalog.pickle", key, CatalogBuild)
         self._kept: tuple[CatalogBuild, int] | None = None  # what load gave, and how many names it had matched
 
