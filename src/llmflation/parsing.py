@@ -207,23 +207,24 @@ class ParseCache:
             if source.parser in sys.modules:  # loaded already: reading it costs nothing, and it is what will run
                 self._specs[key] = ParserSpec.of(source, options)
             else:
-                self._specs[key] = self._kept_spec(source.parser, options) or self._keep_spec(source, options)
+                self._specs[key] = self._spec_by_file(source, options)
         return self._specs[key]
 
-    def _kept_spec(self, module: str, options: dict[str, Any]) -> ParserSpec | None:
-        digest = _module_digest(module)
-        row = self._connect().execute("SELECT version, parameters FROM parsers WHERE module = ? AND source_sha256 = ?",
-                                      (module, digest)).fetchone() if digest else None
-        return None if row is None else ParserSpec.made(module, row[0], set(json.loads(row[1])), options)
-
-    def _keep_spec(self, source: Source, options: dict[str, Any]) -> ParserSpec:
-        version, parameters = _parser_facts(source.parser)
+    def _spec_by_file(self, source: Source, options: dict[str, Any]) -> ParserSpec:
+        """The spec from the version kept for the module file's digest; the module is imported (and its
+        version kept) only when the file is new to the index."""
         digest = _module_digest(source.parser)
-        if digest is not None:
-            db = self._connect()
-            with db:
-                db.execute("INSERT OR REPLACE INTO parsers(module, source_sha256, version, parameters) VALUES (?, ?, ?, ?)",
-                           (source.parser, digest, version, json.dumps(parameters)))
+        db = self._connect()
+        row = db.execute("SELECT version, parameters FROM parsers WHERE module = ? AND source_sha256 = ?",
+                         (source.parser, digest)).fetchone() if digest else None
+        if row is not None:
+            version, parameters = row[0], json.loads(row[1])
+        else:
+            version, parameters = _parser_facts(source.parser)
+            if digest is not None:
+                with db:
+                    db.execute("INSERT OR REPLACE INTO parsers(module, source_sha256, version, parameters) VALUES (?, ?, ?, ?)",
+                               (source.parser, digest, version, json.dumps(parameters)))
         return ParserSpec.made(source.parser, version, set(parameters), options)
 
     def parse(self, store: RawStore, items: list[tuple[Source, CaptureMeta]], report: RunReport,

@@ -298,9 +298,10 @@ def _capture_spans(
     """Intervals from captures, and the period ``(first, last)`` the captures cover.
 
     Walks the captures of the sources that ever listed this (model, provider) where one may change
-    its state, in time order. Each source's state is its latest capture: the price it lists and since when, or absent. The
-    price in force is the one that began most recently among sources still listing; when every
-    source that had listed the model has since been captured without it, the model is withdrawn.
+    its state, in time order. Each source's state is its latest capture: the price it lists and
+    since when, or absent. The price in force is the one that began most recently among sources
+    still listing; when every source that had listed the model has since been captured without
+    it, the model is withdrawn.
     """
     if not captured:
         return [], None
